@@ -1,0 +1,1 @@
+"""Generalized Consistency Trajectory Models: training, evaluation and export for Onestep's tools."""

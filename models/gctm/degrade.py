@@ -1,0 +1,95 @@
+"""Source builders for restoration: x1 = H(x0), computed on the fly from clean images.
+
+This file is the truth the plugin's engine must match: `upsample` is what the UI does to the user's
+image before the model sees it (torch bicubic, Keys a = −0.75, half-pixel centres, edges clamped, no
+antialiasing and no clamping), proven by the parity vectors written by `write_parity_vectors`.
+"""
+import io
+import json
+import random
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+
+def to_unit(x_uint8: torch.Tensor) -> torch.Tensor:
+    """uint8 [B, 3, H, W] → float in [−1, 1]."""
+    return x_uint8.float() / 127.5 - 1.0
+
+
+def to_uint8(x: torch.Tensor) -> torch.Tensor:
+    """float in [−1, 1] → uint8, rounding as the plugin does: round((x + 1)·127.5)."""
+    return torch.round((x.clamp(-1.0, 1.0) + 1.0) * 127.5).to(torch.uint8)
+
+
+def upsample(x: torch.Tensor, scale: int) -> torch.Tensor:
+    """The plugin's resize to output size (see module docstring)."""
+    return F.interpolate(x, scale_factor=scale, mode="bicubic", align_corners=False)
+
+
+def downsample(x_uint8: torch.Tensor, scale: int) -> torch.Tensor:
+    """Antialiased bicubic downsampling of a uint8 batch, quantised back to uint8 (a real small image)."""
+    h, w = x_uint8.shape[-2] // scale, x_uint8.shape[-1] // scale
+    y = F.interpolate(x_uint8.float(), size=(h, w), mode="bicubic", align_corners=False, antialias=True)
+    return torch.round(y.clamp(0, 255)).to(torch.uint8)
+
+
+def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
+    """Separable Gaussian blur of a float batch, reflect padding."""
+    if sigma <= 0:
+        return x
+    r = max(1, int(round(3 * sigma)))
+    k = torch.exp(-0.5 * (torch.arange(-r, r + 1, dtype=torch.float32) / sigma) ** 2)
+    k = (k / k.sum()).to(x)
+    c = x.shape[1]
+    x = F.pad(x, (r, r, r, r), mode="reflect")
+    x = F.conv2d(x, k.reshape(1, 1, 1, -1).repeat(c, 1, 1, 1), groups=c)
+    return F.conv2d(x, k.reshape(1, 1, -1, 1).repeat(c, 1, 1, 1), groups=c)
+
+
+def jpeg(x_uint8: torch.Tensor, quality: int) -> torch.Tensor:
+    """Round-trip each image of a uint8 batch through PIL's JPEG encoder."""
+    out = []
+    for img in x_uint8:
+        buf = io.BytesIO()
+        Image.fromarray(img.permute(1, 2, 0).numpy()).save(buf, format="JPEG", quality=int(quality))
+        out.append(torch.from_numpy(np.array(Image.open(buf).convert("RGB"))).permute(2, 0, 1))
+    return torch.stack(out)
+
+
+def degrade_small(x_uint8: torch.Tensor, opts: dict, rng: random.Random) -> torch.Tensor:
+    """Optional realistic damage on an 8-bit image: blur, noise, JPEG, each with its own probability."""
+    y = x_uint8
+    if rng.random() < opts.get("blur_p", 0.0):
+        sigma = rng.uniform(*opts.get("blur_sigma", (0.3, 1.2)))
+        y = torch.round(gaussian_blur(y.float(), sigma).clamp(0, 255)).to(torch.uint8)
+    if rng.random() < opts.get("noise_p", 0.0):
+        std = rng.uniform(*opts.get("noise_std", (1.0, 8.0)))
+        y = torch.round((y.float() + std * torch.randn(y.shape)).clamp(0, 255)).to(torch.uint8)
+    if rng.random() < opts.get("jpeg_p", 0.0):
+        y = jpeg(y, rng.randint(*opts.get("jpeg_quality", (40, 90))))
+    return y
+
+
+def upscale_pair(hr_uint8: torch.Tensor, scale: int, opts: dict = None, rng: random.Random = None):
+    """(x0, x1) in [−1, 1]: x0 the clean crop, x1 its small 8-bit version brought back to size."""
+    small = downsample(hr_uint8, scale)
+    if opts:
+        small = degrade_small(small, opts, rng or random.Random())
+    return to_unit(hr_uint8), upsample(to_unit(small), scale)
+
+
+def write_parity_vectors(path: str, seed: int = 0):
+    """Vectors the plugin's TS resize is tested against: a small random RGB image and its ×2, ×4."""
+    g = torch.Generator().manual_seed(seed)
+    h, w = 5, 7
+    img = torch.randint(0, 256, (1, 3, h, w), generator=g, dtype=torch.uint8)
+    out = {"input": {"w": w, "h": h, "c": 3, "layout": "CHW", "range": "[-1,1] = uint8/127.5-1",
+                     "data": to_unit(img)[0].flatten().tolist()}, "cases": []}
+    for scale in (2, 4):
+        y = upsample(to_unit(img), scale)[0]
+        out["cases"].append({"scale": scale, "w": w * scale, "h": h * scale, "data": y.flatten().tolist()})
+    with open(path, "w") as f:
+        json.dump(out, f)

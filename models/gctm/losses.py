@@ -1,0 +1,78 @@
+"""Training losses: the GCTM consistency loss, the flow-matching loss, and the plain L2 regression.
+
+Each takes the online model (a `GCTM`), a coupled batch (x0 target, x1 source) and returns a scalar:
+the per-sample loss summed over pixels, averaged over the batch (as in notes/gctm-paper.md §2).
+"""
+import math
+
+import torch
+
+from .solvers import heun_between
+from .time_grid import sample_ctm_indices, sample_fm_times
+
+
+def _interp(x0, x1, t):
+    t = t.reshape(-1, *([1] * (x0.dim() - 1)))
+    return (1.0 - t) * x0 + t * x1
+
+
+def _sum_pixels(v):
+    return v.reshape(v.shape[0], -1).sum(dim=1)
+
+
+def pseudo_huber(est, target, w, c):
+    """√(‖est − target‖²/w² + c²) − c per sample: pseudo-Huber in network-output units (w = ∂G/∂F)."""
+    sq = _sum_pixels((est - target) ** 2)
+    return torch.sqrt(sq / (w * w) + c * c) - c
+
+
+def _seeded(seed, device, fn):
+    """Run fn with the global RNG reseeded, so two calls draw the same dropout masks."""
+    devices = [device] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        return fn()
+
+
+def consistency_loss(model, teacher, x0, x1, grid, beta=(1.2, 2.0), distance="ph", teacher_fn=None):
+    """L_GCTM = d(G_θ(x_t, t, s), G_sg(θ)(x_{t→u}, u, s)), teacher-free by default.
+
+    x_{t→u} is the ODE solution from t to u by Heun on the grid, using the EMA `teacher` (eval mode,
+    no grad) or, when given, `teacher_fn` (a pre-trained flow-matching GCTM used the same way).
+    The target uses the online weights under no_grad, with the same dropout mask as the estimate.
+    """
+    B = x0.shape[0]
+    grid = grid.to(x0.device)
+    t_idx, s_idx, u_idx = sample_ctm_indices(grid.cpu(), B, beta)
+    t_idx, s_idx, u_idx = t_idx.to(x0.device), s_idx.to(x0.device), u_idx.to(x0.device)
+    t, s, u = grid[t_idx], grid[s_idx], grid[u_idx]
+    x_t = _interp(x0, x1, t)
+    solver = teacher_fn if teacher_fn is not None else teacher
+    with torch.no_grad():
+        x_u = heun_between(solver, x_t, grid, t_idx, u_idx)
+    seed = int(torch.randint(0, 2 ** 31 - 1, (1,)))
+    with torch.no_grad():
+        target = _seeded(seed, x0.device, lambda: model(x_u, u, s))
+    est = _seeded(seed, x0.device, lambda: model(x_t, t, s))
+    if distance == "ph":
+        c = 0.00054 * math.sqrt(x0[0].numel())
+        per = pseudo_huber(est, target, model.jump_weight(t, s), c)
+    elif distance == "l2":
+        per = _sum_pixels((est - target) ** 2) / model.jump_weight(t, s) ** 2
+    else:
+        raise ValueError(f"unknown distance {distance!r}; expected ph or l2")
+    return per.mean()
+
+
+def flow_matching_loss(model, x0, x1, fine_grid, kind="beta", params=(3.0, 1.0)):
+    """L_FM = ‖g_θ(x_τ, τ, τ) − x0‖² / c_out(τ)²: x0-prediction weighted into network units."""
+    tau = sample_fm_times(x0.shape[0], fine_grid, kind, params).to(x0.device)
+    g = model.g(_interp(x0, x1, tau), tau, tau)
+    _, _, c_out = model.coefficients(tau)
+    return (_sum_pixels((g - x0) ** 2) / (c_out * c_out)).mean()
+
+
+def regression_loss(model, x0, x1):
+    """The baseline: the same network as a plain L2 regressor, G(x1, 1, 0) ≈ x0."""
+    ones = torch.ones(x0.shape[0], device=x0.device)
+    return _sum_pixels((model(x1, ones, torch.zeros_like(ones)) - x0) ** 2).mean()

@@ -1,0 +1,90 @@
+"""One optimisation step of GCTM (or of its baselines) on a coupled batch; the EMA it keeps.
+
+The loop around it (data, checkpoints, logging, evaluation) lives in train.py; the toy tests drive a
+Trainer directly.
+"""
+import copy
+import functools
+
+import torch
+
+from . import couplings
+from .losses import consistency_loss, flow_matching_loss, regression_loss
+from .network import build_network
+from .precond import GCTM
+from .time_grid import base_grid, step_grid
+
+
+class NonFiniteLoss(RuntimeError):
+    """The loss became NaN or infinite: training stops before anything is saved."""
+
+
+def estimate_vars(x0: torch.Tensor, x1: torch.Tensor, sigma_p: float = 0.0):
+    """[var0, var1, var01] as pooled per-pixel scalars; var1 includes the perturbation σp²."""
+    a, b = x0.double().flatten(), x1.double().flatten()
+    var0 = a.var().item()
+    var1 = b.var().item() + sigma_p ** 2
+    var01 = ((a - a.mean()) * (b - b.mean())).mean().item()
+    return [var0, var1, var01]
+
+
+def build_model(net_cfg: dict, vars3, sigma_min: float, sigma_max: float) -> GCTM:
+    opts = {k: v for k, v in net_cfg.items() if k != "kind"}
+    return GCTM(build_network(net_cfg["kind"], opts), *vars3, sigma_min=sigma_min, sigma_max=sigma_max)
+
+
+class Trainer:
+    def __init__(self, model: GCTM, gcfg, lr: float, ema: float = 0.999, grad_clip: float = 0.0, teacher: GCTM = None):
+        self.model, self.g = model, gcfg
+        self.ema = copy.deepcopy(model).eval()
+        for p in self.ema.parameters():
+            p.requires_grad_(False)
+        self.ema_decay, self.grad_clip = ema, grad_clip
+        self.teacher = teacher.eval() if teacher is not None else None
+        self.opt = torch.optim.Adam(model.parameters(), lr=lr)
+        self.grid = step_grid(gcfg.steps, gcfg.fine_steps, gcfg.sigma_min, gcfg.sigma_max, gcfg.rho)
+        self.fine = base_grid(gcfg.fine_steps, gcfg.sigma_min, gcfg.sigma_max, gcfg.rho)
+        couple = couplings.get_coupling(gcfg.coupling)
+        if gcfg.coupling == "ot":
+            couple = functools.partial(couple, eps=gcfg.ot_eps, iters=gcfg.ot_iters)
+        self.couple = functools.partial(couple, sigma_p=gcfg.sigma_p)
+        self.steps_done = 0
+
+    def losses(self, x0, x1) -> dict:
+        g = self.g
+        if g.mode == "regression":
+            return {"l2": regression_loss(self.model, x0, x1)}
+        parts = {"fm": flow_matching_loss(self.model, x0, x1, self.fine.to(x0.device), g.fm_time, g.fm_params)}
+        if g.mode == "gctm":
+            parts["ctm"] = consistency_loss(self.model, self.ema, x0, x1, self.grid, g.ctm_beta, g.distance,
+                                            teacher_fn=self.teacher)
+        return parts
+
+    def step(self, x0: torch.Tensor, x1: torch.Tensor) -> dict:
+        """Couple, compute the losses, take one Adam step, update the EMA; returns the loss parts."""
+        x0, x1 = self.couple(x0, x1)
+        self.model.train()
+        parts = self.losses(x0, x1)
+        total = sum(v * (self.g.lambda_ctm if k == "ctm" else 1.0) for k, v in parts.items())
+        if not torch.isfinite(total):
+            detail = ", ".join(f"{k}={v.item():.4g}" for k, v in parts.items())
+            raise NonFiniteLoss(f"the loss is not finite at step {self.steps_done + 1} ({detail}); "
+                                f"lower [train].lr or check the data; no checkpoint was written for this step")
+        self.opt.zero_grad(set_to_none=True)
+        total.backward()
+        if self.grad_clip > 0:
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.grad_clip)
+        self.opt.step()
+        self._update_ema()
+        self.steps_done += 1
+        out = {k: v.item() for k, v in parts.items()}
+        out["loss"] = total.item()
+        return out
+
+    @torch.no_grad()
+    def _update_ema(self):
+        d = self.ema_decay
+        for pe, pm in zip(self.ema.parameters(), self.model.parameters()):
+            pe.mul_(d).add_(pm.detach(), alpha=1.0 - d)
+        for be, bm in zip(self.ema.buffers(), self.model.buffers()):
+            be.copy_(bm)
