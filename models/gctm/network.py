@@ -76,8 +76,9 @@ class Attention(nn.Module):
     def forward(self, x):
         b, c, h, w = x.shape
         q, k, v = self.qkv(self.norm(x)).reshape(b, 3, c, h * w).unbind(1)
-        attn = torch.softmax(torch.einsum("bci,bcj->bij", q, k) / math.sqrt(c), dim=-1)
-        out = torch.einsum("bij,bcj->bci", attn, v).reshape(b, c, h, w)
+        # bmm rather than einsum: MatMul runs on every onnxruntime-web backend
+        attn = torch.softmax(torch.bmm(q.transpose(1, 2), k) * (1.0 / math.sqrt(c)), dim=-1)
+        out = torch.bmm(v, attn.transpose(1, 2)).reshape(b, c, h, w)
         return x + self.proj(out)
 
 

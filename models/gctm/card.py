@@ -1,0 +1,65 @@
+"""The model card: what the plugin needs to run a model, and where the model came from."""
+import json
+import os
+import platform
+
+import torch
+
+from .export import flops_per_pixel, sha256
+from .time_grid import step_grid
+
+# What each source kind means to the plugin's engine (it builds x1 exactly this way).
+SOURCE_DOCS = {
+    "upscale": "x1 = bicubic resize of the RGB input (in [-1, 1], composited on white) by `scale`: "
+               "torch.nn.functional.interpolate(mode='bicubic', align_corners=False), Keys a = -0.75, "
+               "half-pixel centres, edge-clamped taps, no antialiasing, no clamping. Alpha is resized "
+               "the same way, clamped, and recombined.",
+}
+
+
+def build_card(cfg, model, onnx_path: str, *, fp16_path: str = None, metrics: dict = None,
+               training: dict = None, data: list = None, tile: int = 256, overlap: int = 16,
+               steps_grid: int = None) -> dict:
+    """Assemble <id>.json from the run config, the exported file and measured metrics."""
+    g = cfg.gctm
+    n = steps_grid or g.steps
+    grid = step_grid(n, g.fine_steps, g.sigma_min, g.sigma_max, g.rho).tolist()
+    kind = cfg.data.task if cfg.data.kind == "photos" else cfg.data.kind
+    card = {
+        "id": cfg.run.id,
+        "tool": cfg.run.tool,
+        "version": cfg.run.version,
+        "title": cfg.run.title or cfg.run.id,
+        "summary": "",
+        "file": os.path.basename(onnx_path),
+        "sha256": sha256(onnx_path),
+        "bytes": os.path.getsize(onnx_path),
+        "inputs": {"x": "float32 [B,3,H,W] in [-1,1]", "t": "float32 [B]", "s": "float32 [B]"},
+        "output": {"y": "float32 [B,3,H,W] = G(x, t, s)"},
+        "multiple": model.net.cfg.multiple,
+        "tile": {"size": tile, "overlap": overlap},
+        "source": {"kind": kind, "scale": cfg.data.scale if kind == "upscale" else 1,
+                   "resize": "bicubic" if kind == "upscale" else None, "sigma_p": g.sigma_p,
+                   "how": SOURCE_DOCS.get(kind, "")},
+        "time": {"sigma_min": g.sigma_min, "sigma_max": g.sigma_max, "rho": g.rho, "grid": grid,
+                 "one_step": {"t": 1.0, "s": 0.0}},
+        "vars": {"var0": model.var0, "var1": model.var1, "var01": model.var01},
+        "params": sum(p.numel() for p in model.parameters()),
+        "flops_per_output_pixel": round(flops_per_pixel(model)),
+        "network": {k: v for k, v in cfg.net.items()},
+        "training": {"config": cfg.to_dict(), "torch": torch.__version__, "host": platform.machine(),
+                     **(training or {})},
+        "data": data or [],
+        "metrics": metrics or {},
+    }
+    if fp16_path:
+        card["fp16_file"] = os.path.basename(fp16_path)
+        card["fp16_sha256"] = sha256(fp16_path)
+        card["fp16_bytes"] = os.path.getsize(fp16_path)
+    return card
+
+
+def write_card(card: dict, path: str):
+    with open(path, "w") as f:
+        json.dump(card, f, indent=2, ensure_ascii=False)
+        f.write("\n")

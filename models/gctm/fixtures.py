@@ -1,0 +1,68 @@
+"""Writes the plugin's test fixtures from the training code: `python3 -m gctm.fixtures [out_dir]`.
+
+- tiny-random.onnx + tiny-random.json: a small random-weight ×2 restore model and its card, so the
+  engine's tests run a real ONNX graph from this exporter in milliseconds;
+- tiny-random-golden.json: its PyTorch output on a fixed input (engine numerics check);
+- resize-bicubic.json: the x1 resize the engine must reproduce (degrade.upsample).
+"""
+import json
+import os
+import sys
+
+import torch
+
+from .card import build_card, write_card
+from .config import from_dict
+from .degrade import write_parity_vectors
+from .export import export_onnx, parity
+from .trainer import build_model
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+TINY = {
+    "run": {"id": "tiny-random", "tool": "restore", "title": "Tiny random (tests only)"},
+    "data": {"kind": "photos", "train": ["(none: random weights)"], "scale": 2},
+    "net": {"kind": "unet", "channels": 8, "channel_mult": [1, 2], "num_blocks": 1, "patch": 2, "attention": True},
+    "gctm": {"coupling": "paired"},
+    "train": {"batch": 1},
+}
+
+
+def tiny_model(seed: int = 0):
+    torch.manual_seed(seed)
+    cfg = from_dict(TINY, "tiny-random")
+    model = build_model(cfg.net, [0.3, 0.3, 0.29], cfg.gctm.sigma_min, cfg.gctm.sigma_max).eval()
+    with torch.no_grad():  # zero-initialised output layers would make the net the identity
+        for p in model.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    return cfg, model
+
+
+def main(out_dir=None):
+    out_dir = out_dir or os.path.join(ROOT, "test", "fixtures")
+    os.makedirs(out_dir, exist_ok=True)
+    torch.set_num_threads(2)
+    cfg, model = tiny_model()
+    onnx_path = os.path.join(out_dir, "tiny-random.onnx")
+    export_onnx(model, onnx_path, model.net.cfg.multiple)
+    err = parity(model, onnx_path, model.net.cfg.multiple)
+    card = build_card(cfg, model, onnx_path, tile=32, overlap=8,
+                      metrics={"note": "random weights: for engine tests only"},
+                      training={"steps": 0, "parity_max_abs": err})
+    card["summary"] = "Random-weight ×2 restore model used by the engine tests."
+    write_card(card, os.path.join(out_dir, "tiny-random.json"))
+    g = torch.Generator().manual_seed(1)
+    x = torch.rand(1, 3, 24, 16, generator=g) * 2 - 1
+    with torch.no_grad():
+        y1 = model(x, torch.ones(1), torch.zeros(1))
+        y2 = model(x, torch.full((1,), 0.7), torch.full((1,), 0.2))
+    with open(os.path.join(out_dir, "tiny-random-golden.json"), "w") as f:
+        json.dump({"x": {"dims": list(x.shape), "data": x.flatten().tolist()},
+                   "calls": [{"t": 1.0, "s": 0.0, "y": y1.flatten().tolist()},
+                             {"t": 0.7, "s": 0.2, "y": y2.flatten().tolist()}]}, f)
+    write_parity_vectors(os.path.join(out_dir, "resize-bicubic.json"))
+    print(f"wrote fixtures to {out_dir} (tiny-random parity {err:.2e})")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
