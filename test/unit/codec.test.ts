@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { encode } from 'fast-png';
+import { decodePng, encodePng, pngSize } from '../../ui/engine/codec';
+import { fromPlanes, toPlanes, toRgba8, type RawImage } from '../../ui/engine/image/raw';
+
+const cases: Array<[string, Parameters<typeof encode>[0], number[]]> = [
+  ['grey 8-bit', { width: 2, height: 1, data: new Uint8Array([0, 255]), depth: 8, channels: 1 }, [0, 0, 0, 255, 255, 255, 255, 255]],
+  ['grey 1-bit', { width: 2, height: 1, data: new Uint8Array([0b01000000]), depth: 1, channels: 1 }, [0, 0, 0, 255, 255, 255, 255, 255]],
+  ['grey 4-bit', { width: 2, height: 1, data: new Uint8Array([0x0f]), depth: 4, channels: 1 }, [0, 0, 0, 255, 255, 255, 255, 255]],
+  ['grey+alpha', { width: 1, height: 1, data: new Uint8Array([100, 50]), depth: 8, channels: 2 }, [100, 100, 100, 50]],
+  ['RGB 16-bit', { width: 1, height: 1, data: new Uint16Array([65535, 0, 32896]), depth: 16, channels: 3 }, [255, 0, 128, 255]],
+  ['RGBA 8-bit', { width: 1, height: 1, data: new Uint8Array([1, 2, 3, 4]), depth: 8, channels: 4 }, [1, 2, 3, 4]],
+  [
+    'palette 2-bit',
+    { width: 3, height: 1, data: new Uint8Array([0b00011000]), depth: 2, channels: 1, palette: [[255, 0, 0], [0, 255, 0], [0, 0, 255]] },
+    [255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255],
+  ],
+];
+
+for (const [name, png, rgba] of cases) {
+  test(`decodes ${name}`, () => {
+    const img = decodePng(encode(png));
+    assert.deepEqual(Array.from(toRgba8(img)), rgba);
+  });
+}
+
+test('decodes a palette with tRNS alpha', () => {
+  // fast-png does not write tRNS, so build the chunk by hand into an encoded palette PNG.
+  const base = encode({ width: 2, height: 1, data: new Uint8Array([0, 1]), depth: 8, channels: 1, palette: [[10, 20, 30], [40, 50, 60]] });
+  const idat = findChunk(base, 'IDAT');
+  const trns = chunk('tRNS', new Uint8Array([0, 255]));
+  const bytes = new Uint8Array([...base.subarray(0, idat), ...trns, ...base.subarray(idat)]);
+  const img = decodePng(bytes);
+  assert.equal(img.channels, 4);
+  assert.deepEqual(Array.from(toRgba8(img)), [10, 20, 30, 0, 40, 50, 60, 255]);
+});
+
+test('corrupt and truncated PNGs fail with decode-failed', () => {
+  const good = encode({ width: 8, height: 8, data: new Uint8Array(64 * 3).fill(7), depth: 8, channels: 3 });
+  for (const bad of [new Uint8Array([1, 2, 3]), good.subarray(0, good.length - 20), good.subarray(0, 40)]) {
+    assert.throws(() => decodePng(bad), (e: { code?: string }) => e.code === 'decode-failed');
+  }
+  assert.deepEqual(pngSize(good), { width: 8, height: 8 });
+  assert.equal(pngSize(new Uint8Array(4)), null);
+});
+
+test('planes composite on white and fromPlanes recovers colour and alpha', () => {
+  const img: RawImage = { width: 2, height: 1, channels: 4, depth: 8, data: new Uint8Array([255, 0, 0, 255, 0, 0, 255, 128]) };
+  const p = toPlanes(img);
+  assert.ok(p.alpha);
+  assert.equal(p.rgb[0], 1); // red, opaque
+  const a = 128 / 255;
+  assert.ok(Math.abs(p.rgb[1] - ((0 * a + 1 - a) * 2 - 1)) < 1e-6, 'blue pixel red channel is white-composited');
+  const back = fromPlanes(p);
+  assert.equal(back.channels, 4);
+  assert.deepEqual(Array.from(back.data), [255, 0, 0, 255, 0, 0, 255, 128]);
+});
+
+test('opaque images have no alpha plane and come back RGB; y is clamped and rounded', () => {
+  const p = toPlanes({ width: 1, height: 1, channels: 4, depth: 8, data: new Uint8Array([9, 9, 9, 255]) });
+  assert.equal(p.alpha, null);
+  const out = fromPlanes({ width: 1, height: 1, rgb: Float32Array.from([1.7, -3, 0]), alpha: null });
+  assert.deepEqual(Array.from(out.data), [255, 0, 128]);
+  assert.equal(decodePng(encodePng(out)).channels, 3);
+});
+
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+function crc32(bytes: Uint8Array): number {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+function findChunk(png: Uint8Array, type: string): number {
+  let off = 8;
+  const view = new DataView(png.buffer, png.byteOffset);
+  while (off < png.length) {
+    const len = view.getUint32(off);
+    const name = String.fromCharCode(...png.subarray(off + 4, off + 8));
+    if (name === type) return off;
+    off += 12 + len;
+  }
+  throw new Error(`no ${type}`);
+}

@@ -1,0 +1,93 @@
+// PNG ⇄ RawImage with fast-png (pure JS), so the browser and the CLI decode the same bytes to the same
+// samples. A canvas would premultiply alpha and colour-manage, changing pixels before the model sees them.
+import { decode, encode } from 'fast-png';
+import type { Channels, RawImage } from './image/raw';
+import { EngineError } from './errors';
+
+const PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
+
+export function isPng(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b);
+}
+
+/** Reads only the IHDR: width and height without inflating (cheap checks before any work). */
+export function pngSize(bytes: Uint8Array): { width: number; height: number } | null {
+  if (!isPng(bytes) || bytes.length < 24) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+/** Unpacks 1/2/4-bit samples to one byte each, scaled to 0..255 unless they are palette indices. */
+function unpackLowDepth(data: Uint8Array, width: number, height: number, depth: number, scale: boolean): Uint8Array {
+  const out = new Uint8Array(width * height);
+  const rowBytes = Math.ceil((width * depth) / 8);
+  const mask = (1 << depth) - 1;
+  const factor = scale ? 255 / mask : 1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const bit = x * depth;
+      const byte = data[y * rowBytes + (bit >> 3)];
+      const v = (byte >> (8 - depth - (bit & 7))) & mask;
+      out[y * width + x] = Math.round(v * factor);
+    }
+  }
+  return out;
+}
+
+/** Decodes any PNG (grey, grey+alpha, RGB, RGBA, palette; 1–16 bits; tRNS) to a RawImage of 8 or 16 bits. */
+export function decodePng(bytes: Uint8Array): RawImage {
+  if (!isPng(bytes)) throw new EngineError('decode-failed', 'not a PNG file');
+  let png;
+  try {
+    png = decode(bytes);
+  } catch (err) {
+    throw new EngineError('decode-failed', (err as Error).message);
+  }
+  const { width, height, depth, channels } = png;
+  if (!(width > 0 && height > 0)) throw new EngineError('decode-failed', 'the image has no pixels');
+  const expected = depth < 8 ? Math.ceil((width * depth) / 8) * height : width * height * channels;
+  if (png.data.length < expected) throw new EngineError('decode-failed', 'the PNG data is truncated');
+
+  if (png.palette) {
+    const indices = depth < 8 ? unpackLowDepth(png.data as Uint8Array, width, height, depth, false) : (png.data as Uint8Array);
+    const withAlpha = png.palette.some((c) => c.length === 4 && c[3] !== 255);
+    const ch: Channels = withAlpha ? 4 : 3;
+    const data = new Uint8Array(width * height * ch);
+    for (let i = 0; i < width * height; i++) {
+      const c = png.palette[indices[i]];
+      if (!c) throw new EngineError('decode-failed', `palette index ${indices[i]} out of range`);
+      for (let k = 0; k < ch; k++) data[i * ch + k] = k < 3 ? c[k] : (c[3] ?? 255);
+    }
+    return { width, height, channels: ch, depth: 8, data };
+  }
+
+  let data: Uint8Array | Uint16Array = png.data as Uint8Array | Uint16Array;
+  let outDepth: 8 | 16 = depth === 16 ? 16 : 8;
+  if (depth < 8) data = unpackLowDepth(png.data as Uint8Array, width, height, depth, true);
+  if (data instanceof Uint8ClampedArray) data = new Uint8Array(data.buffer, data.byteOffset, data.length);
+
+  // tRNS on grey or RGB names one colour that is fully transparent: turn it into an alpha channel.
+  const key = png.transparency;
+  if (key && key.length > 0 && (channels === 1 || channels === 3)) {
+    const maxIn = (1 << depth) - 1;
+    const keyScaled = Array.from(key, (k) => (depth < 8 ? Math.round((k * 255) / maxIn) : k));
+    const ch = (channels + 1) as Channels;
+    const out = outDepth === 16 ? new Uint16Array(width * height * ch) : new Uint8Array(width * height * ch);
+    const opaque = outDepth === 16 ? 65535 : 255;
+    for (let i = 0; i < width * height; i++) {
+      let match = true;
+      for (let c = 0; c < channels; c++) {
+        out[i * ch + c] = data[i * channels + c];
+        if (data[i * channels + c] !== keyScaled[c]) match = false;
+      }
+      out[i * ch + channels] = match ? 0 : opaque;
+    }
+    return { width, height, channels: ch, depth: outDepth, data: out };
+  }
+  return { width, height, channels: channels as Channels, depth: outDepth, data };
+}
+
+/** Encodes an 8- or 16-bit RawImage as PNG. */
+export function encodePng(img: RawImage): Uint8Array {
+  return encode({ width: img.width, height: img.height, data: img.data, depth: img.depth, channels: img.channels });
+}

@@ -1,0 +1,81 @@
+// Evaluates G on a whole image of any size: pad to the model's multiple, run overlapping tiles,
+// blend them with feathered weights, crop back. Multi-step runs repeat this along the time grid.
+import { Blender, crop, extractTile, padEdge, planTiles, roundUp } from './image/tiles';
+import { EngineError } from './errors';
+import type { ModelSession } from './session';
+
+export interface TileSpec {
+  size: number;
+  overlap: number;
+  multiple: number;
+}
+
+export interface EvalHooks {
+  /** Called after each tile with the number done and the total for this evaluation. */
+  onTile?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new EngineError('cancelled', 'cancelled');
+}
+
+/** Number of tiles one evaluation of a width × height image takes. */
+export function tileCount(width: number, height: number, spec: TileSpec): number {
+  const pw = roundUp(width, spec.multiple);
+  const ph = roundUp(height, spec.multiple);
+  return planTiles(pw, ph, spec.size, spec.overlap).length;
+}
+
+/** y = G(x, t, s) for x of 3 × height × width, tiled per `spec`. */
+export async function evaluateTiled(
+  session: ModelSession,
+  x: Float32Array,
+  width: number,
+  height: number,
+  t: number,
+  s: number,
+  spec: TileSpec,
+  hooks: EvalHooks = {},
+): Promise<Float32Array> {
+  const pw = roundUp(width, spec.multiple);
+  const ph = roundUp(height, spec.multiple);
+  const padded = padEdge(x, 3, width, height, pw, ph);
+  const tiles = planTiles(pw, ph, spec.size, spec.overlap);
+  const blender = new Blender(3, pw, ph, spec.overlap);
+  for (let i = 0; i < tiles.length; i++) {
+    throwIfAborted(hooks.signal);
+    const tile = tiles[i];
+    const input = tiles.length === 1 ? padded : extractTile(padded, 3, pw, ph, tile);
+    const y = await session.run(input, tile.w, tile.h, t, s);
+    if (tiles.length === 1) {
+      hooks.onTile?.(1, 1);
+      return crop(y, 3, pw, ph, width, height);
+    }
+    blender.add(tile, y);
+    hooks.onTile?.(i + 1, tiles.length);
+  }
+  return crop(blender.result(), 3, pw, ph, width, height);
+}
+
+/** Runs the step schedule: x ← G(x, t_k, s_k) for each pair, tiles counted across all steps. */
+export async function runSteps(
+  session: ModelSession,
+  x1: Float32Array,
+  width: number,
+  height: number,
+  times: Array<{ t: number; s: number }>,
+  spec: TileSpec,
+  hooks: EvalHooks = {},
+): Promise<Float32Array> {
+  const perStep = tileCount(width, height, spec);
+  const total = perStep * times.length;
+  let x = x1;
+  for (let k = 0; k < times.length; k++) {
+    x = await evaluateTiled(session, x, width, height, times[k].t, times[k].s, spec, {
+      signal: hooks.signal,
+      onTile: (done) => hooks.onTile?.(k * perStep + done, total),
+    });
+  }
+  return x;
+}

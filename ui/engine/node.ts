@@ -1,0 +1,43 @@
+// The engine's Node edge (CLI, tests, bench): cards and model files from a folder, onnxruntime-node.
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ortNode from 'onnxruntime-node';
+import { openModel } from './model';
+import { EngineError } from './errors';
+import { parseCard, type ModelCard } from './zoo';
+import type { Backend, Log, OrtModule } from './session';
+
+export const ort = ortNode as unknown as OrtModule;
+
+/** One card file; a card that does not parse is an error, never a silent skip. */
+export function readCard(path: string): ModelCard {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new EngineError('model-card-invalid', `${path}: ${(err as Error).message}`);
+  }
+  return parseCard(json);
+}
+
+/** Every card in a zoo folder (every .json there is a card), sorted by file name. */
+export function readCards(dir: string): ModelCard[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => readCard(join(dir, f)));
+}
+
+export function findCard(cards: ModelCard[], idOrTool: string): ModelCard {
+  const card = cards.find((c) => c.id === idOrTool) ?? cards.find((c) => c.tool === idOrTool);
+  if (!card) throw new EngineError('model-missing', `no model "${idOrTool}" (have: ${cards.map((c) => c.id).join(', ') || 'none'})`);
+  return card;
+}
+
+/** Reads the card's ONNX file next to it and opens a session (sha256 checked first). */
+export async function openCardModel(dir: string, card: ModelCard, backends: Backend[] = ['cpu'], log?: Log) {
+  const path = join(dir, card.file);
+  if (!existsSync(path)) throw new EngineError('model-missing', `${path} does not exist`);
+  return openModel(ort, card, new Uint8Array(readFileSync(path)), backends, log);
+}

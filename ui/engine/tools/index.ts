@@ -1,0 +1,21 @@
+// Tool registry: the card's `tool` names which builder makes x1.
+import { EngineError } from '../errors';
+import type { ModelCard } from '../zoo';
+import { buildRestoreSource } from './restore';
+import type { Source, ToolInput } from './types';
+
+type Builder = (card: ModelCard, input: ToolInput) => Source;
+
+const BUILDERS: Record<string, Builder> = {
+  restore: buildRestoreSource,
+};
+
+export function supportsTool(tool: string): boolean {
+  return tool in BUILDERS;
+}
+
+export function buildSource(card: ModelCard, input: ToolInput): Source {
+  const builder = BUILDERS[card.tool];
+  if (!builder) throw new EngineError('unsupported-tool', `${card.id}: tool "${card.tool}" is not implemented yet`);
+  return builder(card, input);
+}

@@ -1,0 +1,40 @@
+// Restore (upscale, denoise, deblur, JPEG clean-up): x1 is the degraded image at output size.
+import { resizeBicubic } from '../image/resize';
+import { gaussian } from '../random';
+import { EngineError } from '../errors';
+import type { ModelCard } from '../zoo';
+import type { Source, ToolInput } from './types';
+
+export function buildRestoreSource(card: ModelCard, input: ToolInput): Source {
+  const { planes, options } = input;
+  const { width, height } = planes;
+  let x1 = planes.rgb;
+  let alpha = planes.alpha;
+  let outW = width;
+  let outH = height;
+  if (card.source.kind === 'upscale') {
+    const scale = card.source.scale ?? 1;
+    if ((card.source.resize ?? 'bicubic') !== 'bicubic') {
+      throw new EngineError('unsupported-tool', `${card.id}: resize "${card.source.resize}" is not implemented`);
+    }
+    outW = Math.floor(width * scale);
+    outH = Math.floor(height * scale);
+    x1 = resizeBicubic(planes.rgb, 3, width, height, outW, outH);
+    if (alpha) {
+      // Alpha takes the same kernel as colour but must stay a valid coverage value.
+      alpha = resizeBicubic(alpha, 1, width, height, outW, outH);
+      for (let i = 0; i < alpha.length; i++) alpha[i] = Math.min(1, Math.max(0, alpha[i]));
+    }
+  } else if (card.source.kind !== 'identity') {
+    throw new EngineError('unsupported-tool', `${card.id}: source kind "${card.source.kind}" is not implemented`);
+  } else {
+    x1 = x1.slice();
+  }
+  const sigma = card.source.sigma_p ?? 0;
+  if (sigma > 0) {
+    // Paired coupling with σp: the model was trained on x1 + σp·ε; the seed picks ε.
+    const eps = gaussian(x1.length, options.seed);
+    for (let i = 0; i < x1.length; i++) x1[i] += sigma * eps[i];
+  }
+  return { x1, width: outW, height: outH, alpha };
+}

@@ -1,0 +1,21 @@
+// What every tool receives and returns: the user's image as planes in, the model's x1 out.
+import type { Planes } from '../image/raw';
+
+export interface EngineOptions {
+  steps: number;
+  seed: number;
+  strength: number;
+}
+
+export interface ToolInput {
+  planes: Planes;
+  options: EngineOptions;
+}
+
+/** x1 (3 × height × width, [−1, 1]) at output size, and the output alpha (or null when opaque). */
+export interface Source {
+  x1: Float32Array;
+  width: number;
+  height: number;
+  alpha: Float32Array | null;
+}

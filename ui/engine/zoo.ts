@@ -1,0 +1,85 @@
+// Model cards (models/zoo/<id>.json): the parts the engine relies on, checked once when a card is read.
+import { EngineError } from './errors';
+
+export type ToolName = 'restore' | 'sketch' | 'style' | 'inpaint' | 'edit' | 'generate';
+
+export interface ModelCard {
+  id: string;
+  tool: ToolName | string;
+  version: string;
+  title: string;
+  summary: string;
+  file: string;
+  sha256: string;
+  bytes: number;
+  /** H and W fed to the model must be multiples of this. */
+  multiple: number;
+  tile: { size: number; overlap: number };
+  /** How x1 (the model's t = 1 input) is built from the user's image. */
+  source: { kind: string; scale?: number; resize?: string; sigma_p?: number };
+  time: { sigma_max: number; grid: number[]; one_step: { t: number; s: number } };
+  params?: number;
+  flops_per_output_pixel?: number;
+  metrics?: unknown;
+  training?: unknown;
+  data?: unknown;
+  fp16_file?: string;
+}
+
+function fail(id: string, what: string): never {
+  throw new EngineError('model-card-invalid', `${id}: ${what}`);
+}
+
+function isNum(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+/** Validates a parsed card; throws model-card-invalid naming the first bad field. */
+export function parseCard(value: unknown): ModelCard {
+  if (typeof value !== 'object' || value === null) fail('?', 'not an object');
+  const c = value as Record<string, unknown>;
+  const id = typeof c.id === 'string' && c.id ? c.id : fail('?', 'missing id');
+  for (const key of ['tool', 'title', 'file', 'sha256'] as const) {
+    if (typeof c[key] !== 'string' || !c[key]) fail(id, `missing ${key}`);
+  }
+  if (!/^[0-9a-f]{64}$/.test(c.sha256 as string)) fail(id, 'sha256 is not 64 hex digits');
+  if (!isNum(c.multiple) || c.multiple < 1) fail(id, 'multiple must be a positive number');
+  const tile = c.tile as ModelCard['tile'] | undefined;
+  if (!tile || !isNum(tile.size) || !isNum(tile.overlap)) fail(id, 'tile.size and tile.overlap are required');
+  if (tile.size % (c.multiple as number) !== 0) fail(id, 'tile.size must be a multiple of multiple');
+  if (tile.overlap < 0 || tile.overlap >= tile.size) fail(id, 'tile.overlap must be in [0, tile.size)');
+  const source = c.source as ModelCard['source'] | undefined;
+  if (!source || typeof source.kind !== 'string') fail(id, 'source.kind is required');
+  if (source.scale !== undefined && (!isNum(source.scale) || source.scale <= 0)) fail(id, 'source.scale must be > 0');
+  const time = c.time as ModelCard['time'] | undefined;
+  if (!time || !Array.isArray(time.grid) || time.grid.length < 2 || !time.grid.every(isNum)) {
+    fail(id, 'time.grid must list at least two times');
+  }
+  for (let i = 1; i < time.grid.length; i++) if (!(time.grid[i] > time.grid[i - 1])) fail(id, 'time.grid must increase');
+  if (!time.one_step || !isNum(time.one_step.t) || !isNum(time.one_step.s)) fail(id, 'time.one_step needs t and s');
+  return {
+    version: '',
+    summary: '',
+    bytes: 0,
+    ...(c as object),
+  } as ModelCard;
+}
+
+/** Output pixels per input pixel for this model. */
+export function cardScale(card: ModelCard): number {
+  return card.source.kind === 'upscale' ? card.source.scale ?? 1 : 1;
+}
+
+/** The (t, s) pairs for k steps: one step is the card's one_step; k steps walk the grid from 1 to 0. */
+export function stepTimes(card: ModelCard, steps: number): Array<{ t: number; s: number }> {
+  const k = Math.max(1, Math.floor(steps));
+  if (k === 1) return [{ t: card.time.one_step.t, s: card.time.one_step.s }];
+  const grid = card.time.grid;
+  const last = grid.length - 1;
+  const n = Math.min(k, last);
+  const idx: number[] = [];
+  for (let j = n; j >= 0; j--) idx.push(Math.round((j * last) / n));
+  const pairs: Array<{ t: number; s: number }> = [];
+  for (let j = 0; j < n; j++) pairs.push({ t: grid[idx[j]], s: grid[idx[j + 1]] });
+  return pairs;
+}
