@@ -126,10 +126,18 @@ export interface RunRequest {
   /** Shown in layer names, e.g. "Upscale ×2". */
   toolTitle: string;
 }
+/** Part of a result at (x, y) in result pixels; results over FIGMA_IMAGE_MAX come in several pieces. */
+export interface Piece {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  png: Uint8Array;
+}
 export interface JobResult {
   type: 'job-result';
   jobId: number;
-  png: Uint8Array;
+  pieces: Piece[];
   width: number;
   height: number;
   backend: string;

@@ -64,7 +64,11 @@ export function decodePng(bytes: Uint8Array): RawImage {
   let data: Uint8Array | Uint16Array = png.data as Uint8Array | Uint16Array;
   let outDepth: 8 | 16 = depth === 16 ? 16 : 8;
   if (depth < 8) data = unpackLowDepth(png.data as Uint8Array, width, height, depth, true);
-  if (data instanceof Uint8ClampedArray) data = new Uint8Array(data.buffer, data.byteOffset, data.length);
+  // fast-png may hand back a Uint8ClampedArray: view it as a plain Uint8Array.
+  if (!(data instanceof Uint8Array) && !(data instanceof Uint16Array)) {
+    const c = data as Uint8ClampedArray;
+    data = new Uint8Array(c.buffer, c.byteOffset, c.length);
+  }
 
   // tRNS on grey or RGB names one colour that is fully transparent: turn it into an alpha channel.
   const key = png.transparency;

@@ -1,0 +1,87 @@
+// Writes one result into the document: a new image layer beside the source (or over it, the source
+// kept hidden beneath), named after source and tool, selected, with "Run again" relaunch data.
+// Either the whole result is written or nothing is: images are created before any node.
+import { FIGMA_IMAGE_MAX, type Piece, type Placement, type RunOptions } from './protocol';
+
+/** Space between the source and a result placed beside it, in canvas units. */
+export const GAP = 24;
+export const PLUGIN_DATA_KEY = 'onestep';
+
+export interface PlaceRequest {
+  source: SceneNode & LayoutMixin;
+  pieces: Piece[];
+  /** Full result size in pixels. */
+  width: number;
+  height: number;
+  /** Pixels per canvas unit of the export (the result layer keeps the same density). */
+  exportScale: number;
+  placement: Placement;
+  toolTitle: string;
+  options: RunOptions;
+}
+
+export interface Relaunch {
+  options: RunOptions;
+  sourceId: string;
+}
+
+function imageRect(image: Image, x: number, y: number, w: number, h: number, name: string): RectangleNode {
+  const rect = figma.createRectangle();
+  rect.name = name;
+  rect.resize(w, h);
+  rect.x = x;
+  rect.y = y;
+  rect.fills = [{ type: 'IMAGE', scaleMode: 'FILL', imageHash: image.hash }];
+  return rect;
+}
+
+/** Creates the result layer(s); returns the node that represents the result. */
+export function placeResult(req: PlaceRequest): SceneNode {
+  const { source, pieces } = req;
+  for (const p of pieces) {
+    if (p.width > FIGMA_IMAGE_MAX || p.height > FIGMA_IMAGE_MAX) throw new Error(`piece ${p.width}×${p.height} exceeds ${FIGMA_IMAGE_MAX}`);
+  }
+  const images = pieces.map((p) => figma.createImage(p.png)); // throws before any node exists
+  const parent = (source.parent ?? figma.currentPage) as BaseNode & ChildrenMixin;
+  const name = `${source.name} \u00b7 ${req.toolTitle}`;
+  const replace = req.placement === 'replace';
+  // Beside: pixel density kept (a ×2 result is twice the size). Replace: fitted over the source.
+  const unitsX = replace ? source.width / req.width : 1 / req.exportScale;
+  const unitsY = replace ? source.height / req.height : 1 / req.exportScale;
+  const x0 = replace ? source.x : source.x + source.width + GAP;
+  const y0 = source.y;
+  const created: SceneNode[] = [];
+  try {
+    const rects = pieces.map((p, i) =>
+      imageRect(images[i], x0 + p.x * unitsX, y0 + p.y * unitsY, p.width * unitsX, p.height * unitsY, pieces.length > 1 ? `${name} ${i + 1}` : name),
+    );
+    created.push(...rects);
+    const index = parent.children.indexOf(source) + 1;
+    for (let i = 0; i < rects.length; i++) parent.insertChild(index + i, rects[i]);
+    let result: SceneNode = rects[0];
+    if (rects.length > 1) {
+      result = figma.group(rects, parent, index);
+      result.name = name;
+      created.push(result);
+    }
+    const relaunch: Relaunch = { options: req.options, sourceId: source.id };
+    result.setPluginData(PLUGIN_DATA_KEY, JSON.stringify(relaunch));
+    result.setRelaunchData({ 'run-again': req.toolTitle });
+    if (replace) source.visible = false;
+    return result;
+  } catch (err) {
+    for (const n of created) if (!n.removed) n.remove();
+    throw err;
+  }
+}
+
+/** The options a result was made with, for "Run again" (null when the node is not a result). */
+export function readRelaunch(node: BaseNode): Relaunch | null {
+  const raw = node.getPluginData(PLUGIN_DATA_KEY);
+  if (!raw) return null;
+  try {
+    return JSON.parse(raw) as Relaunch;
+  } catch {
+    return null;
+  }
+}

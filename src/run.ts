@@ -1,0 +1,149 @@
+// Runs the tool on each selected layer in turn: export → UI (engine) → place → commitUndo.
+// Everything is checked before work starts; a failure or cancel leaves the document as it was.
+import { exportPng } from './export-image';
+import { messageFor } from './messages';
+import { placeResult } from './place-result';
+import { outputSize, resultSizeProblem, type ErrorCode, type JobFailed, type JobResult, type MainToUi, type RunRequest } from './protocol';
+import { readSelection } from './selection';
+
+type Outcome = { ok: true; result: JobResult } | { ok: false; code: ErrorCode; detail: string };
+
+class RunError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail = '',
+    readonly nodeName?: string,
+  ) {
+    super(code);
+  }
+}
+
+export class RunController {
+  private active: { runId: number; cancelled: boolean; waiting: { jobId: number; settle(o: Outcome): void } | null } | null = null;
+  private nextJob = 1;
+
+  constructor(private readonly post: (m: MainToUi) => void) {}
+
+  get busy(): boolean {
+    return this.active !== null;
+  }
+
+  async start(req: RunRequest): Promise<void> {
+    if (this.active) {
+      this.post({ type: 'run-finished', runId: req.runId, placed: 0, failed: 0, cancelled: false, error: { code: 'busy', detail: '' } });
+      return;
+    }
+    const run: NonNullable<RunController['active']> = { runId: req.runId, cancelled: false, waiting: null };
+    this.active = run;
+    let placed = 0;
+    let failed = 0;
+    let error: { code: ErrorCode; detail: string } | null = null;
+    try {
+      const selection = await readSelection(figma.currentPage.selection);
+      if (selection.problem) throw new RunError(selection.problem.code, '', selection.problem.nodeName);
+      // Refuse before any work: every result must fit the limits at this tool's scale.
+      for (const it of selection.items) {
+        const out = outputSize(it.width, it.height, req.options.scale);
+        const problem = resultSizeProblem(out.width, out.height);
+        if (problem) throw new RunError(problem, `${out.width}×${out.height}`, it.name);
+      }
+      const count = selection.items.length;
+      for (let index = 0; index < count && !run.cancelled; index++) {
+        const item = selection.items[index];
+        try {
+          const nodeIds = await this.processOne(run, req, item.id, item.exportScale, index, count);
+          if (nodeIds) {
+            placed++;
+            this.post({ type: 'job-placed', runId: req.runId, jobId: this.nextJob - 1, index, count, nodeIds });
+          }
+        } catch (err) {
+          const e = err instanceof RunError ? err : new RunError('internal', String(err));
+          if (e.code === 'cancelled') break;
+          failed++;
+          error = error ?? { code: e.code, detail: e.detail };
+          figma.notify(messageFor(e.code, e.nodeName ?? item.name), { error: true });
+        }
+      }
+    } catch (err) {
+      const e = err instanceof RunError ? err : new RunError('internal', String(err));
+      error = { code: e.code, detail: e.detail };
+      figma.notify(messageFor(e.code, e.nodeName), { error: true });
+    } finally {
+      this.active = null;
+    }
+    if (!run.cancelled && placed > 0) figma.notify(`Added ${placed} layer${placed === 1 ? '' : 's'}.`);
+    this.post({ type: 'run-finished', runId: req.runId, placed, failed, cancelled: run.cancelled, error });
+  }
+
+  /** One layer; returns the new node ids, or null when cancelled. */
+  private async processOne(
+    run: NonNullable<RunController['active']>,
+    req: RunRequest,
+    nodeId: string,
+    exportScale: number,
+    index: number,
+    count: number,
+  ): Promise<string[] | null> {
+    const node = await this.liveNode(nodeId);
+    let png: Uint8Array;
+    try {
+      png = await exportPng(node as SceneNode & ExportMixin, exportScale);
+    } catch (err) {
+      throw new RunError('export-failed', String(err), node.name);
+    }
+    if (run.cancelled) return null;
+    const jobId = this.nextJob++;
+    const outcome = await new Promise<Outcome>((settle) => {
+      run.waiting = { jobId, settle };
+      this.post({ type: 'job-request', runId: req.runId, jobId, index, count, sourceName: node.name, png, options: req.options });
+    });
+    run.waiting = null;
+    if (run.cancelled) return null;
+    if (!outcome.ok) throw new RunError(outcome.code, outcome.detail, node.name);
+    // The user may have deleted the layer while the model ran: write nothing then.
+    const source = await this.liveNode(nodeId);
+    let result: SceneNode;
+    try {
+      result = placeResult({
+        source: source as SceneNode & LayoutMixin,
+        pieces: outcome.result.pieces,
+        width: outcome.result.width,
+        height: outcome.result.height,
+        exportScale,
+        placement: req.options.placement,
+        toolTitle: req.toolTitle,
+        options: req.options,
+      });
+    } catch (err) {
+      throw new RunError('place-failed', String(err), source.name);
+    }
+    figma.currentPage.selection = [result];
+    figma.viewport.scrollAndZoomIntoView([result]);
+    figma.commitUndo(); // one undo step per result
+    return [result.id];
+  }
+
+  private async liveNode(id: string): Promise<SceneNode> {
+    const node = await figma.getNodeByIdAsync(id);
+    if (!node || node.removed || !('exportAsync' in node)) throw new RunError('source-removed');
+    return node as SceneNode;
+  }
+
+  jobResult(m: JobResult): void {
+    const w = this.active?.waiting;
+    if (w && w.jobId === m.jobId) w.settle({ ok: true, result: m });
+  }
+
+  jobFailed(m: JobFailed): void {
+    const w = this.active?.waiting;
+    if (w && w.jobId === m.jobId) w.settle({ ok: false, code: m.code, detail: m.detail });
+  }
+
+  /** Stops the run (Cancel, or the plugin closing): the pending job resolves as cancelled, nothing is placed. */
+  cancel(runId?: number): void {
+    const run = this.active;
+    if (!run || (runId !== undefined && run.runId !== runId)) return;
+    run.cancelled = true;
+    run.waiting?.settle({ ok: false, code: 'cancelled', detail: '' });
+  }
+}

@@ -1,0 +1,262 @@
+// The main-thread modules (src/) against the Figma stand-in, with a scripted UI answering job requests.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { encode } from 'fast-png';
+import { FigmaStandin } from '../../ui/standin/figma';
+import { RunController } from '../../src/run';
+import { readSelection } from '../../src/selection';
+import { readRelaunch } from '../../src/place-result';
+import { loadSettings, saveSettings } from '../../src/settings';
+import { decodePng, encodePng } from '../../ui/engine/codec';
+import { splitImage } from '../../ui/engine/image/split';
+import { DEFAULT_SETTINGS, FIGMA_IMAGE_MAX, type JobRequest, type MainToUi, type RunOptions } from '../../src/protocol';
+
+const OPTIONS: RunOptions = { modelId: 'm', scale: 2, steps: 1, seed: 0, strength: 1, placement: 'beside' };
+
+function solidPng(w: number, h: number, rgb = [200, 100, 50]): Uint8Array {
+  const data = new Uint8Array(w * h * 3);
+  for (let i = 0; i < w * h; i++) data.set(rgb, i * 3);
+  return encode({ width: w, height: h, data, depth: 8, channels: 3 });
+}
+
+/** A fresh document with the stand-in installed as the global `figma`. */
+function setup() {
+  const fig = new FigmaStandin();
+  (globalThis as { figma?: unknown }).figma = fig.api();
+  return fig;
+}
+
+type UiScript = (m: JobRequest, c: RunController) => void;
+
+/** Nearest-neighbour ×scale "engine": enough to check sizes and placement without a model. */
+const upscaleUi: UiScript = (m, c) => {
+  setTimeout(() => {
+    const src = decodePng(m.png);
+    const s = m.options.scale;
+    const w = src.width * s, h = src.height * s, ch = src.channels;
+    const data = new Uint8Array(w * h * ch);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < ch; k++) data[(y * w + x) * ch + k] = src.data[(Math.floor(y / s) * src.width + Math.floor(x / s)) * ch + k];
+    const pieces = splitImage({ width: w, height: h, channels: ch, depth: 8, data }, FIGMA_IMAGE_MAX).map((p) => ({ x: p.x, y: p.y, width: p.image.width, height: p.image.height, png: encodePng(p.image) }));
+    c.jobResult({ type: 'job-result', jobId: m.jobId, pieces, width: w, height: h, backend: 'test' });
+  }, 1);
+};
+
+function controller(ui: UiScript) {
+  const sent: MainToUi[] = [];
+  let done: (m: MainToUi) => void = () => {};
+  const finished = new Promise<MainToUi & { type: 'run-finished' }>((r) => (done = r as typeof done));
+  const c: RunController = new RunController((m) => {
+    sent.push(m);
+    if (m.type === 'job-request') ui(m, c);
+    if (m.type === 'run-finished') done(m);
+  });
+  return { c, sent, finished };
+}
+
+test('selection: nothing, empty frame, zero size and huge layers are refused with codes', async () => {
+  const fig = setup();
+  assert.deepEqual((await readSelection([])).problem, { code: 'empty-selection' });
+  const frame = fig.addLayer({ type: 'FRAME', name: 'Empty', width: 100, height: 100 });
+  assert.equal((await readSelection([frame])).problem?.code, 'no-pixels');
+  const flat = fig.addLayer({ type: 'RECTANGLE', name: 'Flat', width: 0, height: 10, fills: [{ type: 'SOLID', color: { r: 1, g: 0, b: 0 } }] });
+  assert.equal((await readSelection([flat])).problem?.code, 'no-pixels');
+  const huge = fig.addLayer({ type: 'RECTANGLE', name: 'Huge', width: 10000, height: 200, fills: [{ type: 'SOLID', color: { r: 1, g: 0, b: 0 } }] });
+  assert.deepEqual((await readSelection([huge])).problem, { code: 'too-large', nodeName: 'Huge' });
+});
+
+test('selection: an image layer exports at its image resolution; a drawn frame at 1×', async () => {
+  const fig = setup();
+  const photo = fig.addImageLayer('Photo', solidPng(200, 100));
+  fig.state(photo.id).width = 100;
+  fig.state(photo.id).height = 50;
+  const frame = fig.addLayer({ type: 'FRAME', name: 'Card', width: 30, height: 20, fills: [{ type: 'SOLID', color: { r: 0, g: 0, b: 1 } }] });
+  const sel = await readSelection([photo, frame]);
+  assert.equal(sel.problem, null);
+  assert.deepEqual(sel.items.map((i) => [i.name, i.width, i.height, i.exportScale]), [['Photo', 200, 100, 2], ['Card', 30, 20, 1]]);
+});
+
+test('run: the result is a new layer beside the source, named, sized ×2, selected, one undo step', async () => {
+  const fig = setup();
+  const src = fig.addImageLayer('Photo', solidPng(40, 30), 10, 20);
+  fig.select([src.id]);
+  const { c, finished, sent } = controller(upscaleUi);
+  await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'Upscale ×2' });
+  const end = await finished;
+  assert.deepEqual([end.placed, end.failed, end.cancelled, end.error], [1, 0, false, null]);
+  const out = fig.byName('Photo · Upscale ×2');
+  assert.ok(out, 'result layer exists');
+  assert.deepEqual([out.x, out.y, out.width, out.height], [10 + 40 + 24, 20, 80, 60]);
+  assert.equal(out.parent, fig.state(src.id).parent);
+  const page = fig.state(fig.pageId);
+  assert.equal(page.children.indexOf(out.id), page.children.indexOf(src.id) + 1, 'inserted just above the source');
+  assert.deepEqual(fig.selectedIds, [out.id]);
+  assert.equal(fig.commits, 1);
+  assert.deepEqual(out.relaunchData, { 'run-again': 'Upscale ×2' });
+  assert.deepEqual(readRelaunch(fig.handle(out.id)), { options: OPTIONS, sourceId: src.id });
+  const fill = out.fills[0] as ImagePaint;
+  const img = fig.imageRgba(fill.imageHash!);
+  assert.deepEqual([img.width, img.height, Array.from(img.rgba.subarray(0, 4))], [80, 60, [200, 100, 50, 255]]);
+  assert.ok(sent.some((m) => m.type === 'job-placed'));
+  assert.ok(fig.undo(), 'undo did something');
+  assert.equal(fig.byName('Photo · Upscale ×2'), undefined, 'undo removes the result');
+  assert.ok(fig.byName('Photo'), 'and keeps the source');
+});
+
+test('run: several layers are processed in turn, each its own undo step', async () => {
+  const fig = setup();
+  const a = fig.addImageLayer('A', solidPng(8, 8), 0, 0);
+  const b = fig.addImageLayer('B', solidPng(8, 8), 0, 100);
+  fig.select([a.id, b.id]);
+  const { c, finished, sent } = controller(upscaleUi);
+  await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  assert.equal((await finished).placed, 2);
+  assert.deepEqual(sent.filter((m) => m.type === 'job-request').map((m) => (m as JobRequest).index), [0, 1]);
+  assert.equal(fig.commits, 2);
+  fig.undo();
+  assert.ok(fig.byName('A · T') && !fig.byName('B · T'));
+});
+
+test('run: replace puts the result over the source at its size and hides the original beneath', async () => {
+  const fig = setup();
+  const src = fig.addImageLayer('Photo', solidPng(16, 8), 5, 5);
+  fig.select([src.id]);
+  const { c, finished } = controller(upscaleUi);
+  await c.start({ type: 'run-request', runId: 1, options: { ...OPTIONS, placement: 'replace' }, toolTitle: 'T' });
+  await finished;
+  const out = fig.byName('Photo · T')!;
+  assert.deepEqual([out.x, out.y, out.width, out.height], [5, 5, 16, 8]);
+  assert.equal(fig.state(src.id).visible, false);
+  fig.undo();
+  assert.equal(fig.state(src.id).visible, true, 'undo shows the original again');
+});
+
+test('run: a result over 4096 px is split into pieces grouped under one layer', async () => {
+  const fig = setup();
+  const src = fig.addLayer({ type: 'RECTANGLE', name: 'Wide', width: 2100, height: 10, fills: [{ type: 'SOLID', color: { r: 0, g: 1, b: 0 } }] });
+  fig.select([src.id]);
+  const { c, finished } = controller(upscaleUi);
+  await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  assert.equal((await finished).placed, 1);
+  const group = fig.byName('Wide · T')!;
+  assert.equal(group.type, 'GROUP');
+  assert.deepEqual([group.width, group.height], [4200, 20]);
+  const parts = group.children.map((id) => fig.state(id));
+  assert.equal(parts.length, 2);
+  assert.ok(parts.every((p) => p.width <= FIGMA_IMAGE_MAX));
+  assert.equal(parts[0].width + parts[1].width, 4200);
+  fig.undo();
+  assert.equal(fig.all().length, 1, 'one undo removes the group and its pieces');
+});
+
+test('run: results over the limits are refused before any export or job', async () => {
+  const fig = setup();
+  const src = fig.addLayer({ type: 'RECTANGLE', name: 'Big', width: 5000, height: 3000, fills: [{ type: 'SOLID', color: { r: 0, g: 1, b: 0 } }] });
+  fig.select([src.id]);
+  const { c, finished, sent } = controller(upscaleUi);
+  await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  const end = await finished;
+  assert.equal(end.error?.code, 'too-large');
+  assert.equal(sent.filter((m) => m.type === 'job-request').length, 0);
+  assert.equal(fig.all().length, 1);
+  assert.match(fig.notifications.at(-1)!.message, /too large/);
+  assert.equal(fig.notifications.at(-1)!.error, true);
+});
+
+test('run: nothing selected notifies and writes nothing', async () => {
+  const fig = setup();
+  const { c, finished } = controller(upscaleUi);
+  await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  assert.equal((await finished).error?.code, 'empty-selection');
+  assert.equal(fig.all().length, 0);
+  assert.equal(fig.commits, 0);
+});
+
+test('run: cancel while the engine works writes nothing', async () => {
+  const fig = setup();
+  const src = fig.addImageLayer('Photo', solidPng(8, 8));
+  fig.select([src.id]);
+  const { c, finished } = controller((m, ctl) => {
+    setTimeout(() => ctl.cancel(m.runId), 1);
+    setTimeout(() => upscaleUi(m, ctl), 5); // a late result must be ignored
+  });
+  await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  const end = await finished;
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual([end.cancelled, end.placed], [true, 0]);
+  assert.equal(fig.all().length, 1);
+  assert.equal(fig.commits, 0);
+});
+
+test('run: the source deleted while the tool runs gives source-removed and no layer', async () => {
+  const fig = setup();
+  const src = fig.addImageLayer('Photo', solidPng(8, 8));
+  fig.select([src.id]);
+  const { c, finished } = controller((m, ctl) => {
+    fig.delete(src.id);
+    upscaleUi(m, ctl);
+  });
+  await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  const end = await finished;
+  assert.equal(end.error?.code, 'source-removed');
+  assert.equal(fig.all().length, 0);
+  assert.equal(fig.commits, 0);
+});
+
+test('run: an engine failure is reported with its code and nothing is written', async () => {
+  const fig = setup();
+  const src = fig.addImageLayer('Photo', solidPng(8, 8));
+  fig.select([src.id]);
+  const { c, finished } = controller((m, ctl) => setTimeout(() => ctl.jobFailed({ type: 'job-failed', jobId: m.jobId, code: 'decode-failed', detail: 'bad' }), 1));
+  await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  assert.deepEqual((await finished).error, { code: 'decode-failed', detail: 'bad' });
+  assert.equal(fig.all().length, 1);
+});
+
+test('run: a result Figma refuses (corrupt PNG) leaves no half-written layer', async () => {
+  const fig = setup();
+  const src = fig.addLayer({ type: 'RECTANGLE', name: 'Wide', width: 2100, height: 10, fills: [{ type: 'SOLID', color: { r: 0, g: 1, b: 0 } }] });
+  fig.select([src.id]);
+  const { c, finished } = controller((m, ctl) => {
+    const good = solidPng(2100, 20);
+    const bad = good.slice(0, 60); // truncated second piece
+    ctl.jobResult({ type: 'job-result', jobId: m.jobId, width: 4200, height: 20, backend: 't', pieces: [{ x: 0, y: 0, width: 2100, height: 20, png: good }, { x: 2100, y: 0, width: 2100, height: 20, png: bad }] });
+  });
+  await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  assert.equal((await finished).error?.code, 'place-failed');
+  assert.equal(fig.all().length, 1);
+});
+
+test('run: the plugin closing mid-run writes nothing', async () => {
+  const fig = setup();
+  const src = fig.addImageLayer('Photo', solidPng(8, 8));
+  fig.select([src.id]);
+  const api = fig.api();
+  const { c, finished } = controller((m, ctl) => {
+    api.on('close', () => ctl.cancel());
+    api.closePlugin();
+    upscaleUi(m, ctl);
+  });
+  await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  assert.equal((await finished).cancelled, true);
+  fig.closed = false;
+  assert.equal(fig.all().length, 1);
+});
+
+test('settings round-trip through clientStorage; the 5 MB limit is enforced', async () => {
+  const fig = setup();
+  assert.deepEqual(await loadSettings(), DEFAULT_SETTINGS);
+  await saveSettings({ ...DEFAULT_SETTINGS, steps: 3, modelId: 'x' });
+  assert.equal((await loadSettings()).steps, 3);
+  await assert.rejects(fig.api().clientStorage.setAsync('big', new Uint8Array(6 * 1024 * 1024)), /quota/);
+});
+
+test('stand-in: createImage enforces Figma limits and exportAsync renders image layers exactly', async () => {
+  const fig = setup();
+  const api = fig.api();
+  assert.throws(() => api.createImage(new Uint8Array([1, 2, 3])), /unsupported/);
+  assert.throws(() => api.createImage(solidPng(4097, 1)), /too large/);
+  const png = solidPng(5, 4, [1, 2, 3]);
+  const layer = fig.addImageLayer('P', png);
+  const out = decodePng(await (layer as RectangleNode).exportAsync({ format: 'PNG' }));
+  assert.deepEqual([out.width, out.height, out.data[0], out.data[1], out.data[2], out.data[3]], [5, 4, 1, 2, 3, 255]);
+});

@@ -1,0 +1,32 @@
+// Messages between the panel and the engine Worker. Plain data only, like src/protocol.ts.
+import type { ErrorCode, Piece } from '../../src/protocol';
+import type { Stage } from './pipeline';
+import type { EngineOptions } from './tools/types';
+import type { ModelCard } from './zoo';
+
+export type WorkerStage = Stage | 'load';
+
+export type ToWorker =
+  /** First message: the gzipped ORT wasm (inflated in the worker) and whether WebGPU may be tried. */
+  | { type: 'init'; wasmGz: Uint8Array; allowWebgpu: boolean }
+  /** `model` is sent with the first run of each model id; the worker keeps the session after that. */
+  | { type: 'run'; jobId: number; card: ModelCard; model: Uint8Array | null; png: Uint8Array; options: EngineOptions }
+  | { type: 'cancel'; jobId: number };
+
+export interface WorkerDone {
+  type: 'done';
+  jobId: number;
+  /** The result cut to Figma's image limit (one piece when it fits). */
+  pieces: Piece[];
+  width: number;
+  height: number;
+  backend: string;
+  tiles: number;
+  timings: Record<string, number>;
+}
+
+export type FromWorker =
+  | { type: 'progress'; jobId: number; stage: WorkerStage; done: number; total: number }
+  | WorkerDone
+  | { type: 'error'; jobId: number; code: ErrorCode; detail: string }
+  | { type: 'log'; message: string };

@@ -1,0 +1,89 @@
+// Worker entry: keeps ORT and one session per model, runs jobs one at a time, reports progress.
+// Created from a blob URL by the panel, so a long inference never blocks the UI thread.
+import { planBackends, type BackendPlan } from './backend';
+import { toFailure, EngineError } from './errors';
+import { gunzip } from './gzip';
+import { openModel } from './model';
+import { setupOrt } from './ort-web';
+import { runPipeline } from './pipeline';
+import { encodePng } from './codec';
+import { splitImage } from './image/split';
+import { FIGMA_IMAGE_MAX, type Piece } from '../../src/protocol';
+import type { FallbackSession, OrtModule } from './session';
+import type { FromWorker, ToWorker } from './worker-protocol';
+
+interface Scope {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
+}
+const scope = self as unknown as Scope;
+
+let ready: Promise<{ ort: OrtModule; plan: BackendPlan }> | null = null;
+const sessions = new Map<string, Promise<FallbackSession>>();
+const aborts = new Map<number, AbortController>();
+let queue: Promise<void> = Promise.resolve();
+
+const post = (m: FromWorker, transfer?: Transferable[]) => scope.postMessage(m, transfer);
+const log = (message: string) => post({ type: 'log', message });
+
+async function init(wasmGz: Uint8Array, allowWebgpu: boolean) {
+  const ort = setupOrt(await gunzip(wasmGz));
+  const plan = await planBackends(allowWebgpu, self as unknown as { navigator: unknown; isSecureContext: boolean });
+  log(`backends: ${plan.order.join(' → ')} (${plan.reason})`);
+  return { ort, plan };
+}
+
+async function run(m: Extract<ToWorker, { type: 'run' }>, signal: AbortSignal): Promise<void> {
+  if (!ready) throw new EngineError('internal', 'the engine was not initialised');
+  const { ort, plan } = await ready;
+  let session = sessions.get(m.card.id);
+  if (!session) {
+    if (!m.model) throw new EngineError('model-missing', `no bytes for ${m.card.id}`);
+    post({ type: 'progress', jobId: m.jobId, stage: 'load', done: 0, total: 1 });
+    session = openModel(ort, m.card, m.model, plan.order, log);
+    sessions.set(m.card.id, session);
+    session.catch(() => sessions.delete(m.card.id)); // a failed load may be retried with fresh bytes
+  }
+  const s = await session;
+  post({ type: 'progress', jobId: m.jobId, stage: 'load', done: 1, total: 1 });
+  const result = await runPipeline(m.card, s, m.png, m.options, {
+    signal,
+    onProgress: (p) => post({ type: 'progress', jobId: m.jobId, ...p }),
+  });
+  const split = splitImage(result.image, FIGMA_IMAGE_MAX);
+  const pieces: Piece[] =
+    split.length === 1
+      ? [{ x: 0, y: 0, width: result.image.width, height: result.image.height, png: result.png }]
+      : split.map((p) => ({ x: p.x, y: p.y, width: p.image.width, height: p.image.height, png: encodePng(p.image) }));
+  post(
+    {
+      type: 'done',
+      jobId: m.jobId,
+      pieces,
+      width: result.image.width,
+      height: result.image.height,
+      backend: result.backend,
+      tiles: result.tiles,
+      timings: result.timings,
+    },
+    pieces.map((p) => p.png.buffer),
+  );
+}
+
+scope.onmessage = (e) => {
+  const m = e.data;
+  if (m.type === 'init') {
+    ready = init(m.wasmGz, m.allowWebgpu);
+  } else if (m.type === 'cancel') {
+    aborts.get(m.jobId)?.abort();
+  } else if (m.type === 'run') {
+    const controller = new AbortController();
+    aborts.set(m.jobId, controller);
+    // One job at a time: ORT sessions are not re-entrant and the CPU is the bottleneck anyway.
+    queue = queue.then(() =>
+      run(m, controller.signal)
+        .catch((err) => post({ type: 'error', jobId: m.jobId, ...toFailure(err) }))
+        .finally(() => aborts.delete(m.jobId)),
+    );
+  }
+};

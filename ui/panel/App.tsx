@@ -1,0 +1,172 @@
+// The panel: pick a tool and its options, run it on the selection, show progress, result and errors.
+// State machine: idle → running (stage, %) → done | error | idle (cancelled).
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { DEFAULT_SETTINGS, outputSize, type ErrorCode, type JobRequest, type MainToUi, type RunOptions, type SelectionState, type Settings } from '../../src/protocol';
+import { readZoo } from '../assets';
+import { send, subscribe } from '../bridge';
+import { EngineClient, JobError } from '../engine-client';
+import { supportsTool } from '../engine/tools';
+import { cardScale, type ModelCard } from '../engine/zoo';
+import type { WorkerStage } from '../engine/worker-protocol';
+import { ErrorView } from './ErrorView';
+import { Preview } from './Preview';
+import { Progress } from './Progress';
+import { ToolOptions } from './ToolOptions';
+
+export type Status =
+  | { kind: 'idle'; note?: string }
+  | { kind: 'running'; runId: number; index: number; count: number; stage: WorkerStage | 'export'; done: number; total: number }
+  | { kind: 'done'; placed: number; backend: string; ms: number }
+  | { kind: 'error'; code: ErrorCode; detail: string };
+
+const EMPTY: SelectionState = { items: [], problem: { code: 'empty-selection' } };
+
+function pngUrl(bytes: Uint8Array): string {
+  return URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' }));
+}
+
+export function App() {
+  const cards = useMemo(() => readZoo().filter((c) => supportsTool(c.tool)), []);
+  const engine = useMemo(() => new EngineClient(), []);
+  const [selection, setSelection] = useState<SelectionState>(EMPTY);
+  const [settings, setSettings] = useState<Settings>(DEFAULT_SETTINGS);
+  const [status, setStatus] = useState<Status>({ kind: 'idle' });
+  const [preview, setPreview] = useState<{ before: string | null; after: string | null }>({ before: null, after: null });
+  const [backendNote, setBackendNote] = useState('');
+  const run = useRef<{ runId: number; engineJob: number | null; started: number; backend: string } | null>(null);
+  const nextRun = useRef(1);
+  const autoRun = useRef(false);
+
+  const card: ModelCard | undefined = cards.find((c) => c.id === settings.modelId) ?? cards[0];
+
+  useEffect(() => {
+    engine.onLog = (line) => setBackendNote(line);
+  }, [engine]);
+
+  function options(): RunOptions | null {
+    if (!card) return null;
+    return { modelId: card.id, scale: cardScale(card), steps: settings.steps, seed: settings.seed, strength: settings.strength, placement: settings.placement };
+  }
+
+  function start(opts = options()) {
+    if (!opts || !card || run.current) return;
+    const runId = nextRun.current++;
+    run.current = { runId, engineJob: null, started: performance.now(), backend: '' };
+    setPreview({ before: null, after: null });
+    setStatus({ kind: 'running', runId, index: 0, count: selection.items.length || 1, stage: 'export', done: 0, total: 1 });
+    send({ type: 'run-request', runId, options: opts, toolTitle: card.title });
+  }
+
+  function cancel() {
+    const r = run.current;
+    if (!r) return;
+    if (r.engineJob !== null) engine.cancel(r.engineJob);
+    send({ type: 'cancel', runId: r.runId });
+    run.current = null;
+    setStatus({ kind: 'idle', note: 'Cancelled. Nothing was added.' });
+  }
+
+  async function onJob(m: JobRequest) {
+    const r = run.current;
+    const jobCard = cards.find((c) => c.id === m.options.modelId);
+    if (!r || r.runId !== m.runId) return send({ type: 'job-failed', jobId: m.jobId, code: 'cancelled', detail: '' });
+    if (!jobCard) return send({ type: 'job-failed', jobId: m.jobId, code: 'model-missing', detail: m.options.modelId });
+    setPreview({ before: pngUrl(m.png), after: null });
+    const progress = (stage: WorkerStage | 'export', done: number, total: number) =>
+      setStatus({ kind: 'running', runId: m.runId, index: m.index, count: m.count, stage, done, total });
+    try {
+      const { jobId, done } = await engine.run(jobCard, m.png.slice(), m.options, progress);
+      if (run.current !== r) return engine.cancel(jobId);
+      r.engineJob = jobId;
+      const result = await done;
+      r.engineJob = null;
+      r.backend = result.backend;
+      if (result.pieces.length === 1) setPreview((p) => ({ ...p, after: pngUrl(result.pieces[0].png) }));
+      send({ type: 'job-result', jobId: m.jobId, pieces: result.pieces, width: result.width, height: result.height, backend: result.backend });
+    } catch (err) {
+      const e = err instanceof JobError ? err : new JobError('internal', String(err));
+      send({ type: 'job-failed', jobId: m.jobId, code: e.code, detail: e.detail });
+    }
+  }
+
+  function onMessage(m: MainToUi) {
+    if (m.type === 'init') {
+      setSelection(m.selection);
+      const merged = { ...DEFAULT_SETTINGS, ...m.settings, ...(m.relaunch ?? {}) };
+      setSettings(merged);
+      autoRun.current = m.command === 'run-again' && m.relaunch !== null;
+    } else if (m.type === 'selection') setSelection(m.selection);
+    else if (m.type === 'job-request') void onJob(m);
+    else if (m.type === 'run-finished') {
+      const r = run.current;
+      if (!r || r.runId !== m.runId) return;
+      run.current = null;
+      if (m.cancelled) setStatus({ kind: 'idle', note: 'Cancelled. Nothing was added.' });
+      else if (m.error && m.placed === 0) setStatus({ kind: 'error', code: m.error.code, detail: m.error.detail });
+      else setStatus({ kind: 'done', placed: m.placed, backend: r.backend, ms: performance.now() - r.started });
+    }
+  }
+
+  const handler = useRef(onMessage);
+  handler.current = onMessage;
+  useEffect(() => subscribe((m) => handler.current(m)), []);
+
+  // "Run again" on a result: start as soon as the init message has set the options.
+  useEffect(() => {
+    if (autoRun.current && !selection.problem) {
+      autoRun.current = false;
+      start();
+    }
+  }, [settings, selection]);
+
+  function update(next: Partial<Settings>) {
+    const merged = { ...settings, ...next };
+    setSettings(merged);
+    send({ type: 'save-settings', settings: merged });
+  }
+
+  const running = status.kind === 'running';
+  const scale = card ? cardScale(card) : 1;
+  return (
+    <main class="panel">
+      {cards.length === 0 ? (
+        <p class="empty" data-testid="no-models">This build has no models. Put a model and its card in models/zoo and rebuild.</p>
+      ) : (
+        <ToolOptions cards={cards} card={card!} settings={settings} disabled={running} onChange={update} />
+      )}
+      <section class="selection" data-testid="selection">
+        {selection.problem ? (
+          <ErrorView code={selection.problem.code} layer={selection.problem.nodeName} quiet />
+        ) : (
+          selection.items.map((it) => {
+            const out = outputSize(it.width, it.height, scale);
+            return (
+              <div key={it.id} class="item">
+                {it.name} <span class="dim">{it.width}×{it.height} → {out.width}×{out.height}</span>
+              </div>
+            );
+          })
+        )}
+      </section>
+      <div class="actions">
+        {running ? (
+          <button data-testid="cancel" onClick={cancel}>Cancel</button>
+        ) : (
+          <button data-testid="run" class="primary" disabled={!card || !!selection.problem} onClick={() => start()}>
+            {selection.items.length > 1 ? `Run on ${selection.items.length} layers` : 'Run'}
+          </button>
+        )}
+      </div>
+      {status.kind === 'running' && <Progress status={status} />}
+      {status.kind === 'error' && <ErrorView code={status.code} detail={status.detail} />}
+      {status.kind === 'done' && (
+        <p class="status" data-testid="done">
+          Added {status.placed} layer{status.placed === 1 ? '' : 's'} in {(status.ms / 1000).toFixed(1)} s on {status.backend}.
+        </p>
+      )}
+      {status.kind === 'idle' && status.note && <p class="status" data-testid="note">{status.note}</p>}
+      <Preview before={preview.before} after={preview.after} />
+      <footer class="dim" data-testid="backend">{backendNote}</footer>
+    </main>
+  );
+}

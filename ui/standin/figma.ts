@@ -1,0 +1,430 @@
+// An in-memory stand-in for the part of Figma's plugin API that src/ uses, typed against
+// @figma/plugin-typings. It runs the built dist/code.js unchanged (in the playground and the browser
+// tests) and the main-thread modules directly (in the unit tests). Nodes are thin handles over plain
+// state, so undo can restore a snapshot while handles held by the plugin stay valid.
+import { decodePng, encodePng, isPng, pngSize } from '../engine/codec';
+import { toRgba8 } from '../engine/image/raw';
+import { sha256Hex } from '../engine/sha256';
+import { render } from './render';
+
+/** Figma's documented limits that the plugin must respect. */
+export const LIMITS = { imageSide: 4096, clientStorageBytes: 5 * 1024 * 1024, notifyChars: 100 };
+
+export type NodeKind = 'PAGE' | 'FRAME' | 'GROUP' | 'RECTANGLE' | 'ELLIPSE';
+
+export interface NodeState {
+  id: string;
+  type: NodeKind;
+  name: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  visible: boolean;
+  fills: Paint[];
+  strokes: Paint[];
+  children: string[];
+  parent: string | null;
+  pluginData: Record<string, string>;
+  relaunchData: Record<string, string>;
+}
+
+interface Snapshot {
+  nodes: Record<string, NodeState>;
+  selection: string[];
+}
+
+export interface Notification {
+  message: string;
+  error: boolean;
+}
+
+export interface StandinHooks {
+  /** Called by figma.showUI: mount the UI html somewhere (the host page makes an iframe). */
+  showUI?(html: string, options: ShowUIOptions): void;
+  /** Called by figma.ui.postMessage: deliver to the UI. */
+  toUi?(message: unknown): void;
+  /** Called by figma.closePlugin and figma.ui.close. */
+  closeUi?(): void;
+}
+
+type Listener = (...args: unknown[]) => void;
+
+/** What the stand-in implements, checked against the official typings. */
+export type StandinApi = Pick<
+  PluginAPI,
+  | 'showUI'
+  | 'ui'
+  | 'currentPage'
+  | 'createRectangle'
+  | 'createImage'
+  | 'getImageByHash'
+  | 'getNodeByIdAsync'
+  | 'group'
+  | 'commitUndo'
+  | 'notify'
+  | 'clientStorage'
+  | 'closePlugin'
+  | 'viewport'
+  | 'on'
+  | 'once'
+  | 'off'
+  | 'command'
+>;
+
+export class FigmaStandin {
+  readonly nodes = new Map<string, NodeState>();
+  readonly images = new Map<string, Uint8Array>();
+  readonly notifications: Notification[] = [];
+  readonly storage = new Map<string, unknown>();
+  readonly scrolledTo: string[][] = [];
+  commits = 0;
+  closed = false;
+  command = '';
+  private selectionIds: string[] = [];
+  private listeners = new Map<string, Set<Listener>>();
+  private uiListeners = new Set<Listener>();
+  private uiOnMessage: Listener | undefined;
+  private committed: Snapshot;
+  private undoStack: Snapshot[] = [];
+  private nextId = 1;
+  readonly pageId: string;
+
+  constructor(private readonly hooks: StandinHooks = {}) {
+    this.pageId = this.add({ type: 'PAGE', name: 'Page 1', width: 0, height: 0 }, null);
+    this.committed = this.snapshot();
+  }
+
+  // ---- scene state ----
+
+  private add(init: Partial<NodeState> & { type: NodeKind }, parent: string | null): string {
+    const id = `${this.nextId++}:1`;
+    const state: NodeState = {
+      id, name: init.type.toLowerCase(), x: 0, y: 0, width: 100, height: 100, visible: true,
+      fills: [], strokes: [], children: [], parent, pluginData: {}, relaunchData: {}, ...init,
+    };
+    this.nodes.set(id, state);
+    if (parent) this.state(parent).children.push(id);
+    return id;
+  }
+
+  state(id: string): NodeState {
+    this.assertOpen();
+    const s = this.nodes.get(id);
+    if (!s) throw new Error(`The node (id ${id}) does not exist`);
+    return s;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('The plugin has been closed: the API is no longer available');
+  }
+
+  private snapshot(): Snapshot {
+    const nodes: Record<string, NodeState> = {};
+    for (const [id, s] of this.nodes) nodes[id] = JSON.parse(JSON.stringify(s));
+    return { nodes, selection: [...this.selectionIds] };
+  }
+
+  private restore(s: Snapshot): void {
+    this.nodes.clear();
+    for (const [id, st] of Object.entries(s.nodes)) this.nodes.set(id, JSON.parse(JSON.stringify(st)));
+    this.selectionIds = s.selection.filter((id) => this.nodes.has(id));
+    this.emit('selectionchange');
+  }
+
+  /** The user's Cmd-Z: undoes uncommitted changes, or else the last committed step. */
+  undo(): boolean {
+    const now = JSON.stringify(this.snapshot().nodes);
+    if (now !== JSON.stringify(this.committed.nodes)) {
+      this.restore(this.committed);
+      return true;
+    }
+    const previous = this.undoStack.pop();
+    if (!previous) return false;
+    this.committed = previous;
+    this.restore(previous);
+    return true;
+  }
+
+  /** Test and playground helpers (not part of Figma's API). */
+  addLayer(init: Partial<NodeState> & { type: NodeKind }, parent: string = this.pageId): SceneNode {
+    const id = this.add(init, parent);
+    this.committed = this.snapshot(); // setting up the document is not an undoable plugin action
+    return this.handle(id) as SceneNode;
+  }
+
+  /** Adds an image layer the size of the PNG (as dropping a PNG onto the canvas does). */
+  addImageLayer(name: string, png: Uint8Array, x = 0, y = 0, parent?: string): SceneNode {
+    const size = pngSize(png);
+    if (!size) throw new Error(`${name} is not a PNG`);
+    const image = this.createImageInternal(png, false);
+    return this.addLayer({ type: 'RECTANGLE', name, x, y, width: size.width, height: size.height, fills: [{ type: 'IMAGE', scaleMode: 'FILL', imageHash: image.hash }] }, parent);
+  }
+
+  select(ids: string[]): void {
+    this.selectionIds = ids.filter((id) => this.nodes.has(id));
+    this.emit('selectionchange');
+  }
+
+  get selectedIds(): string[] {
+    return [...this.selectionIds];
+  }
+
+  /** All nodes under the page, depth first. */
+  all(): NodeState[] {
+    const out: NodeState[] = [];
+    const walk = (id: string) => {
+      const s = this.nodes.get(id);
+      if (!s) return;
+      if (s.type !== 'PAGE') out.push(s);
+      s.children.forEach(walk);
+    };
+    walk(this.pageId);
+    return out;
+  }
+
+  byName(name: string): NodeState | undefined {
+    return this.all().find((s) => s.name === name);
+  }
+
+  delete(id: string): void {
+    this.handle(id).remove();
+    this.committed = this.snapshot();
+  }
+
+  /** RGBA pixels of a node as exportAsync would render them at `scale`. */
+  renderNode(id: string, scale = 1): { width: number; height: number; rgba: Uint8Array } {
+    return render(this, id, scale);
+  }
+
+  imageRgba(hash: string): { width: number; height: number; rgba: Uint8Array } {
+    const bytes = this.images.get(hash);
+    if (!bytes) throw new Error(`no image ${hash}`);
+    const img = decodePng(bytes);
+    return { width: img.width, height: img.height, rgba: toRgba8(img) };
+  }
+
+  // ---- events ----
+
+  emit(event: string, ...args: unknown[]): void {
+    for (const l of [...(this.listeners.get(event) ?? [])]) l(...args);
+  }
+
+  /** Delivers a message from the UI to the plugin's handlers (the host calls this). */
+  fromUi(message: unknown): void {
+    if (this.closed) return;
+    const props = { origin: 'null' };
+    this.uiOnMessage?.(message, props);
+    for (const l of [...this.uiListeners]) l(message, props);
+  }
+
+  private createImageInternal(bytes: Uint8Array, check = true): Image {
+    if (check) this.assertOpen();
+    if (!isPng(bytes)) throw new Error('Image type is unsupported');
+    const size = pngSize(bytes)!;
+    if (size.width > LIMITS.imageSide || size.height > LIMITS.imageSide) throw new Error('Image is too large');
+    if (size.width < 1 || size.height < 1) throw new Error('Image is too small');
+    decodePng(bytes); // invalid images throw, as Figma's do
+    const hash = sha256Hex(bytes).slice(0, 40);
+    this.images.set(hash, bytes.slice());
+    return this.imageHandle(hash);
+  }
+
+  private imageHandle(hash: string): Image {
+    const bytes = () => this.images.get(hash)!;
+    return {
+      hash,
+      getBytesAsync: async () => bytes().slice(),
+      getSizeAsync: async () => pngSize(bytes())!,
+    } as Image;
+  }
+
+  private handles = new Map<string, BaseNode>();
+
+  /** The node object for an id; the same object every time, as in Figma (so indexOf and === work). */
+  handle(id: string): BaseNode {
+    let h = this.handles.get(id);
+    if (!h) this.handles.set(id, (h = nodeHandle(this, id)));
+    return h;
+  }
+
+  // ---- the API object handed to the plugin as `figma` ----
+
+  api(): StandinApi & PluginAPI {
+    const self = this;
+    const ui = {
+      postMessage(message: unknown) {
+        self.assertOpen();
+        self.hooks.toUi?.(structuredClone(message));
+      },
+      get onmessage() {
+        return self.uiOnMessage as MessageEventHandler | undefined;
+      },
+      set onmessage(h: MessageEventHandler | undefined) {
+        self.uiOnMessage = h as Listener | undefined;
+      },
+      on(_: 'message', cb: MessageEventHandler) { self.uiListeners.add(cb as Listener); },
+      once(_: 'message', cb: MessageEventHandler) {
+        const w: Listener = (...a) => { self.uiListeners.delete(w); (cb as Listener)(...a); };
+        self.uiListeners.add(w);
+      },
+      off(_: 'message', cb: MessageEventHandler) { self.uiListeners.delete(cb as Listener); },
+      show() {}, hide() {}, resize() {}, reposition() {}, close() { self.hooks.closeUi?.(); },
+      getPosition: () => ({ windowSpace: { x: 0, y: 0 }, canvasSpace: { x: 0, y: 0 } }),
+    } as unknown as UIAPI;
+    const page = this.handle(this.pageId) as PageNode;
+    const api: StandinApi = {
+      get command() { return self.command; },
+      showUI(html: string, options?: ShowUIOptions) {
+        self.assertOpen();
+        self.hooks.showUI?.(html, options ?? {});
+      },
+      ui,
+      get currentPage() { return page; },
+      set currentPage(_: PageNode) { throw new Error('Cannot set currentPage with documentAccess: dynamic-page. Use setCurrentPageAsync.'); },
+      createRectangle() {
+        self.assertOpen();
+        const id = self.add({ type: 'RECTANGLE', name: 'Rectangle', fills: [{ type: 'SOLID', color: { r: 0.85, g: 0.85, b: 0.85 } }] }, self.pageId);
+        return self.handle(id) as RectangleNode;
+      },
+      createImage: (bytes: Uint8Array) => self.createImageInternal(bytes),
+      getImageByHash(hash: string) {
+        self.assertOpen();
+        return self.images.has(hash) ? self.imageHandle(hash) : null;
+      },
+      async getNodeByIdAsync(id: string) {
+        self.assertOpen();
+        return self.nodes.has(id) ? self.handle(id) : null;
+      },
+      group(children: ReadonlyArray<BaseNode>, parent: BaseNode & ChildrenMixin, index?: number) {
+        self.assertOpen();
+        if (children.length === 0) throw new Error('Cannot create a group with no children');
+        const states = children.map((c) => self.state(c.id));
+        const x0 = Math.min(...states.map((s) => s.x));
+        const y0 = Math.min(...states.map((s) => s.y));
+        const x1 = Math.max(...states.map((s) => s.x + s.width));
+        const y1 = Math.max(...states.map((s) => s.y + s.height));
+        const gid = self.add({ type: 'GROUP', name: 'Group', x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, null);
+        (self.handle(parent.id) as ChildrenMixin).insertChild(index ?? (parent as ChildrenMixin).children.length, self.handle(gid) as SceneNode);
+        for (const c of children) (self.handle(gid) as ChildrenMixin).appendChild(c as SceneNode);
+        return self.handle(gid) as GroupNode;
+      },
+      commitUndo() {
+        self.assertOpen();
+        self.undoStack.push(self.committed);
+        self.committed = self.snapshot();
+        self.commits++;
+      },
+      notify(message: string, options?: NotificationOptions) {
+        self.notifications.push({ message: message.slice(0, LIMITS.notifyChars), error: options?.error === true });
+        return { cancel() {} } as NotificationHandler;
+      },
+      clientStorage: {
+        async getAsync(key: string) { return structuredClone(self.storage.get(key)); },
+        async setAsync(key: string, value: unknown) {
+          const next = new Map(self.storage).set(key, value);
+          let bytes = 0;
+          for (const [k, v] of next) bytes += k.length + (v instanceof Uint8Array ? v.length : JSON.stringify(v ?? null).length);
+          if (bytes > LIMITS.clientStorageBytes) throw new Error('clientStorage quota exceeded (5 MB)');
+          self.storage.set(key, structuredClone(value));
+        },
+        async deleteAsync(key: string) { self.storage.delete(key); },
+        async keysAsync() { return [...self.storage.keys()]; },
+      } as ClientStorageAPI,
+      closePlugin() {
+        if (self.closed) return;
+        self.emit('close');
+        self.closed = true;
+        self.hooks.closeUi?.();
+      },
+      viewport: {
+        scrollAndZoomIntoView(nodes: ReadonlyArray<BaseNode>) { self.scrolledTo.push(nodes.map((n) => n.id)); },
+      } as ViewportAPI,
+      on(event: string, cb: Listener) {
+        if (!self.listeners.has(event)) self.listeners.set(event, new Set());
+        self.listeners.get(event)!.add(cb);
+      },
+      once(event: string, cb: Listener) {
+        const w: Listener = (...a) => { self.listeners.get(event)?.delete(w); cb(...a); };
+        api.on(event as 'close', w as () => void);
+      },
+      off(event: string, cb: Listener) { self.listeners.get(event)?.delete(cb); },
+    } as StandinApi;
+    return api as StandinApi & PluginAPI;
+  }
+
+  get selection(): string[] {
+    return this.selectionIds;
+  }
+}
+
+/** A handle: every property reads and writes the node's state in the stand-in. */
+function nodeHandle(fig: FigmaStandin, id: string): BaseNode {
+  const st = () => fig.state(id);
+  const handle = {
+    id,
+    get type() { return st().type; },
+    get removed() { return !fig.nodes.has(id); },
+    get name() { return st().name; },
+    set name(v: string) { st().name = v; },
+    get x() { return st().x; },
+    set x(v: number) { st().x = v; },
+    get y() { return st().y; },
+    set y(v: number) { st().y = v; },
+    get width() { return st().width; },
+    get height() { return st().height; },
+    get visible() { return st().visible; },
+    set visible(v: boolean) { st().visible = v; },
+    get fills() { return Object.freeze(JSON.parse(JSON.stringify(st().fills))); },
+    set fills(v: ReadonlyArray<Paint>) {
+      for (const p of v) if (p.type === 'IMAGE' && p.imageHash && !fig.images.has(p.imageHash)) throw new Error(`Unknown image hash ${p.imageHash}`);
+      st().fills = JSON.parse(JSON.stringify(v));
+    },
+    get strokes() { return Object.freeze(JSON.parse(JSON.stringify(st().strokes))); },
+    get parent() { const p = st().parent; return p ? fig.handle(p) : null; },
+    get children() { return st().children.map((c) => fig.handle(c)); },
+    get selection() { return fig.selection.filter((s) => fig.nodes.has(s)).map((s) => fig.handle(s) as SceneNode); },
+    set selection(nodes: ReadonlyArray<SceneNode>) { fig.select(nodes.map((n) => n.id)); },
+    resize(w: number, h: number) {
+      if (!(w >= 0.01 && h >= 0.01)) throw new Error(`Invalid size ${w}×${h}`);
+      Object.assign(st(), { width: w, height: h });
+    },
+    remove() {
+      const s = st();
+      if (s.type === 'PAGE') throw new Error('Cannot remove a page');
+      const drop = (nid: string) => {
+        const n = fig.nodes.get(nid);
+        if (!n) return;
+        n.children.forEach(drop);
+        fig.nodes.delete(nid);
+      };
+      if (s.parent) { const p = fig.state(s.parent); p.children = p.children.filter((c) => c !== id); }
+      drop(id);
+      if (fig.selection.includes(id)) fig.select(fig.selection.filter((x) => x !== id));
+    },
+    insertChild(index: number, child: SceneNode) {
+      const c = fig.state(child.id);
+      if (c.parent) { const old = fig.state(c.parent); old.children = old.children.filter((x) => x !== child.id); }
+      const kids = st().children;
+      kids.splice(Math.max(0, Math.min(index, kids.length)), 0, child.id);
+      c.parent = id;
+    },
+    appendChild(child: SceneNode) { handle.insertChild(st().children.length, child); },
+    setPluginData(key: string, value: string) {
+      if (value.length > 100_000) throw new Error('pluginData entry over 100 kB');
+      st().pluginData[key] = value;
+    },
+    getPluginData(key: string) { return st().pluginData[key] ?? ''; },
+    getPluginDataKeys() { return Object.keys(st().pluginData); },
+    setRelaunchData(data: Record<string, string>) { st().relaunchData = { ...data }; },
+    getRelaunchData() { return { ...st().relaunchData }; },
+    async exportAsync(settings?: ExportSettings) {
+      if (settings && settings.format !== 'PNG') throw new Error('The stand-in exports PNG only');
+      const c = (settings as ExportSettingsImage | undefined)?.constraint;
+      const scale = !c ? 1 : c.type === 'SCALE' ? c.value : c.type === 'WIDTH' ? c.value / st().width : c.value / st().height;
+      const r = render(fig, id, scale);
+      return encodePng({ width: r.width, height: r.height, channels: 4, depth: 8, data: r.rgba });
+    },
+  };
+  return handle as unknown as BaseNode;
+}
