@@ -1,0 +1,200 @@
+// The stand-in host page: a Figma-like canvas with example layers, running dist/code.js unchanged
+// against the stand-in and showing dist/ui.html the way Figma does: in an opaque-origin, non-secure
+// frame (a sandboxed data: document that document.write()s the UI, since data: URLs cap at 2 MiB).
+import { FigmaStandin } from './figma';
+
+declare global {
+  interface Window {
+    figma: PluginAPI;
+    __html__: string;
+    standin: FigmaStandin & { ready: Promise<void>; uiFrame(): HTMLIFrameElement | null; launch(command?: string): Promise<void> };
+  }
+}
+
+// The shell Figma-style frames start from: tiny, so it fits a data: URL; the real UI arrives by message.
+const SHELL = `<!doctype html><script>
+addEventListener('message', function boot(e) {
+  if (!e.data || !e.data.__onestepShell) return;
+  removeEventListener('message', boot);
+  var html = e.data.html;
+  document.open(); document.write(html); document.close();
+  parent.postMessage({ __onestepShellWritten: true }, '*');
+});
+parent.postMessage({ __onestepShellReady: true }, '*');
+</script>`;
+
+let frame: HTMLIFrameElement | null = null;
+let queue: unknown[] = [];
+let written = false;
+let pendingHtml = '';
+
+const fig: FigmaStandin = new FigmaStandin({
+  showUI(html) {
+    closeFrame();
+    pendingHtml = html;
+    frame = document.createElement('iframe');
+    frame.setAttribute('sandbox', 'allow-scripts');
+    frame.src = `data:text/html;charset=utf-8,${encodeURIComponent(SHELL)}`;
+    document.getElementById('plugin')!.append(frame);
+  },
+  toUi(message) {
+    if (written && frame?.contentWindow) frame.contentWindow.postMessage({ pluginMessage: message }, '*');
+    else queue.push(message);
+  },
+  closeUi() {
+    closeFrame();
+  },
+});
+
+function closeFrame() {
+  frame?.remove();
+  frame = null;
+  written = false;
+  queue = [];
+}
+
+window.addEventListener('message', (e) => {
+  if (!frame || e.source !== frame.contentWindow) return;
+  const d = e.data as { __onestepShellReady?: boolean; __onestepShellWritten?: boolean; pluginMessage?: unknown };
+  if (d?.__onestepShellReady) frame.contentWindow!.postMessage({ __onestepShell: true, html: pendingHtml }, '*');
+  else if (d?.__onestepShellWritten) {
+    written = true;
+    for (const m of queue.splice(0)) frame.contentWindow!.postMessage({ pluginMessage: m }, '*');
+  } else if (d && 'pluginMessage' in d) {
+    // Figma delivers UI messages asynchronously to the main thread.
+    setTimeout(() => fig.fromUi(d.pluginMessage), 0);
+  }
+});
+
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url}: ${r.status}`);
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+/** Example layers: the bundled example images and, for the tests, the golden inputs of the zoo. */
+async function loadExamples() {
+  const list = (await (await fetch('/api/examples')).json()) as Array<{ name: string; url: string }>;
+  let x = 40;
+  for (const ex of list) {
+    const png = await fetchBytes(ex.url);
+    const layer = fig.addImageLayer(ex.name, png, x, 40);
+    x += (layer as RectangleNode).width + 60;
+  }
+  const frameLayer = fig.addLayer({ type: 'FRAME', name: 'Badge', x: 40, y: 420, width: 120, height: 80, fills: [{ type: 'SOLID', color: { r: 0.98, g: 0.93, b: 0.85 } }] });
+  fig.addLayer({ type: 'ELLIPSE', name: 'Dot', x: 20, y: 10, width: 60, height: 60, fills: [{ type: 'SOLID', color: { r: 0.9, g: 0.3, b: 0.2 } }] }, frameLayer.id);
+  fig.addLayer({ type: 'RECTANGLE', name: 'Bar', x: 70, y: 30, width: 40, height: 20, fills: [{ type: 'SOLID', color: { r: 0.2, g: 0.4, b: 0.8 } }] }, frameLayer.id);
+  fig.addLayer({ type: 'ELLIPSE', name: 'Sticker (transparent corners)', x: 200, y: 420, width: 90, height: 90, fills: [{ type: 'SOLID', color: { r: 0.1, g: 0.6, b: 0.4 } }] });
+  fig.addLayer({ type: 'FRAME', name: 'Empty frame', x: 330, y: 420, width: 100, height: 80 });
+}
+
+// ---- drawing the canvas (so a person can see and select layers) ----
+
+const canvas = document.getElementById('canvas') as HTMLCanvasElement;
+const ctx = canvas.getContext('2d')!;
+const bitmaps = new Map<string, ImageBitmap | 'pending'>();
+
+function nodeBitmap(id: string): ImageBitmap | null {
+  const s = fig.nodes.get(id)!;
+  const key = `${id}:${JSON.stringify([s.fills, s.width, s.height, s.children.length])}`;
+  const b = bitmaps.get(key);
+  if (b && b !== 'pending') return b;
+  if (!b) {
+    bitmaps.set(key, 'pending');
+    const r = fig.renderNode(id, 1);
+    createImageBitmap(new ImageData(new Uint8ClampedArray(r.rgba), r.width, r.height)).then((bmp) => {
+      bitmaps.set(key, bmp);
+      draw();
+    });
+  }
+  return null;
+}
+
+function draw() {
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  const page = fig.nodes.get(fig.pageId)!;
+  let maxX = 1200, maxY = 900;
+  for (const id of page.children) {
+    const s = fig.nodes.get(id);
+    if (!s || !s.visible) continue;
+    maxX = Math.max(maxX, s.x + s.width + 40);
+    maxY = Math.max(maxY, s.y + s.height + 40);
+    const bmp = nodeBitmap(id);
+    if (bmp) ctx.drawImage(bmp, s.x, s.y, s.width, s.height);
+    ctx.fillStyle = '#555';
+    ctx.fillText(s.name, s.x, s.y - 4);
+    if (fig.selectedIds.includes(id)) {
+      ctx.strokeStyle = '#0d99ff';
+      ctx.lineWidth = 2;
+      ctx.strokeRect(s.x - 1, s.y - 1, s.width + 2, s.height + 2);
+    }
+  }
+  if (canvas.width < maxX || canvas.height < maxY) {
+    canvas.width = Math.max(canvas.width, maxX);
+    canvas.height = Math.max(canvas.height, maxY);
+    draw();
+    return;
+  }
+  const layers = document.getElementById('layers')!;
+  layers.replaceChildren(
+    ...page.children.map((id) => {
+      const s = fig.nodes.get(id)!;
+      const div = document.createElement('div');
+      div.textContent = `${s.visible ? '' : '(hidden) '}${s.name} — ${Math.round(s.width)}×${Math.round(s.height)}`;
+      div.className = fig.selectedIds.includes(id) ? 'sel' : '';
+      div.onclick = () => fig.select([id]);
+      return div;
+    }),
+  );
+  const toasts = document.getElementById('toasts')!;
+  toasts.replaceChildren(
+    ...fig.notifications.slice(-3).map((n) => {
+      const d = document.createElement('div');
+      d.className = `toast${n.error ? ' error' : ''}`;
+      d.textContent = n.message;
+      return d;
+    }),
+  );
+}
+
+canvas.addEventListener('click', (e) => {
+  const rect = canvas.getBoundingClientRect();
+  const x = e.clientX - rect.left, y = e.clientY - rect.top;
+  const page = fig.nodes.get(fig.pageId)!;
+  const hit = [...page.children].reverse().find((id) => {
+    const s = fig.nodes.get(id)!;
+    return s.visible && x >= s.x && x <= s.x + s.width && y >= s.y && y <= s.y + s.height;
+  });
+  const multi = e.shiftKey && hit;
+  fig.select(hit ? (multi ? [...new Set([...fig.selectedIds, hit])] : [hit]) : []);
+});
+
+async function launch(command = '') {
+  fig.closed = false;
+  fig.command = command;
+  window.figma = fig.api();
+  const code = await (await fetch('../code.js')).text();
+  // Run the built main-thread bundle unchanged, with `figma` and `__html__` as its only globals.
+  new Function('figma', '__html__', code)(window.figma, window.__html__);
+}
+
+async function boot() {
+  window.__html__ = await (await fetch('../ui.html')).text();
+  await loadExamples();
+  setInterval(draw, 250);
+  document.getElementById('undo')!.onclick = () => fig.undo();
+  document.getElementById('close')!.onclick = () => window.figma.closePlugin();
+  document.getElementById('reopen')!.onclick = () => launch();
+  addEventListener('keydown', (e) => {
+    if ((e.ctrlKey || e.metaKey) && e.key === 'z') fig.undo();
+  });
+  await launch();
+  draw();
+}
+
+window.standin = Object.assign(fig, {
+  ready: boot(),
+  uiFrame: () => frame,
+  launch,
+});
