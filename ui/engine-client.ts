@@ -1,6 +1,6 @@
 // The panel's handle on the engine Worker: start it from the inlined source, run jobs, cancel fast.
 import workerSource from 'virtual:worker-source';
-import { readAsset, modelAssetId, WASM_ASSET_ID, buildFlavour } from './assets';
+import { hasAsset, readAsset, modelAssetId, WASM_ASSET_ID, buildFlavour } from './assets';
 import type { ErrorCode } from '../src/protocol';
 import type { EngineOptions } from './engine/tools/types';
 import type { FromWorker, ToWorker, WorkerDone, WorkerStage } from './engine/worker-protocol';
@@ -81,8 +81,11 @@ export class EngineClient {
     this.start();
     let model: Uint8Array | null = null;
     if (!this.sentModels.has(card.id)) {
-      model = await readAsset(modelAssetId(card.id)).catch(() => null);
-      if (!model) throw new JobError('model-missing', `${card.id} is not inlined in this build`);
+      if (!hasAsset(modelAssetId(card.id))) throw new JobError('model-missing', `${card.id} is not inlined in this build`);
+      // A damaged inlined model fails here (gzip CRC) or in the worker (sha256): both are corruption.
+      model = await readAsset(modelAssetId(card.id)).catch((err) => {
+        throw new JobError('model-corrupt', `${card.id}: ${(err as Error).message}`);
+      });
       this.sentModels.add(card.id);
     }
     const done = new Promise<WorkerDone>((resolve, reject) => this.pending.set(jobId, { resolve, reject, onProgress }));

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../ui/standin/serve.mjs';
+import { decode } from 'fast-png';
 
 export const TIMEOUTS = {
   /** ui.html parse + worker start + ORT wasm inflate + session create, on a busy 2-core machine. */
@@ -33,16 +34,63 @@ export async function launchBrowser({ webgpu = false } = {}) {
 }
 
 /** Serves dist-like folder `dist` and opens the stand-in page; resolves when the plugin UI has booted. */
-export async function openPlayground(context, dist) {
+export async function openPlayground(context, dist, { query = '' } = {}) {
   const server = await startServer({ port: 0, dist });
   const page = await context.newPage();
   const logs = [];
   page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
-  await page.goto(`http://127.0.0.1:${server.address().port}/`);
+  await page.goto(`http://127.0.0.1:${server.address().port}/dist/standin/index.html${query}`);
   await page.waitForFunction(() => window.standin && window.standin.uiFrame(), null, { timeout: TIMEOUTS.pluginReady });
   await page.evaluate(() => window.standin.ready);
   const ui = page.frameLocator('#plugin iframe');
   await ui.locator('[data-testid=run]').waitFor({ timeout: TIMEOUTS.pluginReady });
   return { page, ui, logs, server, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** The layer the plugin wrote, as plain state, or null. */
+export function layer(page, name) {
+  return page.evaluate((n) => window.standin.byName(n) ?? null, name);
+}
+
+export function layerNames(page) {
+  return page.evaluate(() => window.standin.all().map((s) => s.name));
+}
+
+/** RGBA pixels of a result layer's image fill, decoded in Node from the bytes the plugin gave createImage. */
+export async function layerPixels(page, name) {
+  const b64 = await page.evaluate((n) => {
+    const s = window.standin.byName(n);
+    const bytes = window.standin.images.get(s.fills[0].imageHash);
+    let bin = '';
+    for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
+    return btoa(bin);
+  }, name);
+  return decode(Buffer.from(b64, 'base64'));
+}
+
+/** Selects a layer by name and runs the chosen model through the real panel. */
+export async function runTool(page, ui, layerName, modelId) {
+  await page.evaluate((n) => window.standin.select([window.standin.byName(n).id]), layerName);
+  if (modelId) await ui.locator('[data-testid=model]').selectOption(modelId);
+  await ui.locator('[data-testid=run]:not([disabled])').click();
+}
+
+/** Adds a large gradient image layer (slow enough to cancel or interfere with mid-run). */
+export function addSlowLayer(page, name, w = 480, h = 360) {
+  return page.evaluate(
+    async ([n, w, h]) => {
+      const canvas = new OffscreenCanvas(w, h);
+      const ctx = canvas.getContext('2d');
+      const g = ctx.createLinearGradient(0, 0, w, h);
+      g.addColorStop(0, '#c33');
+      g.addColorStop(1, '#33c');
+      ctx.fillStyle = g;
+      ctx.fillRect(0, 0, w, h);
+      const blob = await canvas.convertToBlob({ type: 'image/png' });
+      const png = new Uint8Array(await blob.arrayBuffer());
+      return window.standin.addImageLayer(n, png, 40, 600).id;
+    },
+    [name, w, h],
+  );
 }

@@ -27,7 +27,10 @@ const post = (m: FromWorker, transfer?: Transferable[]) => scope.postMessage(m, 
 const log = (message: string) => post({ type: 'log', message });
 
 async function init(wasmGz: Uint8Array, allowWebgpu: boolean) {
-  const ort = setupOrt(await gunzip(wasmGz));
+  const wasm = await gunzip(wasmGz).catch((err) => {
+    throw new EngineError('backend-failed', `the inlined ORT wasm is damaged: ${(err as Error).message}`);
+  });
+  const ort = setupOrt(wasm);
   const plan = await planBackends(allowWebgpu, self as unknown as { navigator: unknown; isSecureContext: boolean });
   log(`backends: ${plan.order.join(' → ')} (${plan.reason})`);
   return { ort, plan };

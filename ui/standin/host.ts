@@ -28,13 +28,25 @@ let queue: unknown[] = [];
 let written = false;
 let pendingHtml = '';
 
+/** ?hosted: the UI comes from this (secure) origin instead, as Figma's hosted-UI mode does. */
+const HOSTED = new URLSearchParams(location.search).has('hosted');
+
 const fig: FigmaStandin = new FigmaStandin({
   showUI(html) {
     closeFrame();
     pendingHtml = html;
     frame = document.createElement('iframe');
-    frame.setAttribute('sandbox', 'allow-scripts');
-    frame.src = `data:text/html;charset=utf-8,${encodeURIComponent(SHELL)}`;
+    if (HOSTED) {
+      frame.src = '../hosted/index.html';
+      const f = frame;
+      f.addEventListener('load', () => {
+        written = true;
+        for (const m of queue.splice(0)) f.contentWindow!.postMessage({ pluginMessage: m }, '*');
+      });
+    } else {
+      frame.setAttribute('sandbox', 'allow-scripts');
+      frame.src = `data:text/html;charset=utf-8,${encodeURIComponent(SHELL)}`;
+    }
     document.getElementById('plugin')!.append(frame);
   },
   toUi(message) {

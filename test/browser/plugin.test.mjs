@@ -1,0 +1,237 @@
+// End to end in Debian's Chromium: dist/code.js on the Figma stand-in, dist/ui.html in a Figma-like
+// frame (opaque origin, not a secure context), the real panel, worker and ORT wasm.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { decode } from 'fast-png';
+import { TIMEOUTS, addSlowLayer, launchBrowser, layer, layerNames, layerPixels, openPlayground, runTool } from '../helpers/browser.mjs';
+import { openCardModel, readCard, readCards } from '../../ui/engine/node.ts';
+import { runPipeline } from '../../ui/engine/pipeline.ts';
+
+const DIST = 'dist/test'; // built by `npm run test:browser` with --test-models --hosted
+const TINY = 'tiny-random';
+const TINY_TITLE = 'Tiny random (tests only)';
+/** Golden tolerance: ORT wasm vs PyTorch differ by ~1e-4 in model units, i.e. at most a rounding step. */
+const GOLDEN = { maxLevels: 2, meanLevels: 0.5 };
+
+let browser;
+before(async () => {
+  assert.ok(existsSync(`${DIST}/ui.html`), `${DIST}/ui.html is missing: run \`node build.mjs --test-models --hosted --out ${DIST}\``);
+  browser = await launchBrowser();
+});
+after(async () => browser?.close());
+
+async function withPlayground(fn, opts) {
+  const pg = await openPlayground(browser.context, DIST, opts);
+  try {
+    await fn(pg);
+  } catch (err) {
+    err.message += `\n--- page log ---\n${pg.logs.slice(-20).join('\n')}`;
+    throw err;
+  } finally {
+    await pg.page.close();
+    await pg.close();
+  }
+}
+
+function compare(actual, expected) {
+  assert.deepEqual([actual.width, actual.height], [expected.width, expected.height], 'size');
+  const ca = actual.channels, ce = expected.channels;
+  let max = 0, sum = 0;
+  const n = actual.width * actual.height;
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 3; c++) {
+      const d = Math.abs(actual.data[i * ca + c] - expected.data[i * ce + c]);
+      max = Math.max(max, d);
+      sum += d;
+    }
+  }
+  return { max, mean: sum / (3 * n) };
+}
+
+test('the plugin frame is Figma-like: null origin, not secure, no SharedArrayBuffer, no WebGPU', async () => {
+  await withPlayground(async ({ ui }) => {
+    const env = await ui.locator('body').evaluate(() => ({
+      origin: self.origin, secure: isSecureContext, sab: typeof SharedArrayBuffer, gpu: 'gpu' in navigator, scheme: location.protocol,
+    }));
+    assert.deepEqual(env, { origin: 'null', secure: false, sab: 'undefined', gpu: false, scheme: 'data:' });
+  });
+});
+
+test('every zoo model has golden files from the export step', () => {
+  const cards = readCards('models/zoo');
+  assert.ok(cards.length > 0, 'models/zoo has no model cards: the golden browser test has nothing to check (models/ exports restore-x2 there)');
+  for (const c of cards) {
+    for (const kind of ['in', 'out']) {
+      assert.ok(existsSync(`test/fixtures/golden-${c.id}-${kind}.png`), `test/fixtures/golden-${c.id}-${kind}.png is missing (written by models/ export)`);
+    }
+  }
+});
+
+test('each zoo model, run through the panel, matches the PyTorch golden output', async (t) => {
+  const cards = readCards('models/zoo').filter((c) => existsSync(`test/fixtures/golden-${c.id}-out.png`));
+  assert.ok(cards.length > 0, 'no zoo model with golden files to compare against');
+  await withPlayground(async ({ page, ui }) => {
+    for (const card of cards) {
+      const source = `golden ${card.id}`;
+      await runTool(page, ui, source, card.id);
+      const name = `${source} · ${card.title}`;
+      await page.waitForFunction((n) => window.standin.byName(n), name, { timeout: TIMEOUTS.run });
+      const got = await layerPixels(page, name);
+      const want = decode(readFileSync(`test/fixtures/golden-${card.id}-out.png`));
+      const d = compare(got, want);
+      t.diagnostic(`${card.id}: max ${d.max} levels, mean ${d.mean.toFixed(3)} levels vs PyTorch`);
+      assert.ok(d.max <= GOLDEN.maxLevels && d.mean <= GOLDEN.meanLevels, `${card.id}: max ${d.max}, mean ${d.mean} (allowed ${JSON.stringify(GOLDEN)})`);
+    }
+  });
+});
+
+test('run: new layer beside the source, right size and name, same pixels as the CLI engine, undo removes it', async (t) => {
+  await withPlayground(async ({ page, ui }) => {
+    const before = await layerNames(page);
+    await runTool(page, ui, 'Landscape', TINY);
+    const name = `Landscape · ${TINY_TITLE}`;
+    await page.waitForFunction((n) => window.standin.byName(n), name, { timeout: TIMEOUTS.run });
+    const src = await layer(page, 'Landscape');
+    const out = await layer(page, name);
+    assert.deepEqual([out.x, out.y, out.width, out.height], [src.x + src.width + 24, src.y, src.width * 2, src.height * 2]);
+    assert.equal(out.parent, src.parent);
+    assert.deepEqual(await page.evaluate(() => window.standin.selectedIds), [out.id]);
+    await ui.locator('[data-testid=done]').waitFor();
+    assert.match(await ui.locator('[data-testid=done]').innerText(), /on wasm/);
+
+    // The same engine in Node (onnxruntime-node) on the same bytes gives the same image.
+    const card = readCard(`test/fixtures/${TINY}.json`);
+    const session = await openCardModel('test/fixtures', card);
+    const ref = await runPipeline(card, session, new Uint8Array(readFileSync('ui/standin/examples/Landscape.png')), { steps: 1, seed: 0, strength: 1 });
+    await session.release();
+    const d = compare(await layerPixels(page, name), ref.image);
+    t.diagnostic(`browser wasm vs node cpu: max ${d.max} levels, mean ${d.mean.toFixed(4)}`);
+    assert.ok(d.max <= 1, `browser vs CLI engine: max ${d.max} levels`);
+
+    await page.evaluate(() => window.standin.undo());
+    assert.deepEqual(await layerNames(page), before, 'undo removes the result and only it');
+  });
+});
+
+test('cancel mid-run stops within a second and writes nothing', async () => {
+  await withPlayground(async ({ page, ui }) => {
+    await addSlowLayer(page, 'Slow');
+    const before = await layerNames(page);
+    await runTool(page, ui, 'Slow', TINY);
+    await ui.locator('[data-testid=progress]', { hasText: 'tile' }).waitFor({ timeout: TIMEOUTS.run });
+    const t0 = Date.now();
+    await ui.locator('[data-testid=cancel]').click();
+    await ui.locator('[data-testid=note]', { hasText: 'Cancelled' }).waitFor({ timeout: TIMEOUTS.cancel });
+    // The engine must be free again quickly: a small run right after finishes without waiting for the big one.
+    await runTool(page, ui, 'Pattern', TINY);
+    await page.waitForFunction((n) => window.standin.byName(n), `Pattern · ${TINY_TITLE}`, { timeout: TIMEOUTS.run });
+    const elapsed = Date.now() - t0;
+    await page.waitForTimeout(1500);
+    const names = await layerNames(page);
+    assert.deepEqual(names.filter((n) => n.startsWith('Slow')), ['Slow'], 'no result for the cancelled layer');
+    assert.deepEqual(names.length, before.length + 1);
+    assert.ok(elapsed < 15_000, `after cancel the next run took ${elapsed} ms (the cancelled job kept the engine busy?)`);
+  });
+});
+
+test('the source deleted while the tool runs: clear message, no layer', async () => {
+  await withPlayground(async ({ page, ui }) => {
+    const id = await addSlowLayer(page, 'Doomed', 320, 240);
+    await runTool(page, ui, 'Doomed', TINY);
+    await ui.locator('[data-testid=progress]', { hasText: 'tile' }).waitFor({ timeout: TIMEOUTS.run });
+    await page.evaluate((i) => window.standin.delete(i), id);
+    await ui.locator('[data-testid=error][data-code=source-removed]').waitFor({ timeout: TIMEOUTS.run });
+    assert.deepEqual((await layerNames(page)).filter((n) => n.startsWith('Doomed')), []);
+    const notes = await page.evaluate(() => window.standin.notifications);
+    assert.ok(notes.some((n) => n.error && /deleted/.test(n.message)), JSON.stringify(notes));
+  });
+});
+
+test('the plugin closed mid-run: no layer is written', async () => {
+  await withPlayground(async ({ page, ui }) => {
+    await addSlowLayer(page, 'Closing', 320, 240);
+    const before = await layerNames(page);
+    await runTool(page, ui, 'Closing', TINY);
+    await ui.locator('[data-testid=progress]', { hasText: 'tile' }).waitFor({ timeout: TIMEOUTS.run });
+    await page.evaluate(() => window.figma.closePlugin());
+    assert.equal(await page.evaluate(() => window.standin.uiFrame()), null, 'the UI frame is gone');
+    await page.waitForTimeout(3000);
+    assert.deepEqual(await layerNames(page), before);
+  });
+});
+
+test('bad selections are explained and Run stays disabled: nothing, empty frame, a 10000 px layer', async () => {
+  await withPlayground(async ({ page, ui }) => {
+    const cases = [
+      [[], 'empty-selection'],
+      [['Empty frame'], 'no-pixels'],
+    ];
+    await page.evaluate(() => window.standin.addLayer({ type: 'RECTANGLE', name: 'Huge', width: 10000, height: 300, fills: [{ type: 'SOLID', color: { r: 1, g: 0, b: 0 } }] }));
+    cases.push([['Huge'], 'too-large']);
+    for (const [names, code] of cases) {
+      await page.evaluate((ns) => window.standin.select(ns.map((n) => window.standin.byName(n).id)), names);
+      await ui.locator(`[data-testid=hint][data-code=${code}]`).waitFor({ timeout: 5000 });
+      assert.equal(await ui.locator('[data-testid=run]').isDisabled(), true, `${code}: Run is disabled`);
+    }
+  });
+});
+
+test('a model whose bytes do not match its card is refused with a message; nothing is written', async () => {
+  const pg = await openPlaygroundTampered();
+  try {
+    const before = await layerNames(pg.page);
+    await runTool(pg.page, pg.ui, 'Pattern', TINY);
+    await pg.ui.locator('[data-testid=error][data-code=model-corrupt]').waitFor({ timeout: TIMEOUTS.run });
+    assert.deepEqual(await layerNames(pg.page), before);
+  } finally {
+    await pg.page.close();
+    await pg.close();
+  }
+});
+
+/** The playground with one base64 character of the inlined tiny model changed in the served ui.html. */
+async function openPlaygroundTampered() {
+  const html = readFileSync(`${DIST}/ui.html`, 'utf8');
+  const block = new RegExp(`id="onestep-model-${TINY}"[^>]*>`).exec(html);
+  assert.ok(block, 'the tiny model block is in ui.html');
+  const at = block.index + block[0].length + 4000;
+  const flipped = html.slice(0, at) + (html[at] === 'A' ? 'B' : 'A') + html.slice(at + 1);
+  const ctx = browser.context;
+  await ctx.route('**/dist/ui.html', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: flipped }));
+  try {
+    return await openPlayground(ctx, DIST);
+  } finally {
+    await ctx.unroute('**/dist/ui.html');
+  }
+}
+
+test('hosted build in a secure page uses WebGPU when an adapter exists and matches WASM', async (t) => {
+  const gpuBrowser = await launchBrowser({ webgpu: true });
+  const pg = await openPlayground(gpuBrowser.context, DIST, { query: '?hosted' });
+  try {
+    const { page, ui } = pg;
+    // Small input: WebGPU here is SwiftShader on the CPU, about 100× slower than wasm.
+    const small = await page.evaluate(async () => {
+      const c = new OffscreenCanvas(24, 16);
+      const g = c.getContext('2d');
+      for (let i = 0; i < 24; i++) { g.fillStyle = `hsl(${i * 15},70%,50%)`; g.fillRect(i, 0, 1, 16); }
+      return Array.from(new Uint8Array(await (await c.convertToBlob({ type: 'image/png' })).arrayBuffer()));
+    });
+    await page.evaluate((bytes) => window.standin.addImageLayer('Tiny', new Uint8Array(bytes), 40, 700), small);
+    await runTool(page, ui, 'Tiny', TINY);
+    await ui.locator('[data-testid=done]').waitFor({ timeout: TIMEOUTS.run * 2 });
+    assert.match(await ui.locator('[data-testid=done]').innerText(), /on webgpu/);
+    const card = readCard(`test/fixtures/${TINY}.json`);
+    const session = await openCardModel('test/fixtures', card);
+    const ref = await runPipeline(card, session, new Uint8Array(small), { steps: 1, seed: 0, strength: 1 });
+    await session.release();
+    const d = compare(await layerPixels(page, `Tiny · ${TINY_TITLE}`), ref.image);
+    t.diagnostic(`webgpu vs cpu: max ${d.max} levels, mean ${d.mean.toFixed(4)}`);
+    assert.ok(d.max <= 2, `webgpu vs wasm/cpu: max ${d.max} levels`);
+  } finally {
+    await pg.page.close();
+    await pg.close();
+    await gpuBrowser.close();
+  }
+});
