@@ -1,0 +1,31 @@
+"""Grids and samplers stay on the grid and respect s ≤ u < t."""
+import torch
+
+from gctm.time_grid import base_grid, sample_ctm_indices, sample_fm_times, step_grid
+
+
+def test_grids_run_from_zero_to_one_and_increase():
+    for grid in (base_grid(1024), step_grid(4), step_grid(16, sigma_max=500.0)):
+        assert grid[0] == 0.0 and grid[-1] == 1.0
+        assert torch.all(grid[1:] > grid[:-1])
+
+
+def test_step_grid_matches_the_notes():
+    assert torch.allclose(step_grid(4, sigma_max=80.0), torch.tensor([0, 0.145, 0.716, 0.946, 1.0]), atol=2e-3)
+
+
+def test_ctm_indices_are_ordered_and_cover_the_grid():
+    grid = step_grid(8)
+    t, s, u = sample_ctm_indices(grid, 20000)
+    assert torch.all(s < t) and torch.all(s <= u) and torch.all(u < t)
+    assert t.max() == 8 and s.min() == 0 and t.min() >= 1
+    assert (u == s).float().mean() > 0.2  # the boundary target is common, as in the reference
+
+
+def test_fm_times_lie_on_the_fine_grid_and_never_at_zero():
+    fine = base_grid(1024)
+    for kind, params in (("beta", (3.0, 1.0)), ("lognormal", (-1.2, 1.2)), ("uniform", ())):
+        tau = sample_fm_times(5000, fine, kind, params)
+        assert torch.all(tau > 0)
+        assert torch.isin(tau, fine).all()
+    assert sample_fm_times(20000, fine, "beta", (3.0, 1.0)).mean() > 0.7  # Beta(3,1) favours the source
