@@ -1,0 +1,165 @@
+// `onestep` on the command line: the same engine as the plugin, in Node, on PNG files.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { MESSAGES } from '../../src/messages';
+import { EngineError, toFailure } from './errors';
+import { decodePng } from './codec';
+import { openCardModel, readCards } from './node';
+import { runPipeline } from './pipeline';
+import { cardScale, type ModelCard } from './zoo';
+
+export const USAGE = `usage:
+  onestep <tool> <in.png> -o <out.png> [--model <id>] [--scale <n>] [--steps <k>] [--seed <n>]
+                                       [--strength <s>] [--mask <mask.png>] [--json] [--zoo <dir>]
+  onestep models [--json] [--zoo <dir>]
+
+<tool> is a tool name from the model cards (e.g. restore) or a model id.`;
+
+export interface CliArgs {
+  command: string;
+  input?: string;
+  output?: string;
+  model?: string;
+  scale?: number;
+  steps: number;
+  seed: number;
+  strength?: number;
+  mask?: string;
+  json: boolean;
+  zoo: string;
+}
+
+export class UsageError extends Error {}
+
+const NUMERIC = new Set(['--scale', '--steps', '--seed', '--strength']);
+
+export function parseArgs(argv: string[]): CliArgs {
+  const args: CliArgs = { command: '', steps: 1, seed: 0, json: false, zoo: 'models/zoo' };
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--json') args.json = true;
+    else if (a === '-h' || a === '--help') throw new UsageError('');
+    else if (a.startsWith('-')) {
+      const value = argv[++i];
+      if (value === undefined) throw new UsageError(`${a} needs a value`);
+      if (NUMERIC.has(a) && !Number.isFinite(Number(value))) throw new UsageError(`${a} must be a number, got "${value}"`);
+      if (a === '-o' || a === '--output') args.output = value;
+      else if (a === '--model') args.model = value;
+      else if (a === '--scale') args.scale = Number(value);
+      else if (a === '--steps') args.steps = Number(value);
+      else if (a === '--seed') args.seed = Number(value);
+      else if (a === '--strength') args.strength = Number(value);
+      else if (a === '--mask') args.mask = value;
+      else if (a === '--zoo') args.zoo = value;
+      else throw new UsageError(`unknown option ${a}`);
+    } else positional.push(a);
+  }
+  [args.command, args.input] = positional;
+  if (!args.command) throw new UsageError('no tool given');
+  if (positional.length > (args.command === 'models' ? 1 : 2)) throw new UsageError(`unexpected argument ${positional.at(-1)}`);
+  if (args.command !== 'models') {
+    if (!args.input) throw new UsageError('no input file given');
+    if (!args.output) throw new UsageError('no output file given (-o out.png)');
+    if (!Number.isInteger(args.steps) || args.steps < 1) throw new UsageError('--steps must be a whole number ≥ 1');
+  }
+  return args;
+}
+
+/** The model for a tool name or id, narrowed by --model and --scale. */
+export function pickModel(cards: ModelCard[], args: CliArgs): ModelCard {
+  const id = args.model ?? args.command;
+  let matches = cards.filter((c) => c.id === id);
+  if (matches.length === 0) matches = cards.filter((c) => c.tool === args.command && (!args.model || c.id === args.model));
+  if (args.scale !== undefined) matches = matches.filter((c) => cardScale(c) === args.scale);
+  if (matches.length === 0) {
+    const have = cards.map((c) => `${c.id} (${c.tool}${cardScale(c) !== 1 ? ` ×${cardScale(c)}` : ''})`).join(', ') || 'none';
+    throw new EngineError('model-missing', `no model for "${id}"${args.scale !== undefined ? ` at ×${args.scale}` : ''}; the zoo has: ${have}`);
+  }
+  return matches[0];
+}
+
+function checkOptions(card: ModelCard, args: CliArgs): void {
+  if (args.mask && card.tool !== 'inpaint' && card.tool !== 'edit') throw new UsageError(`--mask applies to inpaint and edit, not ${card.tool}`);
+  if (args.strength !== undefined && card.tool !== 'edit') throw new UsageError(`--strength applies to edit, not ${card.tool}`);
+  const maxSteps = card.time.grid.length - 1;
+  if (args.steps > maxSteps) throw new UsageError(`--steps for ${card.id} is at most ${maxSteps} (its time grid)`);
+}
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+function listModels(cards: ModelCard[], args: CliArgs, io: Io): void {
+  if (args.json) return io.out(JSON.stringify(cards.map(({ id, tool, version, title, summary, bytes, params, flops_per_output_pixel, metrics }) => ({ id, tool, version, title, summary, bytes, params, flops_per_output_pixel, metrics })), null, 2));
+  if (cards.length === 0) return io.out(`no models in ${args.zoo}`);
+  for (const c of cards) {
+    const size = c.bytes ? `${(c.bytes / 1048576).toFixed(1)} MB` : '';
+    io.out(`${c.id.padEnd(20)} ${c.tool.padEnd(9)} ${c.title} (v${c.version}${size ? `, ${size}` : ''})`);
+    if (c.summary) io.out(`${' '.repeat(21)}${c.summary}`);
+  }
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage). */
+export async function main(argv: string[], io: Io): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      if (err.message) io.err(`onestep: ${err.message}`);
+      io.err(USAGE);
+      return err.message ? 2 : 0;
+    }
+    throw err;
+  }
+  const now = () => performance.now();
+  try {
+    const cards = readCards(args.zoo);
+    if (args.command === 'models') {
+      listModels(cards, args, io);
+      return 0;
+    }
+    const card = pickModel(cards, args);
+    checkOptions(card, args);
+    let t = now();
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(args.input!));
+    } catch (err) {
+      io.err(`onestep: cannot read ${args.input}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      return 1;
+    }
+    const read = now() - t;
+    t = now();
+    const session = await openCardModel(args.zoo, card, ['cpu']);
+    const load = now() - t;
+    const input = decodePng(bytes);
+    const result = await runPipeline(card, session, bytes, { steps: args.steps, seed: args.seed, strength: args.strength ?? 1 });
+    await session.release();
+    t = now();
+    writeFileSync(args.output!, result.png);
+    const write = now() - t;
+    const timings = { read, load, ...result.timings, write };
+    if (args.json) {
+      io.out(JSON.stringify({
+        tool: card.tool, model: card.id, version: card.version, backend: result.backend,
+        input: { path: args.input, width: input.width, height: input.height },
+        output: { path: args.output, width: result.image.width, height: result.image.height, channels: result.image.channels },
+        steps: args.steps, seed: args.seed, tiles: result.tiles,
+        ms: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10])),
+      }, null, 2));
+    } else {
+      io.err(`${card.title}: ${args.input} ${input.width}×${input.height} → ${args.output} ${result.image.width}×${result.image.height} in ${((timings.load + result.timings.infer) / 1000).toFixed(2)} s`);
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`onestep: ${err.message}`);
+      return 2;
+    }
+    const f = toFailure(err);
+    io.err(`onestep: ${MESSAGES[f.code] ?? MESSAGES.internal}${f.detail ? `\n  (${f.detail})` : ''}`);
+    return 1;
+  }
+}
