@@ -55,7 +55,10 @@ def restore(path: str, trainer) -> dict:
     check_architecture(state, trainer.model.net, path)
     trainer.model.load_state_dict(state["model"])
     trainer.ema.load_state_dict(state["ema"])
+    lrs = [group["lr"] for group in trainer.opt.param_groups]
     trainer.opt.load_state_dict(state["opt"])
+    for group, lr in zip(trainer.opt.param_groups, lrs):  # the config's learning rate wins on resume
+        group["lr"] = lr
     trainer.steps_done = state["steps"]
     return state
 

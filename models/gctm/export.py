@@ -83,13 +83,13 @@ def parity(model, path: str, multiple: int, shapes=None, seed: int = 0, t=None, 
 
 def fp16_weights(src: str, dst: str):
     """Store float initializers as fp16, each followed by a Cast back to fp32: half the download,
-    the same fp32 arithmetic (small tensors such as biases and the time frequencies stay fp32)."""
+    the same fp32 arithmetic (tensors under 64 values, such as the time frequencies, stay fp32)."""
     m = onnx.load(src)
     g = m.graph
     new_inits, casts, renames = [], [], {}
     for init in g.initializer:
         arr = numpy_helper.to_array(init)
-        if init.data_type == TensorProto.FLOAT and arr.size >= 1024:
+        if init.data_type == TensorProto.FLOAT and arr.size >= 64:
             half = init.name + "__fp16"
             new_inits.append(numpy_helper.from_array(arr.astype(np.float16), half))
             casts.append(helper.make_node("Cast", [half], [init.name], to=TensorProto.FLOAT, name=init.name + "__cast"))

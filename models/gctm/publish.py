@@ -1,0 +1,82 @@
+"""Put a trained model into the zoo: `python3 -m gctm.publish <config> --ckpt <ckpt.pt> --metrics <metrics.json>`.
+
+Writes models/zoo/<id>.onnx (fp32), <id>.fp16.onnx (fp16 weights), <id>.json (the card), and the
+plugin's golden files test/fixtures/golden-<id>-{in,out,hr}.png: a small held-out photo, the PyTorch
+output for it at NFE = 1, and its ground truth. Refuses to publish when the ONNX parity check fails.
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+from PIL import Image
+
+from .card import build_card, write_card
+from .config import load
+from .degrade import downsample, to_uint8, to_unit, upsample
+from .evaluate import SKIMAGE, load_ema
+from .export import ExportError, export_onnx, fp16_weights, parity
+from .solvers import one_step
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PARITY_TOL = 1e-4
+
+
+def write_golden(model, cfg, out_dir, crop=(96, 96)):
+    """LR input (crop/scale) → PyTorch NFE = 1 output, from the held-out astronaut photo."""
+    scale = cfg.data.scale
+    img = np.array(Image.open(os.path.join(SKIMAGE, "astronaut.png")).convert("RGB"))
+    h, w = crop[0] * scale, crop[1] * scale
+    hr = img[40:40 + h, 180:180 + w]  # the face and helmet edge: detail that bicubic blurs
+    x0 = torch.from_numpy(np.ascontiguousarray(hr)).permute(2, 0, 1)[None]
+    small = downsample(x0, scale)
+    y = one_step(model, upsample(to_unit(small), scale))
+    base = os.path.join(out_dir, f"golden-{cfg.run.id}")
+    Image.fromarray(small[0].permute(1, 2, 0).numpy()).save(base + "-in.png")
+    Image.fromarray(to_uint8(y)[0].permute(1, 2, 0).numpy()).save(base + "-out.png")
+    Image.fromarray(hr).save(base + "-hr.png")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("config")
+    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--metrics", required=True)
+    ap.add_argument("--summary", default="")
+    ap.add_argument("--zoo", default=os.path.join(ROOT, "models", "zoo"))
+    ap.add_argument("--fixtures", default=os.path.join(ROOT, "test", "fixtures"))
+    args = ap.parse_args(argv)
+    torch.set_num_threads(2)
+    cfg = load(args.config)
+    model, state = load_ema(cfg, args.ckpt)
+    with open(args.metrics) as f:
+        metrics = json.load(f)
+    os.makedirs(args.zoo, exist_ok=True)
+    onnx_path = os.path.join(args.zoo, f"{cfg.run.id}.onnx")
+    fp16_path = os.path.join(args.zoo, f"{cfg.run.id}.fp16.onnx")
+    mult = model.net.cfg.multiple
+    export_onnx(model, onnx_path, mult)
+    err = parity(model, onnx_path, mult)
+    if err > PARITY_TOL:
+        os.remove(onnx_path)
+        raise ExportError(f"ONNX parity failed: max |ORT − torch| = {err:.2e} > {PARITY_TOL:.0e}; nothing published")
+    fp16_weights(onnx_path, fp16_path)
+    err16 = parity(model, fp16_path, mult)
+    training = {"steps": state["steps"], "wall_time_min": round(state.get("elapsed_s", 0) / 60, 1),
+                "hardware": state.get("device", "cpu") + (" (2 cores)" if state.get("device", "cpu") == "cpu" else ""),
+                "parity_max_abs": err, "parity_fp16_max_abs": err16}
+    with open(os.path.join(ROOT, "models", "DATA.json")) as f:
+        data = json.load(f)["sources"]
+    card = build_card(cfg, model, onnx_path, fp16_path=fp16_path, metrics=metrics, training=training, data=data)
+    card["summary"] = args.summary
+    write_card(card, os.path.join(args.zoo, f"{cfg.run.id}.json"))
+    write_golden(model, cfg, args.fixtures)
+    print(f"published {onnx_path} ({card['bytes'] / 1e6:.1f} MB; fp16 {card['fp16_bytes'] / 1e6:.1f} MB), "
+          f"parity {err:.1e} (fp16 {err16:.1e})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""The training entry point end to end on tiny data: runs, resumes, and refuses bad input clearly."""
+import os
+import shutil
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from gctm import checkpoint, train
+from gctm.config import ConfigError, from_dict, load
+
+BASE = """
+[run]
+id = "smoke"
+tool = "restore"
+[data]
+kind = "photos"
+train = ["{train}/*"]
+crop = 16
+scales = [1.0]
+[net]
+kind = "unet"
+channels = {channels}
+channel_mult = [1, 2]
+patch = 2
+[gctm]
+coupling = "{coupling}"
+steps = 2
+[train]
+batch = 2
+steps = {steps}
+lr = {lr}
+threads = 1
+log_every_s = 0.0
+eval_every = 0
+"""
+
+
+def write_images(folder, n=3):
+    os.makedirs(folder, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for i in range(n):
+        Image.fromarray(rng.integers(0, 256, (40, 48, 3), dtype=np.uint8)).save(os.path.join(folder, f"img{i}.png"))
+
+
+def write_config(path, **kw):
+    values = {"channels": 8, "coupling": "paired", "steps": 3, "lr": 1e-4, **kw}
+    with open(path, "w") as f:
+        f.write(BASE.format(**values))
+    return str(path)
+
+
+def run(tmp_path, cfg, capsys, *extra):
+    code = train.main([cfg, "--run-dir", str(tmp_path / "run"), *extra])
+    return code, capsys.readouterr()
+
+
+def test_trains_saves_and_resumes(tmp_path, capsys):
+    write_images(tmp_path / "imgs")
+    cfg = write_config(tmp_path / "c.toml", train=tmp_path / "imgs")
+    code, out = run(tmp_path, cfg, capsys)
+    assert code == 0, out.err
+    state = checkpoint.read(str(tmp_path / "run" / "ckpt.pt"))
+    assert state["steps"] == 3
+    code, out = run(tmp_path, cfg, capsys, "--set", "train.steps=5")
+    assert code == 0 and "resumed" in out.out
+    assert checkpoint.read(str(tmp_path / "run" / "ckpt.pt"))["steps"] == 5
+    assert os.path.getsize(tmp_path / "run" / "stats.jsonl") > 0
+
+
+def test_missing_field_is_named(tmp_path):
+    cfg = write_config(tmp_path / "c.toml", train=tmp_path)
+    text = open(cfg).read().replace("batch = 2\n", "")
+    open(cfg, "w").write(text)
+    with pytest.raises(ConfigError, match=r"\[train\]: missing required field 'batch'"):
+        load(cfg)
+
+
+def test_unknown_key_and_wrong_type_are_named(tmp_path):
+    cfg = write_config(tmp_path / "c.toml", train=tmp_path)
+    with pytest.raises(ConfigError, match="unknown key 'batchsize'"):
+        load(cfg, {"train.batchsize": 4})
+    with pytest.raises(ConfigError, match=r"train\]\.lr.*expected float, got str"):
+        load(cfg, {"train.lr": "fast"})
+
+
+def test_unknown_coupling_is_named(tmp_path, capsys):
+    write_images(tmp_path / "imgs")
+    cfg = write_config(tmp_path / "c.toml", train=tmp_path / "imgs", coupling="sinkhorn")
+    code, out = run(tmp_path, cfg, capsys)
+    assert code == 2 and "unknown coupling 'sinkhorn'" in out.err
+
+
+def test_empty_dataset_folder_is_named(tmp_path, capsys):
+    os.makedirs(tmp_path / "empty")
+    cfg = write_config(tmp_path / "c.toml", train=tmp_path / "empty")
+    code, out = run(tmp_path, cfg, capsys)
+    assert code == 2 and "no files match" in out.err and "empty" in out.err
+
+
+def test_non_image_file_is_named(tmp_path, capsys):
+    write_images(tmp_path / "imgs")
+    (tmp_path / "imgs" / "notes.txt").write_text("not a picture")
+    cfg = write_config(tmp_path / "c.toml", train=tmp_path / "imgs")
+    code, out = run(tmp_path, cfg, capsys)
+    assert code == 2 and "notes.txt is not a readable image" in out.err
+
+
+def test_checkpoint_from_another_architecture_is_refused_and_kept(tmp_path, capsys):
+    write_images(tmp_path / "imgs")
+    code, _ = run(tmp_path, write_config(tmp_path / "a.toml", train=tmp_path / "imgs"), capsys)
+    assert code == 0
+    ckpt = tmp_path / "run" / "ckpt.pt"
+    before = ckpt.read_bytes()
+    code, out = run(tmp_path, write_config(tmp_path / "b.toml", train=tmp_path / "imgs", channels=16), capsys)
+    assert code == 2 and "another architecture" in out.err and "channels" in out.err
+    assert ckpt.read_bytes() == before
+
+
+def test_nan_loss_stops_without_overwriting_the_checkpoint(tmp_path, capsys):
+    write_images(tmp_path / "imgs")
+    code, _ = run(tmp_path, write_config(tmp_path / "a.toml", train=tmp_path / "imgs"), capsys)
+    assert code == 0
+    ckpt = tmp_path / "run" / "ckpt.pt"
+    before = ckpt.read_bytes()
+    # An absurd learning rate blows the weights up within a few steps.
+    cfg = write_config(tmp_path / "b.toml", train=tmp_path / "imgs", steps=200, lr=1e30)
+    code, out = run(tmp_path, cfg, capsys, "--set", "train.grad_clip=0.0")
+    assert code == 2 and "not finite" in out.err
+    assert ckpt.read_bytes() == before
+
+
+def test_every_shipped_config_loads():
+    folder = os.path.join(os.path.dirname(__file__), "..", "configs")
+    names = [n for n in os.listdir(folder) if n.endswith(".toml")]
+    assert names
+    for name in names:
+        load(os.path.join(folder, name))
