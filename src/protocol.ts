@@ -141,6 +141,8 @@ export interface JobResult {
   width: number;
   height: number;
   backend: string;
+  /** Engine milliseconds per stage (load, decode, prepare, infer, encode), for logs and the benchmark. */
+  timings: Record<string, number>;
 }
 export interface JobFailed {
   type: 'job-failed';

@@ -37,7 +37,7 @@ const upscaleUi: UiScript = (m, c) => {
     const data = new Uint8Array(w * h * ch);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < ch; k++) data[(y * w + x) * ch + k] = src.data[(Math.floor(y / s) * src.width + Math.floor(x / s)) * ch + k];
     const pieces = splitImage({ width: w, height: h, channels: ch, depth: 8, data }, FIGMA_IMAGE_MAX).map((p) => ({ x: p.x, y: p.y, width: p.image.width, height: p.image.height, png: encodePng(p.image) }));
-    c.jobResult({ type: 'job-result', jobId: m.jobId, pieces, width: w, height: h, backend: 'test' });
+    c.jobResult({ type: 'job-result', jobId: m.jobId, pieces, width: w, height: h, backend: 'test', timings: {} });
   }, 1);
 };
 
@@ -219,7 +219,7 @@ test('run: a result Figma refuses (corrupt PNG) leaves no half-written layer', a
   const { c, finished } = controller((m, ctl) => {
     const good = solidPng(2100, 20);
     const bad = good.slice(0, 60); // truncated second piece
-    ctl.jobResult({ type: 'job-result', jobId: m.jobId, width: 4200, height: 20, backend: 't', pieces: [{ x: 0, y: 0, width: 2100, height: 20, png: good }, { x: 2100, y: 0, width: 2100, height: 20, png: bad }] });
+    ctl.jobResult({ type: 'job-result', jobId: m.jobId, width: 4200, height: 20, backend: 't', timings: {}, pieces: [{ x: 0, y: 0, width: 2100, height: 20, png: good }, { x: 2100, y: 0, width: 2100, height: 20, png: bad }] });
   });
   await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
   assert.equal((await finished).error?.code, 'place-failed');

@@ -47,7 +47,9 @@ async function run(m: Extract<ToWorker, { type: 'run' }>, signal: AbortSignal): 
     sessions.set(m.card.id, session);
     session.catch(() => sessions.delete(m.card.id)); // a failed load may be retried with fresh bytes
   }
+  const loadStart = performance.now();
   const s = await session;
+  const load = performance.now() - loadStart;
   post({ type: 'progress', jobId: m.jobId, stage: 'load', done: 1, total: 1 });
   const result = await runPipeline(m.card, s, m.png, m.options, {
     signal,
@@ -67,7 +69,7 @@ async function run(m: Extract<ToWorker, { type: 'run' }>, signal: AbortSignal): 
       height: result.image.height,
       backend: result.backend,
       tiles: result.tiles,
-      timings: result.timings,
+      timings: { load, ...result.timings },
     },
     pieces.map((p) => p.png.buffer),
   );

@@ -82,7 +82,7 @@ export function App() {
       r.engineJob = null;
       r.backend = result.backend;
       if (result.pieces.length === 1) setPreview((p) => ({ ...p, after: pngUrl(result.pieces[0].png) }));
-      send({ type: 'job-result', jobId: m.jobId, pieces: result.pieces, width: result.width, height: result.height, backend: result.backend });
+      send({ type: 'job-result', jobId: m.jobId, pieces: result.pieces, width: result.width, height: result.height, backend: result.backend, timings: result.timings });
     } catch (err) {
       const e = err instanceof JobError ? err : new JobError('internal', String(err));
       send({ type: 'job-failed', jobId: m.jobId, code: e.code, detail: e.detail });

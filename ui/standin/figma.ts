@@ -50,6 +50,8 @@ export interface StandinHooks {
 
 type Listener = (...args: unknown[]) => void;
 
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
 /** What the stand-in implements, checked against the official typings. */
 export type StandinApi = Pick<
   PluginAPI,
@@ -79,6 +81,7 @@ export class FigmaStandin {
   readonly storage = new Map<string, unknown>();
   readonly scrolledTo: string[][] = [];
   commits = 0;
+  readonly commitTimes: number[] = [];
   closed = false;
   command = '';
   private selectionIds: string[] = [];
@@ -210,9 +213,14 @@ export class FigmaStandin {
     for (const l of [...(this.listeners.get(event) ?? [])]) l(...args);
   }
 
+  /** Messages the UI sent (type, time, and a job result's size and timings: never the image bytes). */
+  readonly uiLog: Array<{ at: number; type: string; info?: unknown }> = [];
+
   /** Delivers a message from the UI to the plugin's handlers (the host calls this). */
   fromUi(message: unknown): void {
     if (this.closed) return;
+    const m = message as { type?: string; timings?: unknown; width?: number; height?: number };
+    this.uiLog.push({ at: now(), type: String(m?.type), info: m?.type === 'job-result' ? { timings: m.timings, width: m.width, height: m.height } : undefined });
     const props = { origin: 'null' };
     this.uiOnMessage?.(message, props);
     for (const l of [...this.uiListeners]) l(message, props);
@@ -311,6 +319,7 @@ export class FigmaStandin {
       },
       commitUndo() {
         self.assertOpen();
+        self.commitTimes.push(now());
         self.undoStack.push(self.committed);
         self.committed = self.snapshot();
         self.commits++;

@@ -1,0 +1,136 @@
+// `npm run bench`: speed, measured in one run (ratios only compare numbers from this run and machine).
+// For each model in the build, in headless Chromium on the Figma stand-in (WASM, one thread):
+//   model load, ms per output megapixel, plugin round trip (run request → commitUndo) / bare inference;
+// and the same engine through the CLI (onnxruntime-node): process wall time / bare inference.
+//   node test/bench/bench.mjs [--dist dist/bench] [--size 256x192] [--webgpu]
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encode } from 'fast-png';
+import { build } from '../../build.mjs';
+import { launchBrowser, openPlayground, runTool, TIMEOUTS } from '../helpers/browser.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const DIST = opt('--dist', 'dist/bench');
+const [W, H] = opt('--size', '256x192').split('x').map(Number);
+const WEBGPU = args.includes('--webgpu');
+
+/** A deterministic test image with edges, gradients and texture. */
+function benchPng(w, h) {
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 3;
+      const check = (Math.floor(x / 16) + Math.floor(y / 16)) % 2;
+      data[i] = 128 + 100 * Math.sin(x / 9);
+      data[i + 1] = check ? 200 : 60;
+      data[i + 2] = (x * 255) / w;
+    }
+  }
+  return encode({ width: w, height: h, data, depth: 8, channels: 3 });
+}
+
+const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+
+async function browserRun(context, card, png, query = '') {
+  const pg = await openPlayground(context, DIST, { query });
+  try {
+    const { page, ui } = pg;
+    await page.evaluate((bytes) => window.standin.addImageLayer('Bench', new Uint8Array(bytes), 40, 700), Array.from(png));
+    const runs = [];
+    for (let i = 0; i < 2; i++) {
+      // Run 1 includes model load; run 2 is the warm number a user sees on every later run.
+      const before = await page.evaluate(() => ({ log: window.standin.uiLog.length, commits: window.standin.commitTimes.length }));
+      await runTool(page, ui, 'Bench', card.id);
+      await page.waitForFunction((n) => window.standin.commitTimes.length > n, before.commits, { timeout: TIMEOUTS.run * 5 });
+      const r = await page.evaluate((b) => {
+        const log = window.standin.uiLog.slice(b.log);
+        const start = log.find((m) => m.type === 'run-request').at;
+        const result = log.find((m) => m.type === 'job-result');
+        return { roundTrip: window.standin.commitTimes[b.commits] - start, ...result.info };
+      }, before);
+      runs.push(r);
+      await page.evaluate(() => window.standin.undo());
+    }
+    const backend = await ui.locator('[data-testid=done]').innerText().catch(() => '');
+    return { runs, backend };
+  } finally {
+    await pg.page.close();
+    await pg.close();
+  }
+}
+
+function cliRun(card, pngPath, zooDir) {
+  const out = join(tmpdir(), `onestep-bench-${card.id}.png`);
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['bin/onestep.mjs', card.id, pngPath, '-o', out, '--json', '--zoo', zooDir], { encoding: 'utf8' });
+  const wall = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`CLI failed: ${r.stderr}`);
+  return { wall, report: JSON.parse(r.stdout) };
+}
+
+async function main() {
+  const { models } = await build({ out: DIST, testModels: true, hosted: WEBGPU });
+  if (models.length === 0) throw new Error('no models to benchmark');
+  const dir = mkdtempSync(join(tmpdir(), 'onestep-bench-'));
+  const pngPath = join(dir, 'bench.png');
+  const png = benchPng(W, H);
+  writeFileSync(pngPath, png);
+  console.log(`Onestep bench: input ${W}×${H}, headless Chromium (Figma-like frame, WASM one thread) and CLI (onnxruntime-node)\n`);
+  const browser = await launchBrowser({ webgpu: WEBGPU });
+  const rows = [];
+  try {
+    for (const { card, path } of models) {
+      // The CLI reads every card in its zoo folder: give it one holding just this model.
+      const zooDir = join(dir, `zoo-${card.id}`);
+      mkdirSync(zooDir, { recursive: true });
+      copyFileSync(path, join(zooDir, card.file));
+      writeFileSync(join(zooDir, `${card.id}.json`), JSON.stringify(card));
+      const { runs } = await browserRun(browser.context, card, png);
+      const [cold, warm] = runs;
+      const mp = (warm.width * warm.height) / 1e6;
+      const cli = cliRun(card, pngPath, zooDir);
+      const row = {
+        id: card.id,
+        out: `${warm.width}×${warm.height}`,
+        load: cold.timings.load,
+        infer: warm.timings.infer,
+        msPerMp: warm.timings.infer / mp,
+        roundTrip: warm.roundTrip,
+        ratio: warm.roundTrip / warm.timings.infer,
+        cliWall: cli.wall,
+        cliInfer: cli.report.ms.infer,
+        cliRatio: cli.wall / cli.report.ms.infer,
+        cliInProcess: Object.values(cli.report.ms).reduce((a, b) => a + b, 0) / cli.report.ms.infer,
+      };
+      if (WEBGPU) {
+        const gpu = await browserRun(browser.context, card, png, '?hosted');
+        row.webgpuInfer = gpu.runs[1].timings.infer;
+      }
+      rows.push(row);
+      console.log(`${card.id}${card.id === 'tiny-random' ? ' (random weights, test model)' : ''} → ${row.out}`);
+      console.log(`  model load (session create, first run)   ${fmt(row.load)}`);
+      console.log(`  inference, WASM 1 thread                 ${fmt(row.infer)}  = ${row.msPerMp.toFixed(0)} ms per output megapixel`);
+      console.log(`  plugin round trip (request → undo step)  ${fmt(row.roundTrip)}  = ${row.ratio.toFixed(3)} × inference (goal < 1.15)`);
+      console.log(`  CLI process wall time                    ${fmt(row.cliWall)}  = ${row.cliRatio.toFixed(2)} × its inference (${fmt(row.cliInfer)}); in-process stages ${row.cliInProcess.toFixed(3)} ×`);
+      console.log(`  CLI (onnxruntime-node) vs browser WASM   ${(row.infer / row.cliInfer).toFixed(2)} × faster`);
+      if (row.webgpuInfer) console.log(`  WebGPU (hosted build) vs WASM            ${(row.webgpuInfer / row.infer).toFixed(2)} × the WASM time`);
+      console.log('');
+    }
+  } finally {
+    await browser.close();
+  }
+  if (rows.length > 1) {
+    const base = rows[0];
+    console.log('Tool vs tool (ms per output megapixel, WASM):');
+    for (const r of rows) console.log(`  ${r.id.padEnd(20)} ${r.msPerMp.toFixed(0).padStart(8)}  (${(r.msPerMp / base.msPerMp).toFixed(2)} × ${base.id})`);
+  }
+  writeFileSync(join(DIST, 'bench.json'), JSON.stringify({ input: [W, H], rows }, null, 2));
+}
+
+main().catch((err) => {
+  console.error(`bench failed: ${err.message}`);
+  process.exit(1);
+});
