@@ -4,6 +4,7 @@
 //
 //   node build.mjs [--out dir] [--test-models] [--hosted]
 //     --test-models  also inline test/fixtures/tiny-random (browser tests)
+//     --demo         like the default, but falls back to the test model when models/zoo is empty (npm start)
 //     --hosted       the same UI for a secure origin: WebGPU-capable ORT, written to <out>/hosted/index.html
 import * as esbuild from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -16,11 +17,12 @@ const ROOT = dirname(fileURLToPath(import.meta.url));
 const CACHE = join(ROOT, 'node_modules', '.cache', 'onestep');
 
 function parseArgs(argv) {
-  const args = { out: 'dist', testModels: false, hosted: false };
+  const args = { out: 'dist', testModels: false, hosted: false, demo: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--out') args.out = argv[++i];
     else if (argv[i] === '--test-models') args.testModels = true;
     else if (argv[i] === '--hosted') args.hosted = true;
+    else if (argv[i] === '--demo') args.demo = true;
     else throw new Error(`unknown option ${argv[i]}`);
   }
   return args;
@@ -155,7 +157,11 @@ export async function build(opts = {}) {
   const args = { out: 'dist', testModels: false, hosted: false, ...opts };
   const out = join(ROOT, args.out);
   mkdirSync(out, { recursive: true });
-  const models = collectModels(args);
+  let models = collectModels(args);
+  if (models.length === 0 && args.demo) {
+    console.log('models/zoo is empty: the playground gets the random-weight test model instead');
+    models = collectModels({ testModels: true });
+  }
   const started = Date.now();
   const [code, html, host] = await Promise.all([buildMain(), buildUi({ hosted: false, models }), buildStandin()]);
   writeFileSync(join(out, 'code.js'), code);

@@ -10,7 +10,7 @@ import { cardScale, type ModelCard } from './zoo';
 export const USAGE = `usage:
   onestep <tool> <in.png> -o <out.png> [--model <id>] [--scale <n>] [--steps <k>] [--seed <n>]
                                        [--strength <s>] [--mask <mask.png>] [--json] [--zoo <dir>]
-  onestep models [--json] [--zoo <dir>]
+  onestep models [--json | --markdown] [--zoo <dir>]
 
 <tool> is a tool name from the model cards (e.g. restore) or a model id.`;
 
@@ -25,6 +25,7 @@ export interface CliArgs {
   strength?: number;
   mask?: string;
   json: boolean;
+  markdown: boolean;
   zoo: string;
 }
 
@@ -33,11 +34,12 @@ export class UsageError extends Error {}
 const NUMERIC = new Set(['--scale', '--steps', '--seed', '--strength']);
 
 export function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { command: '', steps: 1, seed: 0, json: false, zoo: 'models/zoo' };
+  const args: CliArgs = { command: '', steps: 1, seed: 0, json: false, markdown: false, zoo: 'models/zoo' };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') args.json = true;
+    else if (a === '--markdown') args.markdown = true;
     else if (a === '-h' || a === '--help') throw new UsageError('');
     else if (a.startsWith('-')) {
       const value = argv[++i];
@@ -92,12 +94,31 @@ export interface Io {
 
 function listModels(cards: ModelCard[], args: CliArgs, io: Io): void {
   if (args.json) return io.out(JSON.stringify(cards.map(({ id, tool, version, title, summary, bytes, params, flops_per_output_pixel, metrics }) => ({ id, tool, version, title, summary, bytes, params, flops_per_output_pixel, metrics })), null, 2));
+  if (args.markdown) return io.out(zooTable(cards));
   if (cards.length === 0) return io.out(`no models in ${args.zoo}`);
   for (const c of cards) {
     const size = c.bytes ? `${(c.bytes / 1048576).toFixed(1)} MB` : '';
     io.out(`${c.id.padEnd(20)} ${c.tool.padEnd(9)} ${c.title} (v${c.version}${size ? `, ${size}` : ''})`);
     if (c.summary) io.out(`${' '.repeat(21)}${c.summary}`);
   }
+}
+
+function metric(m: unknown, key: string): string {
+  const v = (m as Record<string, unknown> | undefined)?.[key];
+  return typeof v === 'number' ? v.toFixed(2) : '–';
+}
+
+/** The README's model table, from the cards (so docs and zoo cannot drift apart). */
+export function zooTable(cards: ModelCard[]): string {
+  const rows = cards.map((c) => {
+    const m = c.metrics as Record<string, unknown> | undefined;
+    const nfe1 = (m?.nfe1 ?? m?.['nfe=1'] ?? m) as Record<string, unknown> | undefined;
+    const mb = c.bytes ? (c.bytes / 1048576).toFixed(1) : '–';
+    const params = c.params ? `${(c.params / 1e6).toFixed(2)} M` : '–';
+    const flops = c.flops_per_output_pixel ? `${(c.flops_per_output_pixel / 1e3).toFixed(1)} k` : '–';
+    return `| \`${c.id}\` | ${c.tool} | ${c.title} | ${c.version} | ${mb} MB | ${params} | ${flops} | ${metric(nfe1, 'psnr')} | ${metric(nfe1, 'ssim')} |`;
+  });
+  return ['| id | tool | title | version | size | params | FLOPs/px | PSNR (NFE 1) | SSIM (NFE 1) |', '|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage). */
