@@ -48,8 +48,11 @@ class Batches:
             if d.heldout:
                 check_disjoint(train_files, expand(d.heldout))
             self.crops = ImageCrops(train_files, d.crop, d.scales, seed=cfg.run.seed + rank)
-            self.n_files = len(train_files)
-        elif d.target not in TOY_TARGETS and d.target != "paired":
+            # fixed crops of the held-out photos for the periodic evaluation (never trained on)
+            self.heldout = ImageCrops(expand(d.heldout), d.crop, d.scales, seed=12345) if d.heldout else None
+        else:
+            self.heldout = None
+        if d.kind == "toy" and d.target not in TOY_TARGETS and d.target != "paired":
             raise DataError(f"unknown toy target {d.target!r}; expected {sorted(TOY_TARGETS) + ['paired']}")
 
     def sample(self, batch):
@@ -72,13 +75,19 @@ def pick_device(name):
     return torch.device(name)
 
 
-def quick_eval(trainer, batches, n=16):
-    """PSNR (dB) of G(x1, 1, 0) and of x1 itself on a fixed batch: a sanity signal, not the report."""
+def quick_eval(trainer, batches, n=32):
+    """PSNR (dB) of G(x1, 1, 0) and of x1 itself on fixed held-out crops (training crops when the
+    config names no held-out files): a progress signal; the reported numbers come from evaluate.py."""
     if not hasattr(batches, "eval_batch"):
-        state = torch.random.get_rng_state()
-        torch.manual_seed(12345)
-        batches.eval_batch = batches.sample(n)
-        torch.random.set_rng_state(state)
+        d = batches.cfg.data
+        if batches.heldout is not None:
+            x0, x1 = upscale_pair(batches.heldout.sample(n), d.scale)
+            batches.eval_batch = (x0.to(batches.device), x1.to(batches.device))
+        else:
+            state = torch.random.get_rng_state()
+            torch.manual_seed(12345)
+            batches.eval_batch = batches.sample(n)
+            torch.random.set_rng_state(state)
     x0, x1 = batches.eval_batch
     with torch.no_grad():
         ones = torch.ones(x0.shape[0], device=x0.device)
@@ -117,7 +126,7 @@ def train(args):
             torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
     device = pick_device(cfg.train.device) if not ddp or not torch.cuda.is_available() else torch.device("cuda")
     torch.set_num_threads(cfg.train.threads)
-    torch.manual_seed(cfg.run.seed + rank)
+    torch.manual_seed(cfg.run.seed + 7919 * rank)  # each rank draws its own batches and noise
     run_dir = args.run_dir or os.path.join(HERE, "runs", cfg.run.id)
     os.makedirs(run_dir, exist_ok=True)
     ckpt_path = os.path.join(run_dir, "ckpt.pt")
@@ -130,7 +139,13 @@ def train(args):
     else:
         x0, x1 = batches.sample(256)
         vars3 = estimate_vars(x0.cpu(), x1.cpu(), cfg.gctm.sigma_p)
-    model = build_model(cfg.net, vars3, cfg.gctm.sigma_min, cfg.gctm.sigma_max).to(device)
+    if ddp:  # every rank must use rank 0's preconditioning
+        shared = torch.tensor(vars3, dtype=torch.float64, device=device)
+        torch.distributed.broadcast(shared, 0)
+        vars3 = shared.cpu().tolist()
+    with torch.random.fork_rng():
+        torch.manual_seed(cfg.run.seed)  # the same initial weights (and so the same EMA) on every rank
+        model = build_model(cfg.net, vars3, cfg.gctm.sigma_min, cfg.gctm.sigma_max).to(device)
     teacher = None
     if cfg.gctm.teacher:
         teacher = build_model(cfg.net, vars3, cfg.gctm.sigma_min, cfg.gctm.sigma_max).to(device)

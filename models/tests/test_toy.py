@@ -117,3 +117,27 @@ def test_paired_toy_learns_the_known_map():
     before = (solvers.one_step(untrained, x1) - want).norm(dim=1).mean().item()
     print(f"paired: one-step error {err:.4f} (untrained {before:.3f})")
     assert err < 0.05 and err < 0.05 * before
+
+
+def test_a_pretrained_flow_matching_teacher_replaces_the_ema_solver():
+    """Consistency training with a pre-trained flow-matching teacher for the ODE target learns the
+    one-step map faster than the teacher-free default at equal student steps."""
+    torch.manual_seed(0)
+    x0, x1 = data.eight_gaussians(1024), data.gaussian(1024)
+    vars3 = estimate_vars(x0, x1)
+    fm_cfg = gctm_settings("independent", "8gaussians")
+    fm_cfg.mode = "fm"
+    teacher = build_model(MLP, vars3, fm_cfg.sigma_min, fm_cfg.sigma_max)
+    fm = Trainer(teacher, fm_cfg, lr=2e-3, ema=0.99)
+    for _ in range(STEPS):
+        fm.step(data.eight_gaussians(BATCH), data.gaussian(BATCH))
+    student = Trainer(build_model(MLP, vars3, fm_cfg.sigma_min, fm_cfg.sigma_max),
+                      gctm_settings("independent", "8gaussians"), lr=2e-3, ema=0.99, teacher=fm.ema)
+    for _ in range(EARLY):
+        student.step(data.eight_gaussians(BATCH), data.gaussian(BATCH))
+    z, ref, _ = eval_points("8gaussians")
+    with_teacher = metrics.sliced_wasserstein(solvers.one_step(student.ema, z), ref)
+    early, _, _ = trained("8gaussians", "independent")
+    without = metrics.sliced_wasserstein(solvers.one_step(early, z), ref)
+    print(f"8gaussians after {EARLY} student steps: SW with FM teacher {with_teacher:.3f}, teacher-free {without:.3f}")
+    assert with_teacher < 0.8 * without

@@ -33,7 +33,7 @@ steps = {steps}
 lr = {lr}
 threads = 1
 log_every_s = 0.0
-eval_every = 0
+eval_every = 2
 """
 
 
@@ -58,15 +58,33 @@ def run(tmp_path, cfg, capsys, *extra):
 
 def test_trains_saves_and_resumes(tmp_path, capsys):
     write_images(tmp_path / "imgs")
+    write_images(tmp_path / "held", n=1)
     cfg = write_config(tmp_path / "c.toml", train=tmp_path / "imgs")
-    code, out = run(tmp_path, cfg, capsys)
+    code, out = run(tmp_path, cfg, capsys, "--set", f'data.heldout=["{tmp_path}/held/*"]')
     assert code == 0, out.err
+    assert "eval step 2: psnr_one_step" in out.out
     state = checkpoint.read(str(tmp_path / "run" / "ckpt.pt"))
     assert state["steps"] == 3
+    code, out = run(tmp_path, cfg, capsys, "--set", "train.steps=5", "--set", f'data.heldout=["{tmp_path}/imgs/img0.png"]')
+    assert code == 2 and "held-out image(s) also in the training set" in out.err
     code, out = run(tmp_path, cfg, capsys, "--set", "train.steps=5")
     assert code == 0 and "resumed" in out.out
     assert checkpoint.read(str(tmp_path / "run" / "ckpt.pt"))["steps"] == 5
     assert os.path.getsize(tmp_path / "run" / "stats.jsonl") > 0
+
+
+def test_two_process_ddp_run_on_cpu(tmp_path):
+    """The multi-GPU path, exercised with gloo on CPU: two ranks, one shared checkpoint."""
+    import subprocess
+    import sys
+    write_images(tmp_path / "imgs")
+    cfg = write_config(tmp_path / "c.toml", train=tmp_path / "imgs")
+    models_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.run([sys.executable, "-m", "gctm.launch", "--nproc", "2", cfg, "--run-dir", str(tmp_path / "run")],
+                          cwd=models_dir, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    state = checkpoint.read(str(tmp_path / "run" / "ckpt.pt"))
+    assert state["steps"] == 3 and state["world_size"] == 2
 
 
 def test_missing_field_is_named(tmp_path):
