@@ -89,9 +89,13 @@ def test_one_step_agrees_with_the_multi_step_ode(target, coupling):
     euler_gap = (euler - ode).norm(dim=1).mean().item()
     print(f"{target}/{coupling}: one-step vs ODE {gap:.3f}, one Euler step vs ODE {euler_gap:.3f}, "
           f"distance travelled {travel:.3f}")
-    # The one-step jump lands within 25% of the distance the ODE carries each point, and at most
-    # half as far from the ODE's answer as a one-step Euler solve of the same network.
-    assert gap < 0.25 * travel and gap < 0.5 * euler_gap
+    # The one-step jump lands within 25% of the distance the ODE carries each point.
+    assert gap < 0.25 * travel
+    if coupling == "independent":
+        # Crossing paths make one Euler step (the posterior mean) useless here (~1.2–1.7 from the
+        # ODE's answer); the consistency map must do far better. Under OT the paths are nearly
+        # straight and one Euler step is already close, which is the point of OT coupling.
+        assert gap < 0.25 * euler_gap
 
 
 # Multi-modal targets are where independent coupling's crossing paths hurt most; on the two moons
