@@ -4,6 +4,7 @@
 //
 //   node build.mjs [--out dir] [--test-models] [--hosted]
 //     --test-models  also inline test/fixtures/tiny-random (browser tests)
+//     --fp16-weights inline each model's fp16-weight variant when its card has one (half the size)
 //     --demo         like the default, but falls back to the test model when models/zoo is empty (npm start)
 //     --hosted       the same UI for a secure origin: WebGPU-capable ORT, written to <out>/hosted/index.html
 import * as esbuild from 'esbuild';
@@ -17,12 +18,13 @@ const ROOT = dirname(fileURLToPath(import.meta.url));
 const CACHE = join(ROOT, 'node_modules', '.cache', 'onestep');
 
 function parseArgs(argv) {
-  const args = { out: 'dist', testModels: false, hosted: false, demo: false };
+  const args = { out: 'dist', testModels: false, hosted: false, demo: false, fp16Weights: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--out') args.out = argv[++i];
     else if (argv[i] === '--test-models') args.testModels = true;
     else if (argv[i] === '--hosted') args.hosted = true;
     else if (argv[i] === '--demo') args.demo = true;
+    else if (argv[i] === '--fp16-weights') args.fp16Weights = true;
     else throw new Error(`unknown option ${argv[i]}`);
   }
   return args;
@@ -41,7 +43,7 @@ function gzipCached(path) {
 }
 
 /** Cards and model files to inline; a card whose file is missing or whose sha256 differs stops the build. */
-export function collectModels({ testModels }) {
+export function collectModels({ testModels, fp16Weights = false }) {
   const dirs = [join(ROOT, 'models', 'zoo')];
   if (testModels) dirs.push(join(ROOT, 'test', 'fixtures'));
   const models = [];
@@ -52,7 +54,11 @@ export function collectModels({ testModels }) {
       if (!f.endsWith('.json')) continue;
       // In fixtures only files beside an .onnx of the same name are cards (others are test vectors).
       if (!isZoo && !existsSync(join(dir, f.replace(/\.json$/, '.onnx')))) continue;
-      const card = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      let card = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      // The fp16-weight variant computes in fp32 (Casts after the weights), so it runs on any backend.
+      if (fp16Weights && card.fp16_file) {
+        card = { ...card, file: card.fp16_file, sha256: card.fp16_sha256, bytes: card.fp16_bytes, weights: 'fp16' };
+      }
       const file = join(dir, card.file ?? '');
       if (!card.file || !existsSync(file)) throw new Error(`${f}: model file ${card.file} is missing`);
       const bytes = readFileSync(file);
@@ -160,7 +166,7 @@ export async function build(opts = {}) {
   let models = collectModels(args);
   if (models.length === 0 && args.demo) {
     console.log('models/zoo is empty: the playground gets the random-weight test model instead');
-    models = collectModels({ testModels: true });
+    models = collectModels({ testModels: true, fp16Weights: args.fp16Weights });
   }
   const started = Date.now();
   const [code, html, host] = await Promise.all([buildMain(), buildUi({ hosted: false, models }), buildStandin()]);

@@ -45,7 +45,8 @@ export async function openPlayground(context, dist, { query = '' } = {}) {
   await page.evaluate(() => window.standin.ready);
   const ui = page.frameLocator('#plugin iframe');
   await ui.locator('[data-testid=run]').waitFor({ timeout: TIMEOUTS.pluginReady });
-  return { page, ui, logs, server, close: () => new Promise((r) => server.close(r)) };
+  // closeAllConnections: keep-alive sockets from the page would otherwise hold close() for minutes.
+  return { page, ui, logs, server, close: () => new Promise((r) => { server.close(r); server.closeAllConnections(); }) };
 }
 
 /** The layer the plugin wrote, as plain state, or null. */

@@ -5,6 +5,9 @@ import { EngineError } from '../errors';
 import type { ModelCard } from '../zoo';
 import type { Source, ToolInput } from './types';
 
+/** Degradations whose x1 is simply the user's image at its own size (the image is already degraded). */
+export const SAME_SIZE_KINDS = new Set(['identity', 'denoise', 'deblur', 'jpeg']);
+
 export function buildRestoreSource(card: ModelCard, input: ToolInput): Source {
   const { planes, options } = input;
   const { width, height } = planes;
@@ -25,7 +28,7 @@ export function buildRestoreSource(card: ModelCard, input: ToolInput): Source {
       alpha = resizeBicubic(alpha, 1, width, height, outW, outH);
       for (let i = 0; i < alpha.length; i++) alpha[i] = Math.min(1, Math.max(0, alpha[i]));
     }
-  } else if (card.source.kind !== 'identity') {
+  } else if (!SAME_SIZE_KINDS.has(card.source.kind)) {
     throw new EngineError('unsupported-tool', `${card.id}: source kind "${card.source.kind}" is not implemented`);
   } else {
     x1 = x1.slice();
