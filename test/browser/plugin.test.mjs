@@ -114,6 +114,26 @@ test('run: new layer beside the source, right size and name, same pixels as the 
   });
 });
 
+test('"Run again" on a result reruns the same tool and options on its source', async () => {
+  await withPlayground(async ({ page, ui }) => {
+    await ui.locator('[data-testid=steps]').fill('2');
+    await ui.locator('[data-testid=steps]').dispatchEvent('change');
+    await runTool(page, ui, 'Pattern', TINY);
+    const name = `Pattern · ${TINY_TITLE}`;
+    await page.waitForFunction((n) => window.standin.byName(n), name, { timeout: TIMEOUTS.run });
+    const first = await layer(page, name);
+    assert.deepEqual(first.relaunchData, { 'run-again': TINY_TITLE });
+    // Figma relaunches the plugin with the result selected and figma.command set to the button's command.
+    await page.evaluate((id) => window.standin.select([id]), first.id);
+    await page.evaluate(() => window.standin.launch('run-again'));
+    await page.waitForFunction((n) => window.standin.all().filter((s) => s.name === n).length === 2, name, { timeout: TIMEOUTS.run });
+    const again = (await page.evaluate(() => window.standin.all())).find((s) => s.name === name && s.id !== first.id);
+    const data = JSON.parse(again.pluginData.onestep);
+    assert.equal(data.options.steps, 2, 'the same options, steps included');
+    assert.equal(data.sourceId, (await layer(page, 'Pattern')).id, 'run on the source, not on the result');
+  });
+});
+
 test('cancel mid-run stops within a second and writes nothing', async () => {
   await withPlayground(async ({ page, ui }) => {
     await addSlowLayer(page, 'Slow');

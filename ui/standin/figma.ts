@@ -164,6 +164,15 @@ export class FigmaStandin {
     return this.addLayer({ type: 'RECTANGLE', name, x, y, width: size.width, height: size.height, fills: [{ type: 'IMAGE', scaleMode: 'FILL', imageHash: image.hash }] }, parent);
   }
 
+  /** A fresh plugin run (Figma starts a new VM each time): forget the last run's handlers. */
+  relaunch(command: string): void {
+    this.listeners.clear();
+    this.uiListeners.clear();
+    this.uiOnMessage = undefined;
+    this.closed = false;
+    this.command = command;
+  }
+
   select(ids: string[]): void {
     this.selectionIds = ids.filter((id) => this.nodes.has(id));
     this.emit('selectionchange');

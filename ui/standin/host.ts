@@ -183,8 +183,8 @@ canvas.addEventListener('click', (e) => {
 });
 
 async function launch(command = '') {
-  fig.closed = false;
-  fig.command = command;
+  if (!fig.closed && frame) window.figma.closePlugin();
+  fig.relaunch(command);
   window.figma = fig.api();
   const code = await (await fetch('../code.js')).text();
   // Run the built main-thread bundle unchanged, with `figma` and `__html__` as its only globals.
