@@ -103,22 +103,26 @@ function listModels(cards: ModelCard[], args: CliArgs, io: Io): void {
   }
 }
 
-function metric(m: unknown, key: string): string {
-  const v = (m as Record<string, unknown> | undefined)?.[key];
-  return typeof v === 'number' ? v.toFixed(2) : '–';
+function num(v: unknown, digits: number): string {
+  return typeof v === 'number' ? v.toFixed(digits) : '–';
 }
 
 /** The README's model table, from the cards (so docs and zoo cannot drift apart). */
 export function zooTable(cards: ModelCard[]): string {
   const rows = cards.map((c) => {
-    const m = c.metrics as Record<string, unknown> | undefined;
-    const nfe1 = (m?.nfe1 ?? m?.['nfe=1'] ?? m) as Record<string, unknown> | undefined;
+    // metrics.summary.<method>.{psnr, ssim, swd} as models/gctm/evaluate.py writes it.
+    const summary = ((c.metrics as { summary?: Record<string, Record<string, number>> } | undefined)?.summary ?? {});
+    const one = summary.gctm_nfe1 ?? {};
     const mb = c.bytes ? (c.bytes / 1048576).toFixed(1) : '–';
     const params = c.params ? `${(c.params / 1e6).toFixed(2)} M` : '–';
     const flops = c.flops_per_output_pixel ? `${(c.flops_per_output_pixel / 1e3).toFixed(1)} k` : '–';
-    return `| \`${c.id}\` | ${c.tool} | ${c.title} | ${c.version} | ${mb} MB | ${params} | ${flops} | ${metric(nfe1, 'psnr')} | ${metric(nfe1, 'ssim')} |`;
+    return `| \`${c.id}\` | ${c.tool} | ${c.title} | ${c.version} | ${mb} MB | ${params} | ${flops} | ${num(one.psnr, 2)} / ${num(one.ssim, 3)} | ${num(summary.gctm_k?.psnr, 2)} | ${num(summary.bicubic?.psnr, 2)} | ${num(summary.regression_nfe1?.psnr, 2)} |`;
   });
-  return ['| id | tool | title | version | size | params | FLOPs/px | PSNR (NFE 1) | SSIM (NFE 1) |', '|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
+  return [
+    '| id | tool | title | version | size | params | FLOPs/px | PSNR / SSIM, 1 step | PSNR, k steps | bicubic PSNR | L2 baseline PSNR |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage). */
