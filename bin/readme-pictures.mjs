@@ -1,0 +1,60 @@
+// Writes docs/<model id>.png for the README: the input (pixel-doubled), plain bicubic, and the model's
+// one-step result, side by side, from the golden input of each zoo model (`npm run readme`).
+import { register } from 'node:module';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+register('./ts-hooks.mjs', import.meta.url);
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const load = (p) => import(resolve(root, p));
+const { readCards, openCardModel } = await load('ui/engine/node.ts');
+const { runPipeline } = await load('ui/engine/pipeline.ts');
+const { decodePng, encodePng } = await load('ui/engine/codec.ts');
+const { toPlanes, fromPlanes, toRgba8 } = await load('ui/engine/image/raw.ts');
+const { resizeBicubic } = await load('ui/engine/image/resize.ts');
+
+const GAP = 8;
+
+function rgba(img) {
+  return { width: img.width, height: img.height, data: toRgba8(img) };
+}
+
+function nearest(img, s) {
+  const out = new Uint8Array(img.width * s * img.height * s * 4);
+  for (let y = 0; y < img.height * s; y++)
+    for (let x = 0; x < img.width * s; x++) out.set(img.data.subarray(((Math.floor(y / s) * img.width) + Math.floor(x / s)) * 4, ((Math.floor(y / s) * img.width) + Math.floor(x / s)) * 4 + 4), (y * img.width * s + x) * 4);
+  return { width: img.width * s, height: img.height * s, data: out };
+}
+
+function strip(panels) {
+  const h = Math.max(...panels.map((p) => p.height));
+  const w = panels.reduce((a, p) => a + p.width, 0) + GAP * (panels.length - 1);
+  const data = new Uint8Array(w * h * 4).fill(255);
+  let x0 = 0;
+  for (const p of panels) {
+    for (let y = 0; y < p.height; y++) data.set(p.data.subarray(y * p.width * 4, (y + 1) * p.width * 4), (y * w + x0) * 4);
+    x0 += p.width + GAP;
+  }
+  return { width: w, height: h, channels: 4, depth: 8, data };
+}
+
+mkdirSync(resolve(root, 'docs'), { recursive: true });
+for (const card of readCards(resolve(root, 'models/zoo'))) {
+  const input = resolve(root, `test/fixtures/golden-${card.id}-in.png`);
+  if (!existsSync(input)) {
+    console.log(`${card.id}: no golden input, no picture`);
+    continue;
+  }
+  const bytes = new Uint8Array(readFileSync(input));
+  const src = decodePng(bytes);
+  const scale = card.source.scale ?? 1;
+  const session = await openCardModel(resolve(root, 'models/zoo'), card);
+  const result = await runPipeline(card, session, bytes, { steps: 1, seed: 0, strength: 1 });
+  await session.release();
+  const p = toPlanes(src);
+  const bic = fromPlanes({ width: src.width * scale, height: src.height * scale, rgb: resizeBicubic(p.rgb, 3, src.width, src.height, src.width * scale, src.height * scale), alpha: null });
+  const out = resolve(root, `docs/${card.id}.png`);
+  writeFileSync(out, encodePng(strip([nearest(rgba(src), scale), rgba(bic), rgba(result.image)])));
+  console.log(`wrote docs/${card.id}.png (input, bicubic, ${card.title} in one step)`);
+}
