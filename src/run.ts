@@ -51,10 +51,10 @@ export class RunController {
       for (let index = 0; index < count && !run.cancelled; index++) {
         const item = selection.items[index];
         try {
-          const nodeIds = await this.processOne(run, req, item.id, item.exportScale, index, count);
-          if (nodeIds) {
+          const done = await this.processOne(run, req, item.id, item.exportScale, index, count);
+          if (done) {
             placed++;
-            this.post({ type: 'job-placed', runId: req.runId, jobId: this.nextJob - 1, index, count, nodeIds });
+            this.post({ type: 'job-placed', runId: req.runId, jobId: done.jobId, index, count, nodeIds: done.nodeIds });
           }
         } catch (err) {
           const e = err instanceof RunError ? err : new RunError('internal', String(err));
@@ -75,7 +75,7 @@ export class RunController {
     this.post({ type: 'run-finished', runId: req.runId, placed, failed, cancelled: run.cancelled, error });
   }
 
-  /** One layer; returns the new node ids, or null when cancelled. */
+  /** One layer; returns its job id and the new node ids, or null when cancelled. */
   private async processOne(
     run: NonNullable<RunController['active']>,
     req: RunRequest,
@@ -83,7 +83,7 @@ export class RunController {
     exportScale: number,
     index: number,
     count: number,
-  ): Promise<string[] | null> {
+  ): Promise<{ jobId: number; nodeIds: string[] } | null> {
     const node = await this.liveNode(nodeId);
     let png: Uint8Array;
     try {
@@ -120,7 +120,7 @@ export class RunController {
     figma.currentPage.selection = [result];
     figma.viewport.scrollAndZoomIntoView([result]);
     figma.commitUndo(); // one undo step per result
-    return [result.id];
+    return { jobId, nodeIds: [result.id] };
   }
 
   private async liveNode(id: string): Promise<SceneNode> {
