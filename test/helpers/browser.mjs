@@ -44,7 +44,8 @@ export async function openPlayground(context, dist, { query = '' } = {}) {
   await page.waitForFunction(() => window.standin && window.standin.uiFrame(), null, { timeout: TIMEOUTS.pluginReady });
   await page.evaluate(() => window.standin.ready);
   const ui = page.frameLocator('#plugin iframe');
-  await ui.locator('[data-testid=run]').waitFor({ timeout: TIMEOUTS.pluginReady });
+  // The panel has its 'init' from main (settings, selection) once data-ready is true.
+  await ui.locator('main[data-ready=true]').waitFor({ timeout: TIMEOUTS.pluginReady });
   // closeAllConnections: keep-alive sockets from the page would otherwise hold close() for minutes.
   return { page, ui, logs, server, close: () => new Promise((r) => { server.close(r); server.closeAllConnections(); }) };
 }

@@ -33,9 +33,10 @@ export function App() {
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   const [preview, setPreview] = useState<{ before: string | null; after: string | null }>({ before: null, after: null });
   const [backendNote, setBackendNote] = useState('');
+  // Until main's 'init' arrives the settings are defaults that init will replace: keep inputs disabled.
+  const [ready, setReady] = useState(false);
   const run = useRef<{ runId: number; engineJob: number | null; started: number; backend: string } | null>(null);
   const nextRun = useRef(1);
-  const autoRun = useRef(false);
 
   const card: ModelCard | undefined = cards.find((c) => c.id === settings.modelId) ?? cards[0];
 
@@ -43,18 +44,19 @@ export function App() {
     engine.onLog = (line) => setBackendNote(line);
   }, [engine]);
 
-  function options(): RunOptions | null {
-    if (!card) return null;
-    return { modelId: card.id, scale: cardScale(card), steps: settings.steps, seed: settings.seed, strength: settings.strength, placement: settings.placement };
+  function optionsFor(c: ModelCard | undefined, st: Settings): RunOptions | null {
+    if (!c) return null;
+    return { modelId: c.id, scale: cardScale(c), steps: st.steps, seed: st.seed, strength: st.strength, placement: st.placement };
   }
 
-  function start(opts = options()) {
-    if (!opts || !card || run.current) return;
+  /** Starts a run; values are passed in (not read from this render) so "Run again" can start from init. */
+  function start(c: ModelCard | undefined, opts: RunOptions | null, layers: number) {
+    if (!opts || !c || run.current) return;
     const runId = nextRun.current++;
     run.current = { runId, engineJob: null, started: performance.now(), backend: '' };
     setPreview({ before: null, after: null });
-    setStatus({ kind: 'running', runId, index: 0, count: selection.items.length || 1, stage: 'export', done: 0, total: 1 });
-    send({ type: 'run-request', runId, options: opts, toolTitle: card.title });
+    setStatus({ kind: 'running', runId, index: 0, count: Math.max(1, layers), stage: 'export', done: 0, total: 1 });
+    send({ type: 'run-request', runId, options: opts, toolTitle: c.title });
   }
 
   function cancel() {
@@ -94,7 +96,12 @@ export function App() {
       setSelection(m.selection);
       const merged = { ...DEFAULT_SETTINGS, ...m.settings, ...(m.relaunch ?? {}) };
       setSettings(merged);
-      autoRun.current = m.command === 'run-again' && m.relaunch !== null;
+      setReady(true);
+      // "Run again" on a result: start at once with the options stored on it.
+      if (m.command === 'run-again' && m.relaunch && !m.selection.problem) {
+        const c = cards.find((x) => x.id === merged.modelId);
+        start(c, optionsFor(c, merged), m.selection.items.length);
+      }
     } else if (m.type === 'selection') setSelection(m.selection);
     else if (m.type === 'job-request') void onJob(m);
     else if (m.type === 'run-finished') {
@@ -111,14 +118,6 @@ export function App() {
   handler.current = onMessage;
   useEffect(() => subscribe((m) => handler.current(m)), []);
 
-  // "Run again" on a result: start as soon as the init message has set the options.
-  useEffect(() => {
-    if (autoRun.current && !selection.problem) {
-      autoRun.current = false;
-      start();
-    }
-  }, [settings, selection]);
-
   function update(next: Partial<Settings>) {
     const merged = { ...settings, ...next };
     setSettings(merged);
@@ -128,11 +127,11 @@ export function App() {
   const running = status.kind === 'running';
   const scale = card ? cardScale(card) : 1;
   return (
-    <main class="panel">
+    <main class="panel" data-ready={ready ? 'true' : 'false'}>
       {cards.length === 0 ? (
         <p class="empty" data-testid="no-models">This build has no models. Put a model and its card in models/zoo and rebuild.</p>
       ) : (
-        <ToolOptions cards={cards} card={card!} settings={settings} disabled={running} onChange={update} />
+        <ToolOptions cards={cards} card={card!} settings={settings} disabled={running || !ready} onChange={update} />
       )}
       <section class="selection" data-testid="selection">
         {selection.problem ? (
@@ -152,7 +151,7 @@ export function App() {
         {running ? (
           <button data-testid="cancel" onClick={cancel}>Cancel</button>
         ) : (
-          <button data-testid="run" class="primary" disabled={!card || !!selection.problem} onClick={() => start()}>
+          <button data-testid="run" class="primary" disabled={!ready || !card || !!selection.problem} onClick={() => start(card, optionsFor(card, settings), selection.items.length)}>
             {selection.items.length > 1 ? `Run on ${selection.items.length} layers` : 'Run'}
           </button>
         )}
