@@ -1,0 +1,88 @@
+// Every shipped model (models/zoo) as the engine sees it: card, files, contract, tiling, parity with golden.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openCardModel, readCards } from '../../ui/engine/node';
+import { evaluateTiled } from '../../ui/engine/evaluate';
+import { runPipeline } from '../../ui/engine/pipeline';
+import { decodePng } from '../../ui/engine/codec';
+import { supportsTool } from '../../ui/engine/tools';
+
+const ZOO = 'models/zoo';
+const cards = readCards(ZOO);
+
+test('models/zoo has at least one model card', () => {
+  assert.ok(cards.length > 0, 'models/zoo has no model cards: the plugin would ship without tools (models/ publishes restore-x2 there)');
+});
+
+for (const card of cards) {
+  test(`${card.id}: files match the card and the engine supports its tool`, () => {
+    const bytes = readFileSync(join(ZOO, card.file));
+    assert.equal(bytes.length, card.bytes);
+    assert.equal(createHash('sha256').update(bytes).digest('hex'), card.sha256);
+    const c = card as typeof card & { fp16_sha256?: string };
+    if (c.fp16_file) {
+      assert.equal(createHash('sha256').update(readFileSync(join(ZOO, c.fp16_file))).digest('hex'), c.fp16_sha256, 'fp16 file');
+    }
+    assert.ok(supportsTool(card.tool), `tool "${card.tool}" has no x1 builder in ui/engine/tools`);
+  });
+
+  test(`${card.id}: the contract holds: G(x, t, t) = x, shapes at sizes that are multiples of ${card.multiple}`, async () => {
+    const session = await openCardModel(ZOO, card);
+    const [w, h] = [card.multiple * 5, card.multiple * 3];
+    const x = new Float32Array(3 * w * h).map((_, i) => Math.sin(i * 0.1) * 0.8);
+    const same = await session.run(x, w, h, 0.5, 0.5);
+    const max = same.reduce((m, v, i) => Math.max(m, Math.abs(v - x[i])), 0);
+    assert.ok(max < 1e-4, `G(x, 0.5, 0.5) should be x: max |Δ| = ${max}`);
+    const y = await session.run(x, w, h, 1, 0);
+    assert.ok(y.every(Number.isFinite), 'finite output');
+    await session.release();
+  });
+
+  test(`${card.id}: tiled with the card's tiles ≈ the whole image at once`, async (t) => {
+    const session = await openCardModel(ZOO, card);
+    const { size, overlap } = card.tile;
+    const [w, h] = [size + size / 2, size]; // two tiles across, one tile-overlap seam
+    const x = new Float32Array(3 * w * h);
+    for (let i = 0; i < w * h; i++) {
+      const px = i % w, py = Math.floor(i / w);
+      for (let c = 0; c < 3; c++) x[c * w * h + i] = 0.6 * Math.sin(px / (6 + c) + py / 11) * Math.cos(py / 17);
+    }
+    const whole = await evaluateTiled(session, x, w, h, 1, 0, { size: 4096, overlap, multiple: card.multiple });
+    const tiled = await evaluateTiled(session, x, w, h, 1, 0, { size, overlap, multiple: card.multiple });
+    let max = 0, sum = 0;
+    for (let i = 0; i < whole.length; i++) {
+      const d = Math.abs(whole[i] - tiled[i]) * 127.5; // in 8-bit levels
+      max = Math.max(max, d);
+      sum += d;
+    }
+    t.diagnostic(`${card.id}: tiled vs whole: mean ${(sum / whole.length).toFixed(3)} levels, max ${max.toFixed(1)} levels`);
+    assert.ok(sum / whole.length < 1.5, `mean ${sum / whole.length} levels`);
+    await session.release();
+  });
+
+  test(`${card.id}: the engine reproduces the PyTorch golden output (NFE 1)`, async (t) => {
+    const inPath = `test/fixtures/golden-${card.id}-in.png`;
+    const outPath = `test/fixtures/golden-${card.id}-out.png`;
+    assert.ok(existsSync(inPath) && existsSync(outPath), `${inPath} and ${outPath} are written by models/ (gctm.publish)`);
+    const session = await openCardModel(ZOO, card);
+    const result = await runPipeline(card, session, new Uint8Array(readFileSync(inPath)), { steps: 1, seed: 0, strength: 1 });
+    await session.release();
+    const want = decodePng(new Uint8Array(readFileSync(outPath)));
+    const got = result.image;
+    assert.deepEqual([got.width, got.height], [want.width, want.height]);
+    let max = 0, sum = 0;
+    const n = got.width * got.height;
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < 3; c++) {
+        const d = Math.abs(got.data[i * got.channels + c] - want.data[i * want.channels + c]);
+        max = Math.max(max, d);
+        sum += d;
+      }
+    }
+    t.diagnostic(`${card.id}: vs PyTorch: max ${max} levels, mean ${(sum / (3 * n)).toFixed(4)}`);
+    assert.ok(max <= 2 && sum / (3 * n) <= 0.5, `max ${max}, mean ${sum / (3 * n)} levels`);
+  });
+}
