@@ -30,7 +30,7 @@ SKIMAGE_PHOTOS = ["astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg", "m
                   "motorcycle_right.png"]
 
 
-def heldout_images(cfg, max_side: int = 512, wallpaper_scale: float = 0.35):
+def heldout_images(cfg, max_side: int = 384, wallpaper_scale: float = 0.35):
     """[(name, uint8 HWC)]: the skimage photos, plus the config's held-out wallpapers downscaled the
     way training crops are; each centre-cropped to at most max_side and to a multiple of 8·scale."""
     from PIL import Image
@@ -108,7 +108,7 @@ def main(argv=None):
     ap.add_argument("config")
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--regression", help="checkpoint of the same network trained as an L2 regressor")
-    ap.add_argument("--ode-steps", type=int, default=32)
+    ap.add_argument("--ode-steps", type=int, default=16)
     ap.add_argument("--out", required=True, help="metrics JSON to write")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args(argv)
