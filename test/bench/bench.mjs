@@ -62,10 +62,10 @@ async function browserRun(context, card, png, query = '') {
   }
 }
 
-function cliRun(card, pngPath, zooDir) {
+function cliRun(card, pngPath, zooDir, backend = 'cpu') {
   const out = join(tmpdir(), `onestep-bench-${card.id}.png`);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['bin/onestep.mjs', card.id, pngPath, '-o', out, '--json', '--zoo', zooDir], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['bin/onestep.mjs', card.id, pngPath, '-o', out, '--json', '--zoo', zooDir, '--backend', backend], { encoding: 'utf8' });
   const wall = performance.now() - t0;
   if (r.status !== 0) throw new Error(`CLI failed: ${r.stderr}`);
   return { wall, report: JSON.parse(r.stdout) };
@@ -92,6 +92,7 @@ async function main() {
       const [cold, warm] = runs;
       const mp = (warm.width * warm.height) / 1e6;
       const cli = cliRun(card, pngPath, zooDir);
+      const cliWasm = cliRun(card, pngPath, zooDir, 'wasm');
       const row = {
         id: card.id,
         out: `${warm.width}×${warm.height}`,
@@ -104,6 +105,7 @@ async function main() {
         cliInfer: cli.report.ms.infer,
         cliRatio: cli.wall / cli.report.ms.infer,
         cliInProcess: Object.values(cli.report.ms).reduce((a, b) => a + b, 0) / cli.report.ms.infer,
+        cliWasmInfer: cliWasm.report.ms.infer,
       };
       if (WEBGPU) {
         const gpu = await browserRun(browser.context, card, png, '?hosted');
@@ -115,7 +117,8 @@ async function main() {
       console.log(`  inference, WASM 1 thread                 ${fmt(row.infer)}  = ${row.msPerMp.toFixed(0)} ms per output megapixel`);
       console.log(`  plugin round trip (request → undo step)  ${fmt(row.roundTrip)}  = ${row.ratio.toFixed(3)} × inference (goal < 1.15)`);
       console.log(`  CLI process wall time                    ${fmt(row.cliWall)}  = ${row.cliRatio.toFixed(2)} × its inference (${fmt(row.cliInfer)}); in-process stages ${row.cliInProcess.toFixed(3)} ×`);
-      console.log(`  CLI (onnxruntime-node) vs browser WASM   ${(row.infer / row.cliInfer).toFixed(2)} × faster`);
+      console.log(`  backends: native cpu (CLI) ${fmt(row.cliInfer)}, wasm 1 thread in Node ${fmt(row.cliWasmInfer)}, wasm in the Figma-like frame ${fmt(row.infer)}`);
+      console.log(`            native cpu is ${(row.infer / row.cliInfer).toFixed(2)} × faster than the frame; Node wasm / frame wasm = ${(row.cliWasmInfer / row.infer).toFixed(2)}`);
       if (row.webgpuInfer) console.log(`  WebGPU (hosted build) vs WASM            ${(row.webgpuInfer / row.infer).toFixed(2)} × the WASM time`);
       console.log('');
     }

@@ -50,6 +50,19 @@ test('the same input and options give the same bytes (the CLI is deterministic)'
   assert.deepEqual(readFileSync(a), readFileSync(b));
 });
 
+test('--backend wasm (onnxruntime-web, as in Figma) gives the same image as the native cpu backend', () => {
+  const a = join(dir, 'cpu.png'), b = join(dir, 'wasm.png');
+  assert.equal(cli('restore', 'ui/standin/examples/Landscape.png', '-o', a).code, 0);
+  const r = cli('restore', 'ui/standin/examples/Landscape.png', '-o', b, '--backend', 'wasm', '--json');
+  assert.equal(r.code, 0, r.err);
+  assert.equal(JSON.parse(r.out).backend, 'wasm');
+  const x = decodePng(new Uint8Array(readFileSync(a))), y = decodePng(new Uint8Array(readFileSync(b)));
+  let max = 0;
+  for (let i = 0; i < x.data.length; i++) max = Math.max(max, Math.abs(x.data[i] - y.data[i]));
+  assert.ok(max <= 1, `cpu vs wasm: max ${max} levels`);
+  assert.equal(cli('restore', 'ui/standin/examples/Landscape.png', '-o', b, '--backend', 'gpu').code, 2);
+});
+
 test('bad input: corrupt PNG, missing file, unknown tool, wrong scale, option misuse', () => {
   const bad = join(dir, 'bad.png');
   writeFileSync(bad, readFileSync('ui/standin/examples/Pattern.png').subarray(0, 100));

@@ -9,10 +9,12 @@ import { cardScale, type ModelCard } from './zoo';
 
 export const USAGE = `usage:
   onestep <tool> <in.png> -o <out.png> [--model <id>] [--scale <n>] [--steps <k>] [--seed <n>]
-                                       [--strength <s>] [--mask <mask.png>] [--json] [--zoo <dir>]
+                                       [--strength <s>] [--mask <mask.png>] [--backend cpu|wasm]
+                                       [--json] [--zoo <dir>]
   onestep models [--json | --markdown] [--zoo <dir>]
 
-<tool> is a tool name from the model cards (e.g. restore) or a model id.`;
+<tool> is a tool name from the model cards (e.g. restore) or a model id.
+--backend cpu (default) is onnxruntime-node; wasm is onnxruntime-web on one thread, as in Figma.`;
 
 export interface CliArgs {
   command: string;
@@ -26,6 +28,7 @@ export interface CliArgs {
   mask?: string;
   json: boolean;
   markdown: boolean;
+  backend: 'cpu' | 'wasm';
   zoo: string;
 }
 
@@ -34,7 +37,7 @@ export class UsageError extends Error {}
 const NUMERIC = new Set(['--scale', '--steps', '--seed', '--strength']);
 
 export function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { command: '', steps: 1, seed: 0, json: false, markdown: false, zoo: 'models/zoo' };
+  const args: CliArgs = { command: '', steps: 1, seed: 0, json: false, markdown: false, backend: 'cpu', zoo: 'models/zoo' };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -53,6 +56,10 @@ export function parseArgs(argv: string[]): CliArgs {
       else if (a === '--strength') args.strength = Number(value);
       else if (a === '--mask') args.mask = value;
       else if (a === '--zoo') args.zoo = value;
+      else if (a === '--backend') {
+        if (value !== 'cpu' && value !== 'wasm') throw new UsageError(`--backend is cpu or wasm, not "${value}"`);
+        args.backend = value;
+      }
       else throw new UsageError(`unknown option ${a}`);
     } else positional.push(a);
   }
@@ -157,7 +164,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     const read = now() - t;
     t = now();
-    const session = await openCardModel(args.zoo, card, ['cpu']);
+    const session = await openCardModel(args.zoo, card, [args.backend]);
     const load = now() - t;
     const input = decodePng(bytes);
     const result = await runPipeline(card, session, bytes, { steps: args.steps, seed: args.seed, strength: args.strength ?? 1 });

@@ -35,9 +35,21 @@ export function findCard(cards: ModelCard[], idOrTool: string): ModelCard {
   return card;
 }
 
-/** Reads the card's ONNX file next to it and opens a session (sha256 checked first). */
+/** onnxruntime-web in Node, one wasm thread: exactly the plugin's default path, for parity and the bench. */
+async function ortWasm(): Promise<OrtModule> {
+  const web = await import('onnxruntime-web');
+  web.env.wasm.numThreads = 1;
+  web.env.logLevel = 'error';
+  return web as unknown as OrtModule;
+}
+
+/**
+ * Reads the card's ONNX file next to it and opens a session (sha256 checked first).
+ * 'cpu' is onnxruntime-node (native, all cores); 'wasm' is onnxruntime-web as the plugin runs it.
+ */
 export async function openCardModel(dir: string, card: ModelCard, backends: Backend[] = ['cpu'], log?: Log) {
   const path = join(dir, card.file);
   if (!existsSync(path)) throw new EngineError('model-missing', `${path} does not exist`);
-  return openModel(ort, card, new Uint8Array(readFileSync(path)), backends, log);
+  const runtime = backends[0] === 'wasm' ? await ortWasm() : ort;
+  return openModel(runtime, card, new Uint8Array(readFileSync(path)), backends, log);
 }
