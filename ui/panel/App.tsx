@@ -31,7 +31,11 @@ export function App() {
   const [selection, setSelection] = useState<SelectionState>(EMPTY);
   const [settings, setSettings] = useState<Settings>(DEFAULT_SETTINGS);
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
-  const [preview, setPreview] = useState<{ before: string | null; after: string | null }>({ before: null, after: null });
+  const [before, setBefore] = useState<string | null>(null);
+  const [after, setAfter] = useState<string | null>(null);
+  // Each preview URL is released when it is replaced (a blob URL holds its image until revoked).
+  useEffect(() => () => void (before && URL.revokeObjectURL(before)), [before]);
+  useEffect(() => () => void (after && URL.revokeObjectURL(after)), [after]);
   const [backendNote, setBackendNote] = useState('');
   // Until main's 'init' arrives the settings are defaults that init will replace: keep inputs disabled.
   const [ready, setReady] = useState(false);
@@ -54,7 +58,8 @@ export function App() {
     if (!opts || !c || run.current) return;
     const runId = nextRun.current++;
     run.current = { runId, engineJob: null, started: performance.now(), backend: '' };
-    setPreview({ before: null, after: null });
+    setBefore(null);
+    setAfter(null);
     setStatus({ kind: 'running', runId, index: 0, count: Math.max(1, layers), stage: 'export', done: 0, total: 1 });
     send({ type: 'run-request', runId, options: opts, toolTitle: c.title });
   }
@@ -73,7 +78,8 @@ export function App() {
     const jobCard = cards.find((c) => c.id === m.options.modelId);
     if (!r || r.runId !== m.runId) return send({ type: 'job-failed', jobId: m.jobId, code: 'cancelled', detail: '' });
     if (!jobCard) return send({ type: 'job-failed', jobId: m.jobId, code: 'model-missing', detail: m.options.modelId });
-    setPreview({ before: pngUrl(m.png), after: null });
+    setBefore(pngUrl(m.png));
+    setAfter(null);
     const progress = (stage: WorkerStage | 'export', done: number, total: number) =>
       setStatus({ kind: 'running', runId: m.runId, index: m.index, count: m.count, stage, done, total });
     try {
@@ -83,7 +89,7 @@ export function App() {
       const result = await done;
       r.engineJob = null;
       r.backend = result.backend;
-      if (result.pieces.length === 1) setPreview((p) => ({ ...p, after: pngUrl(result.pieces[0].png) }));
+      if (result.pieces.length === 1) setAfter(pngUrl(result.pieces[0].png));
       send({ type: 'job-result', jobId: m.jobId, pieces: result.pieces, width: result.width, height: result.height, backend: result.backend, timings: result.timings });
     } catch (err) {
       const e = err instanceof JobError ? err : new JobError('internal', String(err));
@@ -164,7 +170,7 @@ export function App() {
         </p>
       )}
       {status.kind === 'idle' && status.note && <p class="status" data-testid="note">{status.note}</p>}
-      <Preview before={preview.before} after={preview.after} />
+      <Preview before={before} after={after} />
       <footer class="dim" data-testid="backend">{backendNote}</footer>
     </main>
   );

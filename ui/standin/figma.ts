@@ -2,9 +2,10 @@
 // @figma/plugin-typings. It runs the built dist/code.js unchanged (in the playground and the browser
 // tests) and the main-thread modules directly (in the unit tests). Nodes are thin handles over plain
 // state, so undo can restore a snapshot while handles held by the plugin stay valid.
-import { decodePng, encodePng, isPng, pngSize } from '../engine/codec';
+import { decodePng, isPng, pngSize } from '../engine/codec';
 import { toRgba8 } from '../engine/image/raw';
 import { sha256Hex } from '../engine/sha256';
+import { nodeHandle } from './nodes';
 import { render } from './render';
 
 /** Figma's documented limits that the plugin must respect. */
@@ -374,75 +375,4 @@ export class FigmaStandin {
   get selection(): string[] {
     return this.selectionIds;
   }
-}
-
-/** A handle: every property reads and writes the node's state in the stand-in. */
-function nodeHandle(fig: FigmaStandin, id: string): BaseNode {
-  const st = () => fig.state(id);
-  const handle = {
-    id,
-    get type() { return st().type; },
-    get removed() { return !fig.nodes.has(id); },
-    get name() { return st().name; },
-    set name(v: string) { st().name = v; },
-    get x() { return st().x; },
-    set x(v: number) { st().x = v; },
-    get y() { return st().y; },
-    set y(v: number) { st().y = v; },
-    get width() { return st().width; },
-    get height() { return st().height; },
-    get visible() { return st().visible; },
-    set visible(v: boolean) { st().visible = v; },
-    get fills() { return Object.freeze(JSON.parse(JSON.stringify(st().fills))); },
-    set fills(v: ReadonlyArray<Paint>) {
-      for (const p of v) if (p.type === 'IMAGE' && p.imageHash && !fig.images.has(p.imageHash)) throw new Error(`Unknown image hash ${p.imageHash}`);
-      st().fills = JSON.parse(JSON.stringify(v));
-    },
-    get strokes() { return Object.freeze(JSON.parse(JSON.stringify(st().strokes))); },
-    get parent() { const p = st().parent; return p ? fig.handle(p) : null; },
-    get children() { return st().children.map((c) => fig.handle(c)); },
-    get selection() { return fig.selection.filter((s) => fig.nodes.has(s)).map((s) => fig.handle(s) as SceneNode); },
-    set selection(nodes: ReadonlyArray<SceneNode>) { fig.select(nodes.map((n) => n.id)); },
-    resize(w: number, h: number) {
-      if (!(w >= 0.01 && h >= 0.01)) throw new Error(`Invalid size ${w}×${h}`);
-      Object.assign(st(), { width: w, height: h });
-    },
-    remove() {
-      const s = st();
-      if (s.type === 'PAGE') throw new Error('Cannot remove a page');
-      const drop = (nid: string) => {
-        const n = fig.nodes.get(nid);
-        if (!n) return;
-        n.children.forEach(drop);
-        fig.nodes.delete(nid);
-      };
-      if (s.parent) { const p = fig.state(s.parent); p.children = p.children.filter((c) => c !== id); }
-      drop(id);
-      if (fig.selection.includes(id)) fig.select(fig.selection.filter((x) => x !== id));
-    },
-    insertChild(index: number, child: SceneNode) {
-      const c = fig.state(child.id);
-      if (c.parent) { const old = fig.state(c.parent); old.children = old.children.filter((x) => x !== child.id); }
-      const kids = st().children;
-      kids.splice(Math.max(0, Math.min(index, kids.length)), 0, child.id);
-      c.parent = id;
-    },
-    appendChild(child: SceneNode) { handle.insertChild(st().children.length, child); },
-    setPluginData(key: string, value: string) {
-      if (value.length > 100_000) throw new Error('pluginData entry over 100 kB');
-      st().pluginData[key] = value;
-    },
-    getPluginData(key: string) { return st().pluginData[key] ?? ''; },
-    getPluginDataKeys() { return Object.keys(st().pluginData); },
-    setRelaunchData(data: Record<string, string>) { st().relaunchData = { ...data }; },
-    getRelaunchData() { return { ...st().relaunchData }; },
-    async exportAsync(settings?: ExportSettings) {
-      if (settings && settings.format !== 'PNG') throw new Error('The stand-in exports PNG only');
-      const c = (settings as ExportSettingsImage | undefined)?.constraint;
-      const scale = !c ? 1 : c.type === 'SCALE' ? c.value : c.type === 'WIDTH' ? c.value / st().width : c.value / st().height;
-      const r = render(fig, id, scale);
-      return encodePng({ width: r.width, height: r.height, channels: 4, depth: 8, data: r.rgba });
-    },
-  };
-  return handle as unknown as BaseNode;
 }
