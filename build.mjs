@@ -7,10 +7,11 @@
 //     --fp16-weights inline each model's fp16-weight variant when its card has one (half the size)
 //     --demo         like the default, but falls back to the test model when models/zoo is empty (npm start)
 //     --hosted       the same UI for a secure origin: WebGPU-capable ORT, written to <out>/hosted/index.html
+//     --hosted-url U also write <out>/hosted/figma-ui.html, the tiny UI Figma loads that navigates to U
 import * as esbuild from 'esbuild';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -18,13 +19,18 @@ const ROOT = dirname(fileURLToPath(import.meta.url));
 const CACHE = join(ROOT, 'node_modules', '.cache', 'onestep');
 
 function parseArgs(argv) {
-  const args = { out: 'dist', testModels: false, hosted: false, demo: false, fp16Weights: false };
+  const args = { out: 'dist', testModels: false, hosted: false, demo: false, fp16Weights: false, hostedUrl: '' };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--out') args.out = argv[++i];
     else if (argv[i] === '--test-models') args.testModels = true;
     else if (argv[i] === '--hosted') args.hosted = true;
     else if (argv[i] === '--demo') args.demo = true;
     else if (argv[i] === '--fp16-weights') args.fp16Weights = true;
+    else if (argv[i] === '--hosted-url') {
+      args.hostedUrl = argv[++i];
+      args.hosted = true;
+      if (!/^https:\/\//.test(args.hostedUrl ?? '')) throw new Error('--hosted-url must be an https:// URL (WebGPU needs a secure context)');
+    }
     else throw new Error(`unknown option ${argv[i]}`);
   }
   return args;
@@ -161,7 +167,7 @@ async function buildStandin() {
 
 export async function build(opts = {}) {
   const args = { out: 'dist', testModels: false, hosted: false, ...opts };
-  const out = join(ROOT, args.out);
+  const out = resolve(ROOT, args.out);
   mkdirSync(out, { recursive: true });
   let models = collectModels(args);
   if (models.length === 0 && args.demo) {
@@ -178,6 +184,10 @@ export async function build(opts = {}) {
   if (args.hosted) {
     mkdirSync(join(out, 'hosted'), { recursive: true });
     writeFileSync(join(out, 'hosted', 'index.html'), await buildUi({ hosted: true, models }));
+    if (args.hostedUrl) {
+      // Figma's hosted-UI pattern: the plugin's own UI only navigates to the secure origin.
+      writeFileSync(join(out, 'hosted', 'figma-ui.html'), `<!doctype html><script>location.href = ${JSON.stringify(args.hostedUrl)};</script>\n`);
+    }
   }
   const mb = (n) => (n / 1048576).toFixed(2);
   console.log(
@@ -188,8 +198,10 @@ export async function build(opts = {}) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  build(parseArgs(process.argv.slice(2))).catch((err) => {
-    console.error(`build failed: ${err.message}`);
-    process.exit(1);
-  });
+  Promise.resolve()
+    .then(() => build(parseArgs(process.argv.slice(2))))
+    .catch((err) => {
+      console.error(`build failed: ${err.message}`);
+      process.exit(1);
+    });
 }
