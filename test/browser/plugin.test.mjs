@@ -157,7 +157,7 @@ test('cancel mid-run stops within a second and writes nothing', async () => {
 
 test('the source deleted while the tool runs: clear message, no layer', async () => {
   await withPlayground(async ({ page, ui }) => {
-    const id = await addSlowLayer(page, 'Doomed', 320, 240);
+    const id = await addSlowLayer(page, 'Doomed');
     await runTool(page, ui, 'Doomed', TINY);
     await ui.locator('[data-testid=progress]', { hasText: 'tile' }).waitFor({ timeout: TIMEOUTS.run });
     await page.evaluate((i) => window.standin.delete(i), id);
@@ -170,11 +170,16 @@ test('the source deleted while the tool runs: clear message, no layer', async ()
 
 test('the plugin closed mid-run: no layer is written', async () => {
   await withPlayground(async ({ page, ui }) => {
-    await addSlowLayer(page, 'Closing', 320, 240);
+    await addSlowLayer(page, 'Closing');
     const before = await layerNames(page);
     await runTool(page, ui, 'Closing', TINY);
     await ui.locator('[data-testid=progress]', { hasText: 'tile' }).waitFor({ timeout: TIMEOUTS.run });
-    await page.evaluate(() => window.figma.closePlugin());
+    const atClose = await page.evaluate(() => {
+      const names = window.standin.all().map((s) => s.name);
+      window.figma.closePlugin();
+      return names;
+    });
+    assert.deepEqual(atClose, before, 'the run was still going when the plugin closed');
     assert.equal(await page.evaluate(() => window.standin.uiFrame()), null, 'the UI frame is gone');
     await page.waitForTimeout(3000);
     assert.deepEqual(await layerNames(page), before);

@@ -2,17 +2,20 @@
 // y = mix of a 3×3 box blur of x and x, with t and s folded in, so tiles and padding matter.
 import type { ModelSession } from '../../ui/engine/session';
 
-export function boxModel(multiple = 8): ModelSession & { calls: Array<{ width: number; height: number; t: number; s: number }> } {
-  const calls: Array<{ width: number; height: number; t: number; s: number }> = [];
+type Call = { width: number; height: number; t: number; s: number; batch: number };
+
+export function boxModel(multiple = 8): ModelSession & { calls: Call[] } {
+  const calls: Call[] = [];
   return {
     backend: 'cpu',
     calls,
-    async run(x, width, height, t, s) {
+    async run(x, width, height, t, s, batch = 1) {
       if (width % multiple || height % multiple) throw new Error(`size ${width}×${height} is not a multiple of ${multiple}`);
-      calls.push({ width, height, t, s });
+      if (x.length !== batch * 3 * width * height) throw new Error(`x has ${x.length} values for batch ${batch}`);
+      calls.push({ width, height, t, s, batch });
       const y = new Float32Array(x.length);
       const n = width * height;
-      for (let c = 0; c < 3; c++) {
+      for (let c = 0; c < 3 * batch; c++) {
         for (let yy = 0; yy < height; yy++) {
           for (let xx = 0; xx < width; xx++) {
             let sum = 0;

@@ -19,10 +19,10 @@ function factory(script: Partial<Record<Backend, 'ok' | 'fail-create' | number>>
     let runs = 0;
     return {
       backend,
-      async run(x, w, h, t, s) {
+      async run(x, w, h, t, s, batch) {
         runs++;
         if (typeof plan === 'number' && runs >= plan) throw new Error(`${backend}: device lost`);
-        return inner.run(x, w, h, t, s);
+        return inner.run(x, w, h, t, s, batch);
       },
       async release() {},
     };
@@ -30,7 +30,7 @@ function factory(script: Partial<Record<Backend, 'ok' | 'fail-create' | number>>
 }
 
 const x = new Float32Array(3 * 64 * 64).map((_, i) => Math.sin(i));
-const spec = { size: 32, overlap: 8, multiple: 8 };
+const spec = { size: 32, overlap: 8, multiple: 8, batchPixels: 1 }; // one tile per call: the 3rd call fails
 
 test('WebGPU failing mid-run: the run continues on WASM and gives the same result', async () => {
   const created: Backend[] = [];

@@ -76,7 +76,7 @@ test('a tiled run equals an untiled run of the same model within tolerance', asy
   const x = randomImage(w, h);
   const whole = await evaluateTiled(boxModel(), x, w, h, 1, 0, { size: 1024, overlap: 16, multiple: 8 });
   const model = boxModel();
-  const tiled = await evaluateTiled(model, x, w, h, 1, 0, { size: 48, overlap: 16, multiple: 8 });
+  const tiled = await evaluateTiled(model, x, w, h, 1, 0, { size: 48, overlap: 16, multiple: 8, batchPixels: 1 });
   assert.ok(model.calls.length > 4, `expected several tiles, got ${model.calls.length}`);
   for (const c of model.calls) assert.deepEqual([c.width, c.height], [48, 48]);
   let max = 0;
@@ -98,7 +98,7 @@ test('without overlap the seams show: the feathering is what removes them', asyn
 
 test('tileCount matches the number of model calls', async () => {
   const model = boxModel();
-  const spec = { size: 64, overlap: 16, multiple: 8 };
+  const spec = { size: 64, overlap: 16, multiple: 8, batchPixels: 1 };
   await evaluateTiled(model, randomImage(130, 70), 130, 70, 1, 0, spec);
   assert.equal(model.calls.length, tileCount(130, 70, spec));
 });
@@ -106,7 +106,7 @@ test('tileCount matches the number of model calls', async () => {
 test('an aborted signal stops between tiles with a cancelled error', async () => {
   const controller = new AbortController();
   const model = boxModel();
-  const spec = { size: 32, overlap: 8, multiple: 8 };
+  const spec = { size: 32, overlap: 8, multiple: 8, batchPixels: 1 };
   await assert.rejects(
     evaluateTiled(model, randomImage(128, 128), 128, 128, 1, 0, spec, {
       signal: controller.signal,
@@ -115,4 +115,17 @@ test('an aborted signal stops between tiles with a cancelled error', async () =>
     (err: { code?: string }) => err.code === 'cancelled',
   );
   assert.equal(model.calls.length, 2);
+});
+
+test('small tiles are batched into fewer calls with the same result', async () => {
+  const x = randomImage(200, 120, 3);
+  const one = boxModel();
+  const many = boxModel();
+  const spec = { size: 32, overlap: 8, multiple: 8 };
+  const a = await evaluateTiled(one, x, 200, 120, 1, 0, { ...spec, batchPixels: 1 });
+  const b = await evaluateTiled(many, x, 200, 120, 1, 0, { ...spec, batchPixels: 32 * 32 * 16 });
+  assert.deepEqual(Array.from(a), Array.from(b));
+  assert.equal(one.calls.length, tileCount(200, 120, spec));
+  assert.equal(many.calls.length, Math.ceil(one.calls.length / 16));
+  assert.deepEqual(many.calls.map((c) => c.batch).slice(0, -1), Array(many.calls.length - 1).fill(16));
 });

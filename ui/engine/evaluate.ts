@@ -8,7 +8,12 @@ export interface TileSpec {
   size: number;
   overlap: number;
   multiple: number;
+  /** Pixels per model call: small tiles are batched up to this (fewer calls; one call's memory bounded). */
+  batchPixels?: number;
 }
+
+/** Default pixels per call: one 256 × 256 tile, so batching never raises peak memory above that. */
+export const BATCH_PIXELS = 256 * 256;
 
 export interface EvalHooks {
   /** Called after each tile with the number done and the total for this evaluation. */
@@ -42,18 +47,24 @@ export async function evaluateTiled(
   const ph = roundUp(height, spec.multiple);
   const padded = padEdge(x, 3, width, height, pw, ph);
   const tiles = planTiles(pw, ph, spec.size, spec.overlap);
-  const blender = new Blender(3, pw, ph, spec.overlap);
-  for (let i = 0; i < tiles.length; i++) {
+  if (tiles.length === 1) {
     throwIfAborted(hooks.signal);
-    const tile = tiles[i];
-    const input = tiles.length === 1 ? padded : extractTile(padded, 3, pw, ph, tile);
-    const y = await session.run(input, tile.w, tile.h, t, s);
-    if (tiles.length === 1) {
-      hooks.onTile?.(1, 1);
-      return crop(y, 3, pw, ph, width, height);
-    }
-    blender.add(tile, y);
-    hooks.onTile?.(i + 1, tiles.length);
+    const y = await session.run(padded, pw, ph, t, s);
+    hooks.onTile?.(1, 1);
+    return crop(y, 3, pw, ph, width, height);
+  }
+  const blender = new Blender(3, pw, ph, spec.overlap);
+  const { w, h } = tiles[0]; // every tile of a plan has the same size
+  const per = 3 * w * h;
+  const batch = Math.max(1, Math.floor((spec.batchPixels ?? BATCH_PIXELS) / (w * h)));
+  for (let i = 0; i < tiles.length; i += batch) {
+    throwIfAborted(hooks.signal);
+    const group = tiles.slice(i, i + batch);
+    const input = new Float32Array(group.length * per);
+    group.forEach((tile, k) => input.set(extractTile(padded, 3, pw, ph, tile), k * per));
+    const y = await session.run(input, w, h, t, s, group.length);
+    group.forEach((tile, k) => blender.add(tile, y.subarray(k * per, (k + 1) * per)));
+    hooks.onTile?.(i + group.length, tiles.length);
   }
   return crop(blender.result(), 3, pw, ph, width, height);
 }

@@ -11,10 +11,10 @@ export interface OrtModule {
   Tensor: typeof Tensor;
 }
 
-/** One evaluation of G(x, t, s) on a [1, 3, h, w] input. */
+/** One evaluation of G(x, t, s) on a [batch, 3, h, w] input (every item at the same t and s). */
 export interface ModelSession {
   readonly backend: Backend;
-  run(x: Float32Array, width: number, height: number, t: number, s: number): Promise<Float32Array>;
+  run(x: Float32Array, width: number, height: number, t: number, s: number, batch?: number): Promise<Float32Array>;
   release(): Promise<void>;
 }
 
@@ -31,25 +31,25 @@ async function createOne(ort: OrtModule, bytes: Uint8Array, backend: Backend): P
   if (!session.outputNames.includes('y')) throw new EngineError('model-load-failed', 'the model has no output "y"');
   return {
     backend,
-    async run(x, width, height, t, s) {
+    async run(x, width, height, t, s, batch = 1) {
       const feeds = {
-        x: new ort.Tensor('float32', x, [1, 3, height, width]),
-        t: new ort.Tensor('float32', Float32Array.of(t), [1]),
-        s: new ort.Tensor('float32', Float32Array.of(s), [1]),
+        x: new ort.Tensor('float32', x, [batch, 3, height, width]),
+        t: new ort.Tensor('float32', new Float32Array(batch).fill(t), [batch]),
+        s: new ort.Tensor('float32', new Float32Array(batch).fill(s), [batch]),
       };
       let out;
       try {
         out = await session.run(feeds);
       } catch (err) {
         // ORT's messages name kernels, not the input: add what we fed it.
-        throw new EngineError('inference-failed', `${backend} at ${width}×${height}, t=${t}, s=${s}: ${(err as Error).message}`);
+        throw new EngineError('inference-failed', `${backend} at ${batch}×${width}×${height}, t=${t}, s=${s}: ${(err as Error).message}`);
       }
       const y = out.y;
       const data = (await y.getData()) as Float32Array;
       const copy = data.slice();
       if ('dispose' in y && typeof y.dispose === 'function') y.dispose();
-      if (copy.length !== 3 * width * height) {
-        throw new EngineError('inference-failed', `the model returned ${copy.length} values for ${width}×${height}`);
+      if (copy.length !== batch * 3 * width * height) {
+        throw new EngineError('inference-failed', `the model returned ${copy.length} values for ${batch}×3×${width}×${height}`);
       }
       return copy;
     },
@@ -114,11 +114,11 @@ export class FallbackSession implements ModelSession {
     this.log(reason);
   }
 
-  async run(x: Float32Array, width: number, height: number, t: number, s: number): Promise<Float32Array> {
+  async run(x: Float32Array, width: number, height: number, t: number, s: number, batch = 1): Promise<Float32Array> {
     for (;;) {
       if (!this.current) throw new EngineError('backend-failed', 'the session was released');
       try {
-        return await this.current.run(x, width, height, t, s);
+        return await this.current.run(x, width, height, t, s, batch);
       } catch (err) {
         if (this.index + 1 >= this.backends.length) throw err;
         this.note(`${this.backend} failed mid-run, continuing on ${this.backends[this.index + 1]}: ${(err as Error).message}`);
