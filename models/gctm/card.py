@@ -18,7 +18,7 @@ SOURCE_DOCS = {
 
 
 def build_card(cfg, model, onnx_path: str, *, fp16_path: str = None, metrics: dict = None,
-               training: dict = None, data: list = None, tile: int = 256, overlap: int = 16,
+               training: dict = None, data: list = None, tile: int = 256, overlap: int = 32,
                steps_grid: int = None) -> dict:
     """Assemble <id>.json from the run config, the exported file and measured metrics."""
     g = cfg.gctm

@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import random
+import signal
 import sys
 import time
 
@@ -185,7 +186,10 @@ def train(args):
         if final:
             print(f"saved {ckpt_path} at step {trainer.steps_done}")
 
-    while trainer.steps_done < cfg.train.steps and elapsed_before + time.time() - start < budget:
+    stop = []  # Ctrl-C or SIGTERM: finish the step, save, and exit cleanly
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.append(True))
+    while not stop and trainer.steps_done < cfg.train.steps and elapsed_before + time.time() - start < budget:
         x0, x1 = batches.sample(cfg.train.batch)
         parts = trainer.step(x0, x1)
         for k, v in parts.items():
@@ -211,6 +215,8 @@ def train(args):
             save()
             last_ckpt = now
     save(final=True)
+    if stop and rank == 0:
+        print("stopped on request; run the same command to resume")
     if stats:
         stats.close()
     return 0

@@ -87,6 +87,25 @@ def test_two_process_ddp_run_on_cpu(tmp_path):
     assert state["steps"] == 3 and state["world_size"] == 2
 
 
+def test_sigterm_saves_a_resumable_checkpoint(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    write_images(tmp_path / "imgs")
+    cfg = write_config(tmp_path / "c.toml", train=tmp_path / "imgs", steps=100000)
+    models_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.Popen([sys.executable, "-u", "-m", "gctm.train", cfg, "--run-dir", str(tmp_path / "run")],
+                            cwd=models_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in proc.stdout:  # wait until training is under way
+        if line.startswith("step 3 "):
+            break
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err[-2000:]
+    assert "stopped on request" in out
+    assert checkpoint.read(str(tmp_path / "run" / "ckpt.pt"))["steps"] >= 3
+
+
 def test_missing_field_is_named(tmp_path):
     cfg = write_config(tmp_path / "c.toml", train=tmp_path)
     text = open(cfg).read().replace("batch = 2\n", "")
