@@ -10,6 +10,17 @@ interface Props {
   onChange(next: Partial<Settings>): void;
 }
 
+/** One line of facts from the card: size, and held-out quality against the bicubic baseline. */
+function facts(card: ModelCard): string {
+  const parts: string[] = [];
+  if (card.bytes) parts.push(`${(card.bytes / 1048576).toFixed(1)} MB`);
+  const summary = (card.metrics as { summary?: Record<string, { psnr?: number }> } | undefined)?.summary;
+  const one = summary?.gctm_nfe1?.psnr;
+  const bicubic = summary?.bicubic?.psnr;
+  if (typeof one === 'number') parts.push(`${one.toFixed(1)} dB PSNR in 1 step${typeof bicubic === 'number' ? ` (bicubic ${bicubic.toFixed(1)} dB)` : ''}`);
+  return parts.join(' \u00b7 ');
+}
+
 export function ToolOptions({ cards, card, settings, disabled, onChange }: Props) {
   const maxSteps = card.time.grid.length - 1;
   const usesNoise = (card.source.sigma_p ?? 0) > 0 || card.tool === 'generate' || card.tool === 'sketch';
@@ -24,6 +35,7 @@ export function ToolOptions({ cards, card, settings, disabled, onChange }: Props
         </select>
       </label>
       <p class="dim summary">{card.summary}</p>
+      <p class="dim summary" data-testid="facts">{facts(card)}</p>
       <label>
         Steps <span class="dim">(1 = one network evaluation)</span>
         <input type="number" data-testid="steps" min={1} max={maxSteps} value={settings.steps} disabled={disabled}
