@@ -8,7 +8,7 @@ const SUITES = [
   ['models', 'npm run -s test:models'],
 ];
 
-const only = process.argv.slice(2);
+const only = process.argv.slice(2).filter((a) => a !== "--");
 const results = [];
 for (const [name, command] of SUITES) {
   if (only.length && !only.includes(name)) continue;
