@@ -40,6 +40,7 @@ function strip(panels) {
 }
 
 mkdirSync(resolve(root, 'docs'), { recursive: true });
+const links = [];
 for (const card of readCards(resolve(root, 'models/zoo'))) {
   const input = resolve(root, `test/fixtures/golden-${card.id}-in.png`);
   if (!existsSync(input)) {
@@ -56,5 +57,9 @@ for (const card of readCards(resolve(root, 'models/zoo'))) {
   const bic = fromPlanes({ width: src.width * scale, height: src.height * scale, rgb: resizeBicubic(p.rgb, 3, src.width, src.height, src.width * scale, src.height * scale), alpha: null });
   const out = resolve(root, `docs/${card.id}.png`);
   writeFileSync(out, encodePng(strip([nearest(rgba(src), scale), rgba(bic), rgba(result.image)])));
+  links.push(`**${card.title}** (\`${card.id}\`): input, bicubic, one step of the model\n\n![${card.title}](docs/${card.id}.png)`);
   console.log(`wrote docs/${card.id}.png (input, bicubic, ${card.title} in one step)`);
 }
+const readmePath = resolve(root, 'README.md');
+const readme = readFileSync(readmePath, 'utf8');
+writeFileSync(readmePath, readme.replace(/<!-- zoo-pictures -->[\s\S]*?<!-- \/zoo-pictures -->/, `<!-- zoo-pictures -->\n${links.join('\n\n')}\n<!-- /zoo-pictures -->`));
