@@ -70,6 +70,7 @@ export function collectModels({ testModels, fp16Weights = false }) {
       const bytes = readFileSync(file);
       const digest = createHash('sha256').update(bytes).digest('hex');
       if (digest !== card.sha256) throw new Error(`${f}: sha256 of ${card.file} is ${digest}, the card says ${card.sha256}`);
+      if (models.some((m) => m.card.id === card.id)) continue; // the zoo's copy wins over a fixture
       models.push({ card, path: file });
     }
   }
