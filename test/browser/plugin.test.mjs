@@ -114,6 +114,23 @@ test('run: new layer beside the source, right size and name, same pixels as the 
   });
 });
 
+test('several selected layers are processed one after another, with per-layer progress and undo steps', async () => {
+  await withPlayground(async ({ page, ui }) => {
+    await addSlowLayer(page, 'Big', 400, 300);
+    await page.evaluate(() => window.standin.select(['Big', 'Icon'].map((n) => window.standin.byName(n).id)));
+    await ui.locator('[data-testid=run]', { hasText: 'Run on 2 layers' }).click();
+    await ui.locator('[data-testid=progress]', { hasText: 'layer 1/2' }).waitFor({ timeout: TIMEOUTS.run });
+    await ui.locator('[data-testid=done]', { hasText: 'Added 2 layers' }).waitFor({ timeout: TIMEOUTS.run });
+    const icon = await layer(page, `Icon · ${TINY_TITLE}`);
+    assert.deepEqual([icon.width, icon.height], [192, 192]);
+    assert.ok(await layer(page, `Big · ${TINY_TITLE}`));
+    assert.equal(await page.evaluate(() => window.standin.commits), 2, 'one undo step per result');
+    const px = await layerPixels(page, `Icon · ${TINY_TITLE}`);
+    assert.equal(px.channels, 4, 'the icon keeps its transparency');
+    assert.equal(px.data[3], 0, 'its transparent corner stays transparent');
+  });
+});
+
 test('"Run again" on a result reruns the same tool and options on its source', async () => {
   await withPlayground(async ({ page, ui }) => {
     await ui.locator('[data-testid=steps]').fill('2');
