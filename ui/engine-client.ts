@@ -88,7 +88,17 @@ export class EngineClient {
       });
       this.sentModels.add(card.id);
     }
-    const done = new Promise<WorkerDone>((resolve, reject) => this.pending.set(jobId, { resolve, reject, onProgress }));
+    const done = new Promise<WorkerDone>((resolve, reject) =>
+      this.pending.set(jobId, {
+        resolve,
+        reject: (e) => {
+          // The worker drops a session that failed to load: send the bytes again next time.
+          if (e.code === 'model-corrupt' || e.code === 'model-load-failed' || e.code === 'model-missing') this.sentModels.delete(card.id);
+          reject(e);
+        },
+        onProgress,
+      }),
+    );
     const transfer: Transferable[] = [png.buffer];
     if (model) transfer.push(model.buffer);
     this.post({ type: 'run', jobId, card, model, png, options }, transfer);

@@ -219,28 +219,46 @@ test('bad selections are explained and Run stays disabled: nothing, empty frame,
   });
 });
 
-test('a model whose bytes do not match its card is refused with a message; nothing is written', async () => {
-  const pg = await openPlaygroundTampered();
-  try {
-    const before = await layerNames(pg.page);
-    await runTool(pg.page, pg.ui, 'Pattern', TINY);
-    await pg.ui.locator('[data-testid=error][data-code=model-corrupt]').waitFor({ timeout: TIMEOUTS.run });
-    assert.deepEqual(await layerNames(pg.page), before);
-  } finally {
-    await pg.page.close();
-    await pg.close();
-  }
-});
+/** Damage the tiny model's inlined bytes (gzip no longer inflates) or its card's sha256 (bytes fine, checksum not). */
+const TAMPER = {
+  bytes(html) {
+    const block = new RegExp(`id="onestep-model-${TINY}"[^>]*>`).exec(html);
+    assert.ok(block, 'the tiny model block is in ui.html');
+    const at = block.index + block[0].length + 4000;
+    return html.slice(0, at) + (html[at] === 'A' ? 'B' : 'A') + html.slice(at + 1);
+  },
+  checksum(html) {
+    const card = JSON.parse(readFileSync(`test/fixtures/${TINY}.json`, 'utf8'));
+    assert.ok(html.includes(card.sha256), 'the card is in ui.html');
+    return html.replace(card.sha256, card.sha256.replace(/^./, (c) => (c === '0' ? '1' : '0')));
+  },
+};
 
-/** The playground with one base64 character of the inlined tiny model changed in the served ui.html. */
-async function openPlaygroundTampered() {
-  const html = readFileSync(`${DIST}/ui.html`, 'utf8');
-  const block = new RegExp(`id="onestep-model-${TINY}"[^>]*>`).exec(html);
-  assert.ok(block, 'the tiny model block is in ui.html');
-  const at = block.index + block[0].length + 4000;
-  const flipped = html.slice(0, at) + (html[at] === 'A' ? 'B' : 'A') + html.slice(at + 1);
+for (const [what, tamper] of Object.entries(TAMPER)) {
+  test(`a model that does not match its card (${what}) is refused with a message, twice; nothing is written`, async () => {
+    const pg = await openPlaygroundTampered(tamper);
+    try {
+      const before = await layerNames(pg.page);
+      await runTool(pg.page, pg.ui, 'Pattern', TINY);
+      await pg.ui.locator('[data-testid=error][data-code=model-corrupt]').waitFor({ timeout: TIMEOUTS.run });
+      // A second try reports the same problem (not a confusing "model missing").
+      await runTool(pg.page, pg.ui, 'Icon', TINY);
+      await pg.page.waitForFunction(() => window.standin.notifications.filter((n) => n.error).length === 2, null, { timeout: TIMEOUTS.run });
+      const notes = await pg.page.evaluate(() => window.standin.notifications.filter((n) => n.error).map((n) => n.message));
+      assert.ok(notes.every((m) => /damaged/.test(m)), JSON.stringify(notes));
+      assert.deepEqual(await layerNames(pg.page), before);
+    } finally {
+      await pg.page.close();
+      await pg.close();
+    }
+  });
+}
+
+/** The playground with the served ui.html changed by `tamper`. */
+async function openPlaygroundTampered(tamper) {
+  const body = tamper(readFileSync(`${DIST}/ui.html`, 'utf8'));
   const ctx = browser.context;
-  await ctx.route('**/dist/ui.html', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: flipped }));
+  await ctx.route('**/dist/ui.html', (route) => route.fulfill({ status: 200, contentType: 'text/html', body }));
   try {
     return await openPlayground(ctx, DIST);
   } finally {
