@@ -58,6 +58,10 @@ export class EngineClient {
       this.onLog(m.message);
       return;
     }
+    if (m.type === 'preload-failed') {
+      this.sentModels.delete(m.modelId); // the run will send the bytes again and report the failure
+      return;
+    }
     const p = this.pending.get(m.jobId);
     if (!p) return; // a job that was cancelled: its late messages are ignored
     if (m.type === 'progress') p.onProgress(m.stage, m.done, m.total);
@@ -73,6 +77,19 @@ export class EngineClient {
     this.pending.clear();
     this.worker?.terminate();
     this.worker = null;
+  }
+
+  /**
+   * Starts the worker and opens the model's session in the background, so the first Run does not
+   * wait for wasm compilation and session creation. Failures stay quiet here: the run reports them.
+   */
+  async preload(card: ModelCard): Promise<void> {
+    if (this.sentModels.has(card.id) || !hasAsset(modelAssetId(card.id))) return;
+    this.start();
+    const model = await readAsset(modelAssetId(card.id)).catch(() => null);
+    if (!model || this.sentModels.has(card.id)) return;
+    this.sentModels.add(card.id);
+    this.post({ type: 'preload', card, model }, [model.buffer]);
   }
 
   /** Runs one image through a model; resolves with the PNG, rejects with a JobError code. */
@@ -123,7 +140,7 @@ export class EngineClient {
       }
     }, CANCEL_GRACE_MS);
     worker.addEventListener('message', function stop(e: MessageEvent<FromWorker>) {
-      if (e.data.type !== 'progress' && e.data.type !== 'log' && e.data.jobId === jobId) {
+      if ((e.data.type === 'done' || e.data.type === 'error') && e.data.jobId === jobId) {
         clearTimeout(timer);
         worker.removeEventListener('message', stop);
       }

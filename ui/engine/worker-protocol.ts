@@ -11,7 +11,9 @@ export type ToWorker =
   | { type: 'init'; wasmGz: Uint8Array; allowWebgpu: boolean }
   /** `model` is sent with the first run of each model id; the worker keeps the session after that. */
   | { type: 'run'; jobId: number; card: ModelCard; model: Uint8Array | null; png: Uint8Array; options: EngineOptions }
-  | { type: 'cancel'; jobId: number };
+  | { type: 'cancel'; jobId: number }
+  /** Open a model's session ahead of the first run (the panel sends this when it opens). */
+  | { type: 'preload'; card: ModelCard; model: Uint8Array };
 
 export interface WorkerDone {
   type: 'done';
@@ -29,4 +31,5 @@ export type FromWorker =
   | { type: 'progress'; jobId: number; stage: WorkerStage; done: number; total: number }
   | WorkerDone
   | { type: 'error'; jobId: number; code: ErrorCode; detail: string }
-  | { type: 'log'; message: string };
+  | { type: 'log'; message: string }
+  | { type: 'preload-failed'; modelId: string; code: ErrorCode; detail: string };

@@ -8,9 +8,10 @@ import { setupOrt } from './ort-web';
 import { runPipeline } from './pipeline';
 import { encodePng } from './codec';
 import { splitImage } from './image/split';
-import { FIGMA_IMAGE_MAX, type Piece } from '../../src/protocol';
+import { FIGMA_IMAGE_MAX, type ErrorCode, type Piece } from '../../src/protocol';
 import type { FallbackSession, OrtModule } from './session';
 import type { FromWorker, ToWorker } from './worker-protocol';
+import type { ModelCard } from './zoo';
 
 interface Scope {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -18,8 +19,12 @@ interface Scope {
 }
 const scope = self as unknown as Scope;
 
-let ready: Promise<{ ort: OrtModule; plan: BackendPlan }> | null = null;
+// Runs and preloads may arrive before 'init' (the panel reads the wasm asynchronously): they wait for it.
+type Engine = { ort: OrtModule; plan: BackendPlan };
+let initialise: (engine: Promise<Engine>) => void = () => {};
+const ready = new Promise<Engine>((resolve) => (initialise = resolve));
 const sessions = new Map<string, Promise<FallbackSession>>();
+const loadFailures = new Map<string, { code: ErrorCode; detail: string }>();
 const aborts = new Map<number, AbortController>();
 let queue: Promise<void> = Promise.resolve();
 
@@ -36,17 +41,30 @@ async function init(wasmGz: Uint8Array, allowWebgpu: boolean) {
   return { ort, plan };
 }
 
-async function run(m: Extract<ToWorker, { type: 'run' }>, signal: AbortSignal): Promise<void> {
-  if (!ready) throw new EngineError('internal', 'the engine was not initialised');
+/** The model's session: the one already opening or open, else a new one from `model`. */
+async function sessionFor(card: ModelCard, model: Uint8Array | null): Promise<Promise<FallbackSession>> {
   const { ort, plan } = await ready;
-  let session = sessions.get(m.card.id);
+  let session = sessions.get(card.id);
   if (!session) {
-    if (!m.model) throw new EngineError('model-missing', `no bytes for ${m.card.id}`);
-    post({ type: 'progress', jobId: m.jobId, stage: 'load', done: 0, total: 1 });
-    session = openModel(ort, m.card, m.model, plan.order, log);
-    sessions.set(m.card.id, session);
-    session.catch(() => sessions.delete(m.card.id)); // a failed load may be retried with fresh bytes
+    if (!model) {
+      // No bytes because the panel sent them with a preload that failed (its notice may still be on the way).
+      const failed = loadFailures.get(card.id);
+      throw failed ? new EngineError(failed.code, failed.detail) : new EngineError('model-missing', `no bytes for ${card.id}`);
+    }
+    loadFailures.delete(card.id);
+    session = openModel(ort, card, model, plan.order, log);
+    sessions.set(card.id, session);
+    session.catch((err) => {
+      sessions.delete(card.id); // a failed load may be retried with fresh bytes
+      loadFailures.set(card.id, toFailure(err));
+    });
   }
+  return session;
+}
+
+async function run(m: Extract<ToWorker, { type: 'run' }>, signal: AbortSignal): Promise<void> {
+  post({ type: 'progress', jobId: m.jobId, stage: 'load', done: 0, total: 1 });
+  const session = await sessionFor(m.card, m.model);
   const loadStart = performance.now();
   const s = await session;
   const load = performance.now() - loadStart;
@@ -78,7 +96,11 @@ async function run(m: Extract<ToWorker, { type: 'run' }>, signal: AbortSignal): 
 scope.onmessage = (e) => {
   const m = e.data;
   if (m.type === 'init') {
-    ready = init(m.wasmGz, m.allowWebgpu);
+    initialise(init(m.wasmGz, m.allowWebgpu));
+  } else if (m.type === 'preload') {
+    sessionFor(m.card, m.model)
+      .then((session) => session)
+      .catch((err) => post({ type: 'preload-failed', modelId: m.card.id, ...toFailure(err) }));
   } else if (m.type === 'cancel') {
     aborts.get(m.jobId)?.abort();
   } else if (m.type === 'run') {

@@ -103,6 +103,8 @@ export function App() {
       const merged = { ...DEFAULT_SETTINGS, ...m.settings, ...(m.relaunch ?? {}) };
       setSettings(merged);
       setReady(true);
+      const chosen = cards.find((x) => x.id === merged.modelId) ?? cards[0];
+      if (chosen) void engine.preload(chosen);
       // "Run again" on a result: start at once with the options stored on it.
       if (m.command === 'run-again' && m.relaunch && !m.selection.problem) {
         const c = cards.find((x) => x.id === merged.modelId);
