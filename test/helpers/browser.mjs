@@ -79,7 +79,7 @@ export async function runTool(page, ui, layerName, modelId) {
 }
 
 /** Adds a large gradient image layer (slow enough to cancel or interfere with mid-run). */
-export function addSlowLayer(page, name, w = 800, h = 600) {
+export function addSlowLayer(page, name, w = 1000, h = 750) {
   return page.evaluate(
     async ([n, w, h]) => {
       const canvas = new OffscreenCanvas(w, h);
