@@ -144,23 +144,24 @@ def test_non_image_file_is_named(tmp_path, capsys):
     assert code == 2 and "notes.txt is not a readable image" in out.err
 
 
-def test_checkpoint_from_another_architecture_is_refused_and_kept(tmp_path, capsys):
+def a_good_checkpoint(tmp_path, capsys):
+    """Train a few steps; return the checkpoint's path and its bytes, to prove later runs keep it."""
     write_images(tmp_path / "imgs")
     code, _ = run(tmp_path, write_config(tmp_path / "a.toml", train=tmp_path / "imgs"), capsys)
     assert code == 0
     ckpt = tmp_path / "run" / "ckpt.pt"
-    before = ckpt.read_bytes()
+    return ckpt, ckpt.read_bytes()
+
+
+def test_checkpoint_from_another_architecture_is_refused_and_kept(tmp_path, capsys):
+    ckpt, before = a_good_checkpoint(tmp_path, capsys)
     code, out = run(tmp_path, write_config(tmp_path / "b.toml", train=tmp_path / "imgs", channels=16), capsys)
     assert code == 2 and "another architecture" in out.err and "channels" in out.err
     assert ckpt.read_bytes() == before
 
 
 def test_nan_loss_stops_without_overwriting_the_checkpoint(tmp_path, capsys):
-    write_images(tmp_path / "imgs")
-    code, _ = run(tmp_path, write_config(tmp_path / "a.toml", train=tmp_path / "imgs"), capsys)
-    assert code == 0
-    ckpt = tmp_path / "run" / "ckpt.pt"
-    before = ckpt.read_bytes()
+    ckpt, before = a_good_checkpoint(tmp_path, capsys)
     # An absurd learning rate blows the weights up within a few steps.
     cfg = write_config(tmp_path / "b.toml", train=tmp_path / "imgs", steps=200, lr=1e30)
     code, out = run(tmp_path, cfg, capsys, "--set", "train.grad_clip=0.0")
