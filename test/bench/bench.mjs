@@ -34,8 +34,8 @@ function benchPng(w, h) {
 
 const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 
-async function browserRun(context, card, png, query = '') {
-  const pg = await openPlayground(context, DIST, { query });
+async function browserRun(context, card, png, hosted = false) {
+  const pg = await openPlayground(context, DIST, { hosted, model: card.id });
   try {
     const { page, ui } = pg;
     await page.evaluate((bytes) => window.standin.addImageLayer('Bench', new Uint8Array(bytes), 40, 700), Array.from(png));
@@ -109,7 +109,7 @@ async function main() {
         cliWasmInfer: cliWasm.report.ms.infer,
       };
       if (WEBGPU) {
-        const gpu = await browserRun(browser.context, card, png, '?hosted');
+        const gpu = await browserRun(browser.context, card, png, true);
         row.webgpuInfer = gpu.runs[1].timings.infer;
       }
       rows.push(row);

@@ -21,7 +21,7 @@ before(async () => {
 });
 after(async () => browser?.close());
 
-async function withPlayground(fn, opts) {
+async function withPlayground(fn, opts = { model: TINY }) {
   const pg = await openPlayground(browser.context, DIST, opts);
   try {
     await fn(pg);
@@ -260,7 +260,7 @@ async function openPlaygroundTampered(tamper) {
   const ctx = browser.context;
   await ctx.route('**/dist/ui.html', (route) => route.fulfill({ status: 200, contentType: 'text/html', body }));
   try {
-    return await openPlayground(ctx, DIST);
+    return await openPlayground(ctx, DIST, { model: TINY });
   } finally {
     await ctx.unroute('**/dist/ui.html');
   }
@@ -268,7 +268,7 @@ async function openPlaygroundTampered(tamper) {
 
 test('hosted build in a secure page uses WebGPU when an adapter exists and matches WASM', async (t) => {
   const gpuBrowser = await launchBrowser({ webgpu: true });
-  const pg = await openPlayground(gpuBrowser.context, DIST, { query: '?hosted' });
+  const pg = await openPlayground(gpuBrowser.context, DIST, { hosted: true, model: TINY });
   try {
     const { page, ui } = pg;
     // Small input: WebGPU here is SwiftShader on the CPU, about 100× slower than wasm.

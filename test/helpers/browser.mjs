@@ -34,7 +34,12 @@ export async function launchBrowser({ webgpu = false } = {}) {
 }
 
 /** Serves dist-like folder `dist` and opens the stand-in page; resolves when the plugin UI has booted. */
-export async function openPlayground(context, dist, { query = '' } = {}) {
+/** `model` makes the panel open with that model chosen (and preloaded); `hosted` loads the hosted UI. */
+export async function openPlayground(context, dist, { hosted = false, model = '' } = {}) {
+  const params = new URLSearchParams();
+  if (hosted) params.set('hosted', '');
+  if (model) params.set('model', model);
+  const query = params.size ? `?${params}` : '';
   const server = await startServer({ port: 0, dist });
   const page = await context.newPage();
   const logs = [];

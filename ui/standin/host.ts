@@ -2,6 +2,7 @@
 // against the stand-in and showing dist/ui.html the way Figma does: in an opaque-origin, non-secure
 // frame (a sandboxed data: document that document.write()s the UI, since data: URLs cap at 2 MiB).
 import { FigmaStandin } from './figma';
+import { SETTINGS_KEY } from '../../src/settings';
 
 declare global {
   interface Window {
@@ -192,6 +193,9 @@ async function launch(command = '') {
 }
 
 async function boot() {
+  // ?model=<id> opens the panel with that model chosen (as if the user had picked it last time).
+  const model = new URLSearchParams(location.search).get('model');
+  if (model) fig.storage.set(SETTINGS_KEY, { modelId: model });
   window.__html__ = await (await fetch('../ui.html')).text();
   await loadExamples();
   setInterval(draw, 250);
