@@ -4,7 +4,8 @@
 //
 //   node build.mjs [--out dir] [--test-models] [--hosted]
 //     --test-models  also inline test/fixtures/tiny-random (browser tests)
-//     --fp16-weights inline each model's fp16-weight variant when its card has one (half the size)
+//     --fp32         inline the fp32 model files; by default a card's fp16-weight variant is inlined when it
+//                    has one (half the size; it computes in fp32, and matches the golden output within 1 level)
 //     --demo         like the default, but falls back to the test model when models/zoo is empty (npm start)
 //     --hosted       the same UI for a secure origin: WebGPU-capable ORT, written to <out>/hosted/index.html
 //     --hosted-url U also write <out>/hosted/figma-ui.html, the tiny UI Figma loads that navigates to U
@@ -19,13 +20,13 @@ const ROOT = dirname(fileURLToPath(import.meta.url));
 const CACHE = join(ROOT, 'node_modules', '.cache', 'onestep');
 
 function parseArgs(argv) {
-  const args = { out: 'dist', testModels: false, hosted: false, demo: false, fp16Weights: false, hostedUrl: '' };
+  const args = { out: 'dist', testModels: false, hosted: false, demo: false, fp16Weights: true, hostedUrl: '' };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--out') args.out = argv[++i];
     else if (argv[i] === '--test-models') args.testModels = true;
     else if (argv[i] === '--hosted') args.hosted = true;
     else if (argv[i] === '--demo') args.demo = true;
-    else if (argv[i] === '--fp16-weights') args.fp16Weights = true;
+    else if (argv[i] === '--fp32') args.fp16Weights = false;
     else if (argv[i] === '--hosted-url') {
       args.hostedUrl = argv[++i];
       args.hosted = true;
@@ -167,7 +168,7 @@ async function buildStandin() {
 }
 
 export async function build(opts = {}) {
-  const args = { out: 'dist', testModels: false, hosted: false, ...opts };
+  const args = { out: 'dist', testModels: false, hosted: false, fp16Weights: true, ...opts };
   const out = resolve(ROOT, args.out);
   mkdirSync(out, { recursive: true });
   let models = collectModels(args);

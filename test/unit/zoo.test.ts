@@ -64,11 +64,15 @@ for (const card of cards) {
     await session.release();
   });
 
-  test(`${card.id}: the engine reproduces the PyTorch golden output (NFE 1)`, async (t) => {
+  // The plugin build inlines the fp16-weight variant when there is one, so both must match PyTorch.
+  const c16 = card as typeof card & { fp16_sha256?: string; fp16_bytes?: number };
+  const variants = [{ name: 'fp32', card }];
+  if (c16.fp16_file) variants.push({ name: 'fp16 weights', card: { ...card, file: c16.fp16_file, sha256: c16.fp16_sha256!, bytes: c16.fp16_bytes ?? 0 } });
+  for (const variant of variants) test(`${card.id} (${variant.name}): the engine reproduces the PyTorch golden output (NFE 1)`, async (t) => {
     const inPath = `test/fixtures/golden-${card.id}-in.png`;
     const outPath = `test/fixtures/golden-${card.id}-out.png`;
     assert.ok(existsSync(inPath) && existsSync(outPath), `${inPath} and ${outPath} are written by models/ (gctm.publish)`);
-    const session = await openCardModel(ZOO, card);
+    const session = await openCardModel(ZOO, variant.card);
     const result = await runPipeline(card, session, new Uint8Array(readFileSync(inPath)), { steps: 1, seed: 0, strength: 1 });
     await session.release();
     const want = decodePng(new Uint8Array(readFileSync(outPath)));
@@ -83,7 +87,7 @@ for (const card of cards) {
         sum += d;
       }
     }
-    t.diagnostic(`${card.id}: vs PyTorch: max ${max} levels, mean ${(sum / (3 * n)).toFixed(4)}`);
+    t.diagnostic(`${card.id} (${variant.name}): vs PyTorch: max ${max} levels, mean ${(sum / (3 * n)).toFixed(4)}`);
     assert.ok(max <= 2 && sum / (3 * n) <= 0.5, `max ${max}, mean ${sum / (3 * n)} levels`);
   });
 }
