@@ -53,7 +53,7 @@ def build_card(cfg, model, onnx_path: str, *, fp16_path: str = None, metrics: di
         "metrics": metrics or {},
     }
     if fp16_path:
-        card["fp16_file"] = os.path.basename(fp16_path)
+        card["fp16_file"] = os.path.relpath(fp16_path, os.path.dirname(onnx_path))
         card["fp16_sha256"] = sha256(fp16_path)
         card["fp16_bytes"] = os.path.getsize(fp16_path)
     return card

@@ -8,11 +8,8 @@
 import torch
 
 
-def independent(x0, x1, sigma_p=0.0):
-    return x0, _perturb(x1, sigma_p)
-
-
-def paired(x0, x1, sigma_p=0.0):
+def as_drawn(x0, x1, sigma_p=0.0):
+    """Keep the batch's pairing: independent draws, or the dataset's own pairs."""
     return x0, _perturb(x1, sigma_p)
 
 
@@ -50,7 +47,7 @@ def ot(x0, x1, sigma_p=0.0, eps=0.01, iters=30, normalise_cost=True):
     return x0[j], x1
 
 
-COUPLINGS = {"independent": independent, "paired": paired, "ot": ot}
+COUPLINGS = {"independent": as_drawn, "paired": as_drawn, "ot": ot}
 
 
 def get_coupling(name: str):

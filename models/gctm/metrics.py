@@ -1,4 +1,4 @@
-"""Image and point-cloud metrics: PSNR, SSIM, Laplacian-pyramid SWD, sliced Wasserstein, MMD."""
+"""Image and point-cloud metrics: PSNR, SSIM, Laplacian-pyramid SWD, sliced Wasserstein."""
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -25,14 +25,6 @@ def sliced_wasserstein(a: torch.Tensor, b: torch.Tensor, projections: int = 256,
     pa = torch.sort(a.double() @ dirs, dim=0).values
     pb = torch.sort(b.double() @ dirs, dim=0).values
     return float((pa - pb).abs().mean())
-
-
-def mmd_rbf(a: torch.Tensor, b: torch.Tensor, bandwidths=(0.1, 0.5, 1.0, 2.0)) -> float:
-    """Biased MMD² with a sum of RBF kernels."""
-    def k(x, y):
-        d = torch.cdist(x.double(), y.double()) ** 2
-        return sum(torch.exp(-d / (2 * h * h)) for h in bandwidths)
-    return float(k(a, a).mean() + k(b, b).mean() - 2 * k(a, b).mean())
 
 
 # -- SWD on Laplacian-pyramid patches (Karras et al. 2018) -------------------------------------------

@@ -1,6 +1,7 @@
 """Put a trained model into the zoo: `python3 -m gctm.publish <config> --ckpt <ckpt.pt> --metrics <metrics.json>`.
 
-Writes models/zoo/<id>.onnx (fp32), <id>.fp16.onnx (fp16 weights), <id>.json (the card), and the
+Writes models/zoo/<id>.onnx (fp32), fp16/<id>.onnx (fp16 weights, described by the same card),
+<id>.json (the card), and the
 plugin's golden files test/fixtures/golden-<id>-{in,out,hr}.png: a small held-out photo, the PyTorch
 output for it at NFE = 1, and its ground truth. Refuses to publish when the ONNX parity check fails.
 """
@@ -55,7 +56,8 @@ def main(argv=None):
         metrics = json.load(f)
     os.makedirs(args.zoo, exist_ok=True)
     onnx_path = os.path.join(args.zoo, f"{cfg.run.id}.onnx")
-    fp16_path = os.path.join(args.zoo, f"{cfg.run.id}.fp16.onnx")
+    fp16_path = os.path.join(args.zoo, "fp16", f"{cfg.run.id}.onnx")
+    os.makedirs(os.path.dirname(fp16_path), exist_ok=True)
     mult = model.net.cfg.multiple
     export_onnx(model, onnx_path, mult)
     err = parity(model, onnx_path, mult)

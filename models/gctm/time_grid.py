@@ -23,7 +23,7 @@ def step_grid(N: int, K: int = 1024, sigma_min: float = 0.002, sigma_max: float 
     return base[idx]
 
 
-def sample_ctm_indices(grid: torch.Tensor, batch: int, beta=(1.2, 2.0), generator=None):
+def sample_ctm_indices(grid: torch.Tensor, batch: int, beta=(1.2, 2.0)):
     """(t_idx, s_idx, u_idx), each [batch], with 0 ≤ s < t ≤ N and s ≤ u < t.
 
     s favours the data end (p ∝ 1 − t_i); t = λ + (1 − λ)·t_s with λ ~ Beta(a, b), snapped *up* to the
@@ -31,13 +31,13 @@ def sample_ctm_indices(grid: torch.Tensor, batch: int, beta=(1.2, 2.0), generato
     """
     N = grid.numel() - 1
     p_s = (1.0 - grid[:N]).clamp(min=1e-6)
-    s_idx = torch.multinomial(p_s, batch, replacement=True, generator=generator)
+    s_idx = torch.multinomial(p_s, batch, replacement=True)
     lam = torch.distributions.Beta(float(beta[0]), float(beta[1])).sample((batch,))
     t_raw = lam + (1.0 - lam) * grid[s_idx]
     t_idx = torch.searchsorted(grid, t_raw.contiguous(), right=False)
     t_idx = torch.maximum(t_idx, s_idx + 1).clamp(max=N)
     span = (t_idx - s_idx).float()
-    u_idx = s_idx + torch.floor(torch.rand(batch, generator=generator) * span).long()
+    u_idx = s_idx + torch.floor(torch.rand(batch) * span).long()
     return t_idx, s_idx, torch.minimum(u_idx, t_idx - 1)
 
 

@@ -23,7 +23,7 @@ BATCH = 128
 MLP = {"kind": "mlp", "hidden": 128, "layers": 3}
 
 
-def gctm_settings(coupling, target):
+def gctm_settings(coupling):
     # N = 16 steps, σ_max = 80, EDM's log-normal FM times shifted towards the source for 2-D data.
     return Gctm(coupling=coupling, steps=16, sigma_max=80.0, fm_time="lognormal", fm_params=[-0.5, 1.5],
                 lambda_ctm=1.0)
@@ -34,7 +34,7 @@ def trained(target: str, coupling: str):
     """(EMA model at EARLY steps, EMA model at STEPS, untrained model); cached across tests."""
     torch.manual_seed(0)
     sample_x0 = data.paired_map if target == "paired" else data.TOY_TARGETS[target]
-    g = gctm_settings(coupling, target)
+    g = gctm_settings(coupling)
 
     def batch(n):
         x1 = data.gaussian(n)
@@ -129,12 +129,12 @@ def test_a_pretrained_flow_matching_teacher_replaces_the_ema_solver():
     torch.manual_seed(0)
     x0, x1 = data.eight_gaussians(1024), data.gaussian(1024)
     vars3 = estimate_vars(x0, x1)
-    fm_cfg = gctm_settings("independent", "8gaussians")
+    fm_cfg = gctm_settings("independent")
     fm_cfg.mode = "fm"
     fm = Trainer(build_model(MLP, vars3, fm_cfg.sigma_min, fm_cfg.sigma_max), fm_cfg, lr=2e-3, ema=0.99)
     for _ in range(STEPS):
         fm.step(data.eight_gaussians(BATCH), data.gaussian(BATCH))
-    student_cfg = gctm_settings("independent", "8gaussians")
+    student_cfg = gctm_settings("independent")
     student_cfg.lambda_ctm = 10.0  # the teacher's targets are good from the start: trust them more
     student = Trainer(build_model(MLP, vars3, fm_cfg.sigma_min, fm_cfg.sigma_max), student_cfg,
                       lr=2e-3, ema=0.99, teacher=fm.ema)
