@@ -1,7 +1,7 @@
 // Writes one result into the document: a new image layer beside the source (or over it, the source
 // kept hidden beneath), named after source and tool, selected, with "Run again" relaunch data.
 // Either the whole result is written or nothing is: images are created before any node.
-import { FIGMA_IMAGE_MAX, type Piece, type Placement, type RunOptions } from './protocol';
+import { FIGMA_IMAGE_MAX, normaliseRunOptions, type Piece, type Placement, type RunOptions } from './protocol';
 
 /** Space between the source and a result placed beside it, in canvas units. */
 export const GAP = 24;
@@ -80,7 +80,9 @@ export function readRelaunch(node: BaseNode): Relaunch | null {
   const raw = node.getPluginData(PLUGIN_DATA_KEY);
   if (!raw) return null;
   try {
-    return JSON.parse(raw) as Relaunch;
+    const data = JSON.parse(raw) as { options?: unknown; sourceId?: unknown };
+    const options = normaliseRunOptions(data.options);
+    return options && typeof data.sourceId === 'string' ? { options, sourceId: data.sourceId } : null;
   } catch {
     return null;
   }

@@ -32,8 +32,9 @@ export type Placement = 'beside' | 'replace';
 
 /** What the user chose in the panel; saved in clientStorage and in relaunch data. */
 export interface RunOptions {
-  modelId: string;
-  /** Output pixels per input pixel (the card's source.scale; 1 for same-size tools). */
+  /** The models to run, in order, each on the previous one's result (e.g. clean, then upscale ×4). */
+  modelIds: string[];
+  /** Output pixels per input pixel for the whole chain (the product of the cards' scales). */
   scale: number;
   steps: number;
   seed: number;
@@ -64,14 +65,17 @@ export interface SelectionState {
 }
 
 export interface Settings {
+  /** The Restore tool's size model (an upscaler's id), '' for same size; null: the first one. */
   modelId: string | null;
+  /** Run the clean-up model first (noise, blur, JPEG). */
+  clean: boolean;
   steps: number;
   seed: number;
   strength: number;
   placement: Placement;
 }
 
-export const DEFAULT_SETTINGS: Settings = { modelId: null, steps: 1, seed: 0, strength: 1, placement: 'beside' };
+export const DEFAULT_SETTINGS: Settings = { modelId: null, clean: false, steps: 1, seed: 0, strength: 1, placement: 'beside' };
 
 // ---- main → UI ----
 
@@ -182,6 +186,18 @@ export function isMainToUi(value: unknown): value is MainToUi {
 export function isUiToMain(value: unknown): value is UiToMain {
   return hasType(value) && UI_TO_MAIN.has(value.type);
 }
+
+/** Options read back from a result layer; results made before chains stored a single modelId. */
+export function normaliseRunOptions(value: unknown): RunOptions | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const o = value as Partial<RunOptions> & { modelId?: unknown };
+  const modelIds = Array.isArray(o.modelIds) ? o.modelIds.filter((m): m is string => typeof m === 'string') : typeof o.modelId === 'string' ? [o.modelId] : [];
+  if (modelIds.length === 0 || typeof o.scale !== 'number') return null;
+  const { modelId: _old, ...rest } = o;
+  return { ...DEFAULT_RUN, ...rest, modelIds } as RunOptions;
+}
+
+const DEFAULT_RUN = { steps: 1, seed: 0, strength: 1, placement: 'beside' as Placement };
 
 /** Output size for an input size: each side times the scale, rounded down as torch's interpolate does. */
 export function outputSize(width: number, height: number, scale: number): { width: number; height: number } {

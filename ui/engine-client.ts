@@ -21,7 +21,7 @@ export class JobError extends Error {
 interface Pending {
   resolve(d: WorkerDone): void;
   reject(e: JobError): void;
-  onProgress(stage: WorkerStage, done: number, total: number): void;
+  onProgress(stage: WorkerStage, done: number, total: number, part: number, parts: number): void;
 }
 
 export class EngineClient {
@@ -64,7 +64,7 @@ export class EngineClient {
     }
     const p = this.pending.get(m.jobId);
     if (!p) return; // a job that was cancelled: its late messages are ignored
-    if (m.type === 'progress') p.onProgress(m.stage, m.done, m.total);
+    if (m.type === 'progress') p.onProgress(m.stage, m.done, m.total, m.part ?? 0, m.parts ?? 1);
     else {
       this.pending.delete(m.jobId);
       if (m.type === 'done') p.resolve(m);
@@ -92,33 +92,42 @@ export class EngineClient {
     this.post({ type: 'preload', card, model }, [model.buffer]);
   }
 
-  /** Runs one image through a model; resolves with the PNG, rejects with a JobError code. */
-  async run(card: ModelCard, png: Uint8Array, options: EngineOptions, onProgress: Pending['onProgress']): Promise<{ jobId: number; done: Promise<WorkerDone> }> {
+  /**
+   * Runs one image through a chain of models (usually one; e.g. clean then upscale); resolves with the
+   * result, rejects with a JobError code.
+   */
+  async run(cards: ModelCard[], png: Uint8Array, options: EngineOptions, onProgress: Pending['onProgress']): Promise<{ jobId: number; done: Promise<WorkerDone> }> {
     const jobId = this.nextJob++;
     this.start();
-    let model: Uint8Array | null = null;
-    if (!this.sentModels.has(card.id)) {
-      if (!hasAsset(modelAssetId(card.id))) throw new JobError('model-missing', `${card.id} is not inlined in this build`);
-      // A damaged inlined model fails here (gzip CRC) or in the worker (sha256): both are corruption.
-      model = await readAsset(modelAssetId(card.id)).catch((err) => {
-        throw new JobError('model-corrupt', `${card.id}: ${(err as Error).message}`);
-      });
-      this.sentModels.add(card.id);
+    const models: Array<{ card: ModelCard; model: Uint8Array | null }> = [];
+    for (const card of cards) {
+      let model: Uint8Array | null = null;
+      if (!this.sentModels.has(card.id)) {
+        if (!hasAsset(modelAssetId(card.id))) throw new JobError('model-missing', `${card.id} is not inlined in this build`);
+        // A damaged inlined model fails here (gzip CRC) or in the worker (sha256): both are corruption.
+        model = await readAsset(modelAssetId(card.id)).catch((err) => {
+          throw new JobError('model-corrupt', `${card.id}: ${(err as Error).message}`);
+        });
+        this.sentModels.add(card.id);
+      }
+      models.push({ card, model });
     }
     const done = new Promise<WorkerDone>((resolve, reject) =>
       this.pending.set(jobId, {
         resolve,
         reject: (e) => {
           // The worker drops a session that failed to load: send the bytes again next time.
-          if (e.code === 'model-corrupt' || e.code === 'model-load-failed' || e.code === 'model-missing') this.sentModels.delete(card.id);
+          if (e.code === 'model-corrupt' || e.code === 'model-load-failed' || e.code === 'model-missing') {
+            for (const card of cards) this.sentModels.delete(card.id);
+          }
           reject(e);
         },
         onProgress,
       }),
     );
     const transfer: Transferable[] = [png.buffer];
-    if (model) transfer.push(model.buffer);
-    this.post({ type: 'run', jobId, card, model, png, options }, transfer);
+    for (const m of models) if (m.model) transfer.push(m.model.buffer);
+    this.post({ type: 'run', jobId, models, png, options }, transfer);
     return { jobId, done };
   }
 

@@ -14,7 +14,20 @@ SOURCE_DOCS = {
                "torch.nn.functional.interpolate(mode='bicubic', align_corners=False), Keys a = -0.75, "
                "half-pixel centres, edge-clamped taps, no antialiasing, no clamping. Alpha is resized "
                "the same way, clamped, and recombined.",
+    "clean": "x1 = the RGB input itself (in [-1, 1], composited on white), same size; the model removes "
+             "noise, blur and JPEG artefacts. Alpha is kept as it is.",
 }
+
+
+def tile_for(net_cfg) -> tuple:
+    """(tile, overlap) in output pixels for the plugin's tiling. A plain ResNet has no normalisation, so
+    a pixel only sees its receptive field: the overlap covers that radius, and tiles can be large
+    (fewer calls, less overlap work). The U-Net's GroupNorm sees the whole tile: keep the tested 256/32."""
+    if getattr(net_cfg, "blocks", None) is None:
+        return 256, 32
+    radius = (2 * net_cfg.blocks + 2) * net_cfg.patch  # 3×3 convs at 1/patch resolution
+    overlap = -(-radius // 16) * 16
+    return (1024 if net_cfg.patch >= 4 else 512), overlap
 
 
 def build_card(cfg, model, onnx_path: str, *, fp16_path: str = None, metrics: dict = None,

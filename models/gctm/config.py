@@ -33,9 +33,13 @@ class Data:
     heldout: list = field(default_factory=list)   # globs of held-out images (never trained on)
     crop: int = 64                     # training crop size in output pixels
     scales: list = field(default_factory=lambda: [1.0, 0.5, 0.25])  # each image is also used downscaled
-    task: str = "upscale"              # how x1 is made from x0 (photos): "upscale"
-    scale: int = 2                     # upscale factor
-    degrade: dict = field(default_factory=dict)   # optional blur/noise/JPEG on the small image
+    task: str = "upscale"              # how x1 is made from x0 (photos): "upscale" or "clean"
+    scale: int = 2                     # upscale factor (upscale only)
+    degrade: dict = field(default_factory=dict)   # blur/noise/JPEG: on the small image (upscale), on x0 (clean)
+    clipart: list = field(default_factory=list)  # globs of flat illustrations mixed into the batches
+    clipart_scales: list = field(default_factory=lambda: [1.0])
+    clipart_fraction: float = 0.0      # share of each batch drawn from the clip art
+    clipart_max: int = 0               # use at most this many clip-art files (evenly spaced; 0 = all)
     target: str = "8gaussians"         # toy: the x0 distribution ("8gaussians", "moons", "paired")
 
 

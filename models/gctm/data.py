@@ -43,14 +43,32 @@ def load_rgb(path: str) -> np.ndarray:
         raise DataError(f"{path} is not a readable image ({e.__class__.__name__}: {e})") from None
 
 
+def _pixels(path: str) -> int:
+    """Width × height from the file header, without decoding (0 when unreadable: load_rgb reports it)."""
+    try:
+        with Image.open(path) as im:
+            return im.width * im.height
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        return 0
+
+
+def evenly_spaced(files, n: int) -> list:
+    """At most n of the files, spread evenly over the sorted list (deterministic)."""
+    if n <= 0 or len(files) <= n:
+        return list(files)
+    return [files[i * len(files) // n] for i in range(n)]
+
+
 class ImageCrops:
     """Random uint8 crops [B, 3, crop, crop] from images held in memory at several scales."""
 
-    def __init__(self, files, crop: int, scales=(1.0, 0.5, 0.25), seed: int = 0):
+    def __init__(self, files, crop: int, scales=(1.0, 0.5, 0.25), seed: int = 0, max_pixels: int = 0):
         self.crop = crop
         self.rng = random.Random(seed)
         self.images, self.weights = [], []
         for path in files:
+            if max_pixels and _pixels(path) > max_pixels:
+                continue  # a few clip-art renders are 20k px wide: decoding them costs minutes and GBs
             base = Image.fromarray(load_rgb(path))
             for sc in scales:
                 w, h = int(base.width * sc), int(base.height * sc)

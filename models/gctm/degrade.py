@@ -73,12 +73,26 @@ def degrade_small(x_uint8: torch.Tensor, opts: dict, rng: random.Random) -> torc
     return y
 
 
-def upscale_pair(hr_uint8: torch.Tensor, scale: int, opts: dict = None, rng: random.Random = None):
-    """(x0, x1) in [−1, 1]: x0 the clean crop, x1 its small 8-bit version brought back to size."""
-    small = downsample(hr_uint8, scale)
-    if opts:
-        small = degrade_small(small, opts, rng or random.Random())
-    return to_unit(hr_uint8), upsample(to_unit(small), scale)
+def degrade_each(x_uint8: torch.Tensor, opts: dict, rng: random.Random) -> torch.Tensor:
+    """degrade_small with its own random draw for every image of the batch."""
+    return torch.cat([degrade_small(x_uint8[i:i + 1], opts, rng) for i in range(x_uint8.shape[0])])
+
+
+def clean_pair(x_uint8: torch.Tensor, opts: dict, rng: random.Random):
+    """(x0, x1) in [−1, 1] for the clean tool: x1 is x0 itself damaged by blur, noise and JPEG."""
+    return to_unit(x_uint8), to_unit(degrade_each(x_uint8, opts, rng))
+
+
+def make_pair(x_uint8: torch.Tensor, task: str, scale: int, opts: dict, rng: random.Random):
+    """The training pair of a photo task from clean 8-bit crops."""
+    if task == "upscale":
+        small = downsample(x_uint8, scale)
+        if opts:
+            small = degrade_each(small, opts, rng)
+        return to_unit(x_uint8), upsample(to_unit(small), scale)
+    if task == "clean":
+        return clean_pair(x_uint8, opts, rng)
+    raise ValueError(f"unknown photo task {task!r}; expected upscale or clean")
 
 
 def write_parity_vectors(path: str, seed: int = 0):

@@ -8,6 +8,7 @@ g(x, t, t)), and the same network trained as a plain L2 regressor.
 """
 import argparse
 import json
+import random
 import os
 import sys
 import time
@@ -18,7 +19,7 @@ import torch
 from . import checkpoint
 from .config import load
 from .data import expand, load_rgb
-from .degrade import downsample, to_uint8, to_unit, upsample
+from .degrade import degrade_small, downsample, to_uint8, to_unit, upsample
 from .metrics import psnr, ssim, swd
 from .solvers import consistency_steps, ode_solve, one_step
 from .time_grid import step_grid
@@ -49,22 +50,53 @@ def heldout_images(cfg, max_side: int = 384, wallpaper_scale: float = 0.35):
     return out
 
 
+# Fixed damage for scoring the clean tool: strengths a user meets (phone-photo noise, a heavily
+# compressed JPEG, a soft and slightly noisy capture). Each is applied to every held-out photo.
+CLEAN_LEVELS = {
+    "noise15": {"noise_p": 1.0, "noise_std": [15.0, 15.0]},
+    "jpeg30": {"jpeg_p": 1.0, "jpeg_quality": [30, 30]},
+    "blur1+noise5": {"blur_p": 1.0, "blur_sigma": [1.0, 1.0], "noise_p": 1.0, "noise_std": [5.0, 5.0]},
+}
+
+
+def heldout_pairs(cfg):
+    """[(name, clean uint8 HWC, source uint8 HWC)]: what the tool is given for each held-out image
+    (the small image for an upscaler; the damaged image for the clean tool), deterministic."""
+    pairs = []
+    for i, (name, hr) in enumerate(heldout_images(cfg)):
+        x0 = torch.from_numpy(hr).permute(2, 0, 1)[None]
+        if cfg.data.task == "clean":
+            for level, opts in CLEAN_LEVELS.items():
+                torch.manual_seed(1000 + i)
+                src = degrade_small(x0, opts, random.Random(i))
+                pairs.append((f"{name}:{level}", hr, src[0].permute(1, 2, 0).numpy()))
+        else:
+            pairs.append((name, hr, downsample(x0, cfg.data.scale)[0].permute(1, 2, 0).numpy()))
+    return pairs
+
+
+def source_x1(cfg, src_hwc: np.ndarray) -> torch.Tensor:
+    """x1 in [−1, 1] from what the tool is given, as the plugin builds it."""
+    x = to_unit(torch.from_numpy(np.ascontiguousarray(src_hwc)).permute(2, 0, 1)[None])
+    return x if cfg.data.task == "clean" else upsample(x, cfg.data.scale)
+
+
 def _img(x):
     return to_uint8(x)[0].permute(1, 2, 0).numpy()
 
 
 def evaluate(cfg, models: dict, k_grid, ode_grid, log=print):
     """models: name → GCTM (EMA weights). Returns the metrics dict written into the card."""
-    images = heldout_images(cfg)
-    outs = {name: [] for name in ["bicubic"] + [f"{m}_{kind}" for m in models for kind in ("nfe1", "k", "ode")]}
+    images = heldout_pairs(cfg)
+    base = "input" if cfg.data.task == "clean" else "bicubic"
+    outs = {name: [] for name in [base] + [f"{m}_{kind}" for m in models for kind in ("nfe1", "k", "ode")]}
     per_image = []
     targets = []
     timings = {}
-    for name, hr in images:
-        x0 = torch.from_numpy(hr).permute(2, 0, 1)[None]
-        x1 = upsample(to_unit(downsample(x0, cfg.data.scale)), cfg.data.scale)
+    for name, hr, src in images:
+        x1 = source_x1(cfg, src)
         row = {"image": name, "size": [hr.shape[1], hr.shape[0]]}
-        results = {"bicubic": _img(x1)}
+        results = {base: _img(x1)}
         for mname, model in models.items():
             t0 = time.time()
             results[f"{mname}_nfe1"] = _img(one_step(model, x1))
@@ -88,7 +120,8 @@ def evaluate(cfg, models: dict, k_grid, ode_grid, log=print):
             "swd": round(swd(imgs, targets), 3),
         }
     return {"split": "heldout: skimage colour photos + held-out wallpapers (see DATA.md)",
-            "degradation": f"antialiased bicubic ×1/{cfg.data.scale}, 8-bit, then the plugin's bicubic ×{cfg.data.scale}",
+            "degradation": (f"each photo at {', '.join(CLEAN_LEVELS)} ({CLEAN_LEVELS})" if cfg.data.task == "clean" else
+                            f"antialiased bicubic ×1/{cfg.data.scale}, 8-bit, then the plugin's bicubic ×{cfg.data.scale}"),
             "images": len(images), "k_steps": k_grid.numel() - 1, "ode_steps": ode_grid.numel() - 1,
             "ode_nfe": 2 * (ode_grid.numel() - 1) - 1,
             "summary": summary, "per_image": per_image,

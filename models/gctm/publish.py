@@ -7,6 +7,7 @@ output for it at NFE = 1, and its ground truth. Refuses to publish when the ONNX
 """
 import argparse
 import json
+import random
 import os
 import sys
 
@@ -14,10 +15,10 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .card import build_card, write_card
+from .card import build_card, tile_for, write_card
 from .config import load
-from .degrade import downsample, to_uint8, to_unit, upsample
-from .evaluate import SKIMAGE, load_ema
+from .degrade import degrade_small, downsample, to_uint8
+from .evaluate import CLEAN_LEVELS, SKIMAGE, load_ema, source_x1
 from .export import ExportError, export_onnx, fp16_weights, parity
 from .solvers import one_step
 
@@ -26,14 +27,19 @@ PARITY_TOL = 1e-4
 
 
 def write_golden(model, cfg, out_dir, crop=(96, 96)):
-    """LR input (crop/scale) → PyTorch NFE = 1 output, from the held-out astronaut photo."""
-    scale = cfg.data.scale
+    """Tool input → PyTorch NFE = 1 output, from the held-out astronaut photo: the small image
+    (crop/scale) for an upscaler, the photo damaged at CLEAN_LEVELS["noise15"] for the clean tool."""
+    scale = cfg.data.scale if cfg.data.task == "upscale" else 1
     img = np.array(Image.open(os.path.join(SKIMAGE, "astronaut.png")).convert("RGB"))
-    h, w = crop[0] * scale, crop[1] * scale
+    h, w = (crop[0] * scale, crop[1] * scale) if scale > 1 else (2 * crop[0], 2 * crop[1])
     hr = img[40:40 + h, 180:180 + w]  # the face and helmet edge: detail that bicubic blurs
     x0 = torch.from_numpy(np.ascontiguousarray(hr)).permute(2, 0, 1)[None]
-    small = downsample(x0, scale)
-    y = one_step(model, upsample(to_unit(small), scale))
+    if cfg.data.task == "clean":
+        torch.manual_seed(0)
+        small = degrade_small(x0, CLEAN_LEVELS["noise15"], random.Random(0))
+    else:
+        small = downsample(x0, scale)
+    y = one_step(model, source_x1(cfg, small[0].permute(1, 2, 0).numpy()))
     base = os.path.join(out_dir, f"golden-{cfg.run.id}")
     Image.fromarray(small[0].permute(1, 2, 0).numpy()).save(base + "-in.png")
     Image.fromarray(to_uint8(y)[0].permute(1, 2, 0).numpy()).save(base + "-out.png")
@@ -71,7 +77,9 @@ def main(argv=None):
                 "parity_max_abs": err, "parity_fp16_max_abs": err16}
     with open(os.path.join(ROOT, "models", "DATA.json")) as f:
         data = json.load(f)["sources"]
-    card = build_card(cfg, model, onnx_path, fp16_path=fp16_path, metrics=metrics, training=training, data=data)
+    tile, overlap = tile_for(model.net.cfg)
+    card = build_card(cfg, model, onnx_path, fp16_path=fp16_path, metrics=metrics, training=training, data=data,
+                      tile=tile, overlap=overlap)
     card["summary"] = args.summary
     write_card(card, os.path.join(args.zoo, f"{cfg.run.id}.json"))
     write_golden(model, cfg, args.fixtures)

@@ -17,8 +17,8 @@ import torch
 
 from . import checkpoint
 from .config import ConfigError, load
-from .data import DataError, ImageCrops, check_disjoint, expand, gaussian, paired_map, TOY_TARGETS
-from .degrade import upscale_pair
+from .data import DataError, ImageCrops, check_disjoint, evenly_spaced, expand, gaussian, paired_map, TOY_TARGETS
+from .degrade import make_pair
 from .trainer import NonFiniteLoss, Trainer, build_model, estimate_vars
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -48,7 +48,16 @@ class Batches:
             train_files = expand(d.train)
             if d.heldout:
                 check_disjoint(train_files, expand(d.heldout))
+            if d.task not in ("upscale", "clean"):
+                raise DataError(f"unknown photo task {d.task!r}; expected upscale or clean")
             self.crops = ImageCrops(train_files, d.crop, d.scales, seed=cfg.run.seed + rank)
+            self.clipart = None
+            if d.clipart and d.clipart_fraction > 0:
+                clip_files = evenly_spaced(expand(d.clipart), d.clipart_max)
+                if d.heldout:
+                    check_disjoint(clip_files, expand(d.heldout))
+                self.clipart = ImageCrops(clip_files, d.crop, d.clipart_scales, seed=cfg.run.seed + 77 + rank,
+                                          max_pixels=16_000_000)
             # fixed crops of the held-out photos for the periodic evaluation (never trained on)
             self.heldout = ImageCrops(expand(d.heldout), d.crop, d.scales, seed=12345) if d.heldout else None
         else:
@@ -59,9 +68,11 @@ class Batches:
     def sample(self, batch):
         d = self.cfg.data
         if d.kind == "photos":
-            if d.task != "upscale":
-                raise DataError(f"unknown photo task {d.task!r}; expected upscale")
-            x0, x1 = upscale_pair(self.crops.sample(batch), d.scale, d.degrade, self.rng)
+            n_clip = int(round(batch * d.clipart_fraction)) if self.clipart is not None else 0
+            crops = self.crops.sample(batch - n_clip)
+            if n_clip:
+                crops = torch.cat([crops, self.clipart.sample(n_clip)])
+            x0, x1 = make_pair(crops, d.task, d.scale, d.degrade, self.rng)
         else:
             x1 = gaussian(batch)
             x0 = paired_map(x1) if d.target == "paired" else TOY_TARGETS[d.target](batch)
@@ -82,7 +93,9 @@ def quick_eval(trainer, batches, n=32):
     if not hasattr(batches, "eval_batch"):
         d = batches.cfg.data
         if batches.heldout is not None:
-            x0, x1 = upscale_pair(batches.heldout.sample(n), d.scale)
+            # upscalers are scored on clean downsampling; the clean tool on its own damage, fixed seed
+            opts = d.degrade if d.task == "clean" else {}
+            x0, x1 = make_pair(batches.heldout.sample(n), d.task, d.scale, opts, random.Random(0))
             batches.eval_batch = (x0.to(batches.device), x1.to(batches.device))
         else:
             state = torch.random.get_rng_state()

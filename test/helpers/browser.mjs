@@ -76,10 +76,18 @@ export async function layerPixels(page, name) {
   return decode(Buffer.from(b64, 'base64'));
 }
 
-/** Selects a layer by name and runs the chosen model through the real panel. */
-export async function runTool(page, ui, layerName, modelId) {
+/**
+ * Selects a layer by name and runs a model through the real panel: an upscaler is picked in the Size
+ * list (with "clean up first" set to `clean`); a same-size model is Size ×1, which cleans.
+ */
+export async function runTool(page, ui, layerName, modelId, { clean = false } = {}) {
   await page.evaluate((n) => window.standin.select([window.standin.byName(n).id]), layerName);
-  if (modelId) await ui.locator('[data-testid=model]').selectOption(modelId);
+  if (modelId) {
+    const sizes = await ui.locator('[data-testid=model] option').evaluateAll((os) => os.map((o) => o.value));
+    await ui.locator('[data-testid=model]').selectOption(sizes.includes(modelId) ? modelId : '');
+    const box = ui.locator('[data-testid=clean]');
+    if ((await box.count()) > 0 && (await box.isEnabled())) await box.setChecked(clean);
+  }
   await ui.locator('[data-testid=run]:not([disabled])').click();
 }
 

@@ -11,7 +11,7 @@ import { decodePng, encodePng } from '../../ui/engine/codec';
 import { splitImage } from '../../ui/engine/image/split';
 import { DEFAULT_SETTINGS, FIGMA_IMAGE_MAX, type JobRequest, type MainToUi, type RunOptions } from '../../src/protocol';
 
-const OPTIONS: RunOptions = { modelId: 'm', scale: 2, steps: 1, seed: 0, strength: 1, placement: 'beside' };
+const OPTIONS: RunOptions = { modelIds: ['m'], scale: 2, steps: 1, seed: 0, strength: 1, placement: 'beside' };
 
 function solidPng(w: number, h: number, rgb = [200, 100, 50]): Uint8Array {
   const data = new Uint8Array(w * h * 3);

@@ -4,16 +4,18 @@ import { MESSAGES } from '../../src/messages';
 import { EngineError, toFailure } from './errors';
 import { decodePng } from './codec';
 import { openCardModel, readCards } from './node';
-import { runPipeline } from './pipeline';
+import { runChain, type ChainLink } from './pipeline';
 import { cardScale, type ModelCard } from './zoo';
 
 export const USAGE = `usage:
-  onestep <tool> <in.png> -o <out.png> [--model <id>] [--scale <n>] [--steps <k>] [--seed <n>]
+  onestep <tool> <in.png> -o <out.png> [--model <id>] [--scale <n>] [--clean] [--steps <k>] [--seed <n>]
                                        [--strength <s>] [--mask <mask.png>] [--backend cpu|wasm]
                                        [--json] [--zoo <dir>]
   onestep models [--json | --markdown] [--zoo <dir>]
 
 <tool> is a tool name from the model cards (e.g. restore) or a model id.
+restore: --scale 2 or 4 upscales (default: the smallest scale), --scale 1 cleans up at the same size,
+--clean runs the clean-up model before the upscaler.
 --backend cpu (default) is onnxruntime-node; wasm is onnxruntime-web on one thread, as in Figma.`;
 
 export interface CliArgs {
@@ -26,6 +28,7 @@ export interface CliArgs {
   seed: number;
   strength?: number;
   mask?: string;
+  clean: boolean;
   json: boolean;
   markdown: boolean;
   backend: 'cpu' | 'wasm';
@@ -37,11 +40,12 @@ export class UsageError extends Error {}
 const NUMERIC = new Set(['--scale', '--steps', '--seed', '--strength']);
 
 export function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { command: '', steps: 1, seed: 0, json: false, markdown: false, backend: 'cpu', zoo: 'models/zoo' };
+  const args: CliArgs = { command: '', steps: 1, seed: 0, clean: false, json: false, markdown: false, backend: 'cpu', zoo: 'models/zoo' };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') args.json = true;
+    else if (a === '--clean') args.clean = true;
     else if (a === '--markdown') args.markdown = true;
     else if (a === '-h' || a === '--help') throw new UsageError('');
     else if (a.startsWith('-')) {
@@ -80,11 +84,24 @@ export function pickModel(cards: ModelCard[], args: CliArgs): ModelCard {
   let matches = cards.filter((c) => c.id === id);
   if (matches.length === 0) matches = cards.filter((c) => c.tool === args.command && (!args.model || c.id === args.model));
   if (args.scale !== undefined) matches = matches.filter((c) => cardScale(c) === args.scale);
+  // Without --scale a tool name means its smallest upscale (as in the panel); same-size models come last.
+  const rank = (c: ModelCard) => (cardScale(c) === 1 ? Infinity : cardScale(c));
+  matches = [...matches].sort((a, b) => rank(a) - rank(b));
   if (matches.length === 0) {
     const have = cards.map((c) => `${c.id} (${c.tool}${cardScale(c) !== 1 ? ` ×${cardScale(c)}` : ''})`).join(', ') || 'none';
     throw new EngineError('model-missing', `no model for "${id}"${args.scale !== undefined ? ` at ×${args.scale}` : ''}; the zoo has: ${have}`);
   }
   return matches[0];
+}
+
+/** The models to run: the picked one, after the clean-up model when --clean asks for it. */
+export function pickChain(cards: ModelCard[], args: CliArgs): ModelCard[] {
+  const card = pickModel(cards, args);
+  if (!args.clean) return [card];
+  if (card.tool !== 'restore') throw new UsageError(`--clean applies to restore, not ${card.tool}`);
+  const cleaner = cards.find((c) => c.tool === 'restore' && c.source.kind === 'clean');
+  if (!cleaner) throw new EngineError('model-missing', 'no clean-up model in the zoo (--clean)');
+  return cleaner.id === card.id ? [card] : [cleaner, card];
 }
 
 function checkOptions(card: ModelCard, args: CliArgs): void {
@@ -152,8 +169,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
       listModels(cards, args, io);
       return 0;
     }
-    const card = pickModel(cards, args);
-    checkOptions(card, args);
+    const chain = pickChain(cards, args);
+    for (const c of chain) checkOptions(c, args);
+    const card = chain[chain.length - 1];
     let t = now();
     let bytes: Uint8Array;
     try {
@@ -164,25 +182,26 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     const read = now() - t;
     t = now();
-    const session = await openCardModel(args.zoo, card, [args.backend]);
+    const links: ChainLink[] = [];
+    for (const c of chain) links.push({ card: c, session: await openCardModel(args.zoo, c, [args.backend]) });
     const load = now() - t;
     const input = decodePng(bytes);
-    const result = await runPipeline(card, session, bytes, { steps: args.steps, seed: args.seed, strength: args.strength ?? 1 });
-    await session.release();
+    const result = await runChain(links, bytes, { steps: args.steps, seed: args.seed, strength: args.strength ?? 1 });
+    for (const l of links) await l.session.release();
     t = now();
     writeFileSync(args.output!, result.png);
     const write = now() - t;
     const timings = { read, load, ...result.timings, write };
     if (args.json) {
       io.out(JSON.stringify({
-        tool: card.tool, model: card.id, version: card.version, backend: result.backend,
+        tool: card.tool, model: card.id, version: card.version, models: chain.map((c) => `${c.id}@${c.version}`), backend: result.backend,
         input: { path: args.input, width: input.width, height: input.height },
         output: { path: args.output, width: result.image.width, height: result.image.height, channels: result.image.channels },
         steps: args.steps, seed: args.seed, tiles: result.tiles,
         ms: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10])),
       }, null, 2));
     } else {
-      io.err(`${card.title}: ${args.input} ${input.width}×${input.height} → ${args.output} ${result.image.width}×${result.image.height} in ${((timings.load + result.timings.infer) / 1000).toFixed(2)} s`);
+      io.err(`${chain.map((c) => c.title).join(' + ')}: ${args.input} ${input.width}×${input.height} → ${args.output} ${result.image.width}×${result.image.height} in ${((timings.load + result.timings.infer) / 1000).toFixed(2)} s`);
     }
     return 0;
   } catch (err) {

@@ -1,6 +1,9 @@
-// The engine's one job end to end: PNG in → decode → x1 for the tool → tiled model runs → alpha → PNG out.
+// The engine's one job end to end: PNG in → decode → for each model of the chain: x1 for its tool,
+// tiled model runs → alpha → PNG out. A chain is e.g. [clean, restore-x4]: each model gets the
+// previous one's result as an 8-bit image, exactly as if the user had run the two tools in turn.
 import { decodePng, encodePng } from './codec';
-import { fromPlanes, toPlanes, type RawImage } from './image/raw';
+import { EngineError } from './errors';
+import { fromPlanes, toPlanes, type Planes, type RawImage } from './image/raw';
 import { runSteps, throwIfAborted } from './evaluate';
 import { buildSource } from './tools';
 import type { EngineOptions } from './tools/types';
@@ -13,6 +16,9 @@ export interface Progress {
   stage: Stage;
   done: number;
   total: number;
+  /** Which model of the chain (0-based) and how many there are. */
+  part: number;
+  parts: number;
 }
 
 export interface PipelineHooks {
@@ -24,45 +30,65 @@ export interface PipelineHooks {
 export interface PipelineResult {
   png: Uint8Array;
   image: RawImage;
-  /** Milliseconds per stage. */
+  /** Milliseconds per stage, summed over the chain. */
   timings: Record<Stage, number>;
   tiles: number;
   backend: string;
 }
 
-export async function runPipeline(
-  card: ModelCard,
-  session: ModelSession,
-  png: Uint8Array,
-  options: EngineOptions,
-  hooks: PipelineHooks = {},
-): Promise<PipelineResult> {
+export interface ChainLink {
+  card: ModelCard;
+  session: ModelSession;
+}
+
+export async function runChain(links: ChainLink[], png: Uint8Array, options: EngineOptions, hooks: PipelineHooks = {}): Promise<PipelineResult> {
+  if (links.length === 0) throw new EngineError('unsupported-tool', 'no model to run');
   const now = hooks.now ?? (() => performance.now());
   const timings: Record<Stage, number> = { decode: 0, prepare: 0, infer: 0, encode: 0 };
+  let part = 0;
   const stage = async <T>(name: Stage, fn: () => T | Promise<T>): Promise<T> => {
     throwIfAborted(hooks.signal);
-    hooks.onProgress?.({ stage: name, done: 0, total: 1 });
+    if (name !== 'infer') hooks.onProgress?.({ stage: name, done: 0, total: 1, part, parts: links.length });
     const start = now();
     const value = await fn();
-    timings[name] = now() - start;
+    timings[name] += now() - start;
     return value;
   };
 
   const raw = await stage('decode', () => decodePng(png));
-  const source = await stage('prepare', () => buildSource(card, { planes: toPlanes(raw), options }));
+  let planes: Planes = toPlanes(raw);
+  if (planes.alpha && planes.alpha.every((a) => a === 0)) {
+    // Nothing visible: a model would only invent colour under zero alpha.
+    throw new EngineError('no-pixels', `${raw.width}×${raw.height} layer is fully transparent`);
+  }
   let tiles = 0;
-  const y = await stage('infer', () =>
-    runSteps(session, source.x1, source.width, source.height, stepTimes(card, options.steps), { ...card.tile, multiple: card.multiple }, {
-      signal: hooks.signal,
-      onTile: (done, total) => {
-        tiles = total;
-        hooks.onProgress?.({ stage: 'infer', done, total });
-      },
-    }),
-  );
-  const image = await stage('encode', () => fromPlanes({ width: source.width, height: source.height, rgb: y, alpha: source.alpha }));
+  let image: RawImage = raw;
+  for (let i = 0; i < links.length; i++) {
+    part = i;
+    const { card, session } = links[i];
+    if (i > 0) planes = toPlanes(image); // 8-bit hand-over, as between two separate runs
+    const input = planes;
+    const source = await stage('prepare', () => buildSource(card, { planes: input, options }));
+    let linkTiles = 0;
+    const y = await stage('infer', () =>
+      runSteps(session, source.x1, source.width, source.height, stepTimes(card, options.steps), { ...card.tile, multiple: card.multiple }, {
+        signal: hooks.signal,
+        onTile: (done, total) => {
+          linkTiles = total;
+          hooks.onProgress?.({ stage: 'infer', done, total, part: i, parts: links.length });
+        },
+      }),
+    );
+    tiles += linkTiles;
+    image = await stage('encode', () => fromPlanes({ width: source.width, height: source.height, rgb: y, alpha: source.alpha }));
+  }
   const start = now();
   const out = encodePng(image);
   timings.encode += now() - start;
-  return { png: out, image, timings, tiles, backend: session.backend };
+  return { png: out, image, timings, tiles, backend: links.map((l) => l.session.backend).filter((b, j, all) => all.indexOf(b) === j).join(' + ') };
+}
+
+/** One model: the common case, and what the golden tests check against PyTorch. */
+export function runPipeline(card: ModelCard, session: ModelSession, png: Uint8Array, options: EngineOptions, hooks: PipelineHooks = {}): Promise<PipelineResult> {
+  return runChain([{ card, session }], png, options, hooks);
 }

@@ -9,8 +9,11 @@ export type WorkerStage = Stage | 'load';
 export type ToWorker =
   /** First message: the gzipped ORT wasm (inflated in the worker) and whether WebGPU may be tried. */
   | { type: 'init'; wasmGz: Uint8Array; allowWebgpu: boolean }
-  /** `model` is sent with the first run of each model id; the worker keeps the session after that. */
-  | { type: 'run'; jobId: number; card: ModelCard; model: Uint8Array | null; png: Uint8Array; options: EngineOptions }
+  /**
+   * Runs the models in order, each on the previous one's result. A model's bytes are sent with its
+   * first run (or preload); the worker keeps the session after that and gets null.
+   */
+  | { type: 'run'; jobId: number; models: Array<{ card: ModelCard; model: Uint8Array | null }>; png: Uint8Array; options: EngineOptions }
   | { type: 'cancel'; jobId: number }
   /** Open a model's session ahead of the first run (the panel sends this when it opens). */
   | { type: 'preload'; card: ModelCard; model: Uint8Array };
@@ -28,7 +31,7 @@ export interface WorkerDone {
 }
 
 export type FromWorker =
-  | { type: 'progress'; jobId: number; stage: WorkerStage; done: number; total: number }
+  | { type: 'progress'; jobId: number; stage: WorkerStage; done: number; total: number; part?: number; parts?: number }
   | WorkerDone
   | { type: 'error'; jobId: number; code: ErrorCode; detail: string }
   | { type: 'log'; message: string }

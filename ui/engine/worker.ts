@@ -5,7 +5,7 @@ import { toFailure, EngineError } from './errors';
 import { gunzip } from './gzip';
 import { openModel } from './model';
 import { setupOrt } from './ort-web';
-import { runPipeline } from './pipeline';
+import { runChain, type ChainLink } from './pipeline';
 import { encodePng } from './codec';
 import { splitImage } from './image/split';
 import { FIGMA_IMAGE_MAX, type ErrorCode, type Piece } from '../../src/protocol';
@@ -63,13 +63,15 @@ async function sessionFor(card: ModelCard, model: Uint8Array | null): Promise<Pr
 }
 
 async function run(m: Extract<ToWorker, { type: 'run' }>, signal: AbortSignal): Promise<void> {
-  post({ type: 'progress', jobId: m.jobId, stage: 'load', done: 0, total: 1 });
-  const session = await sessionFor(m.card, m.model);
+  post({ type: 'progress', jobId: m.jobId, stage: 'load', done: 0, total: m.models.length });
   const loadStart = performance.now();
-  const s = await session;
+  const links: ChainLink[] = [];
+  for (const { card, model } of m.models) {
+    links.push({ card, session: await (await sessionFor(card, model)) });
+    post({ type: 'progress', jobId: m.jobId, stage: 'load', done: links.length, total: m.models.length });
+  }
   const load = performance.now() - loadStart;
-  post({ type: 'progress', jobId: m.jobId, stage: 'load', done: 1, total: 1 });
-  const result = await runPipeline(m.card, s, m.png, m.options, {
+  const result = await runChain(links, m.png, m.options, {
     signal,
     onProgress: (p) => post({ type: 'progress', jobId: m.jobId, ...p }),
   });

@@ -7,6 +7,7 @@ import { send, subscribe } from '../bridge';
 import { EngineClient, JobError } from '../engine-client';
 import { supportsTool } from '../engine/tools';
 import { cardScale, type ModelCard } from '../engine/zoo';
+import { chainTitle, choose, settingsForChain } from './restore-choice';
 import type { WorkerStage } from '../engine/worker-protocol';
 import { ErrorView } from './ErrorView';
 import { Preview } from './Preview';
@@ -15,7 +16,7 @@ import { ToolOptions } from './ToolOptions';
 
 export type Status =
   | { kind: 'idle'; note?: string }
-  | { kind: 'running'; runId: number; index: number; count: number; stage: WorkerStage | 'export'; done: number; total: number }
+  | { kind: 'running'; runId: number; index: number; count: number; stage: WorkerStage | 'export'; done: number; total: number; part: number; parts: number }
   | { kind: 'done'; placed: number; backend: string; ms: number }
   | { kind: 'error'; code: ErrorCode; detail: string };
 
@@ -42,26 +43,29 @@ export function App() {
   const run = useRef<{ runId: number; engineJob: number | null; started: number; backend: string } | null>(null);
   const nextRun = useRef(1);
 
-  const card: ModelCard | undefined = cards.find((c) => c.id === settings.modelId) ?? cards[0];
+  const chosen = choose(cards, settings);
+  const chain = chosen.chain;
 
   useEffect(() => {
     engine.onLog = (line) => setBackendNote(line);
   }, [engine]);
 
-  function optionsFor(c: ModelCard | undefined, st: Settings): RunOptions | null {
-    if (!c) return null;
-    return { modelId: c.id, scale: cardScale(c), steps: st.steps, seed: st.seed, strength: st.strength, placement: st.placement };
+  function optionsFor(models: ModelCard[], st: Settings): RunOptions | null {
+    if (models.length === 0) return null;
+    const scale = models.reduce((k, c) => k * cardScale(c), 1);
+    const steps = Math.min(st.steps, ...models.map((c) => c.time.grid.length - 1));
+    return { modelIds: models.map((c) => c.id), scale, steps, seed: st.seed, strength: st.strength, placement: st.placement };
   }
 
   /** Starts a run; values are passed in (not read from this render) so "Run again" can start from init. */
-  function start(c: ModelCard | undefined, opts: RunOptions | null, layers: number) {
-    if (!opts || !c || run.current) return;
+  function start(models: ModelCard[], opts: RunOptions | null, layers: number) {
+    if (!opts || models.length === 0 || run.current) return;
     const runId = nextRun.current++;
     run.current = { runId, engineJob: null, started: performance.now(), backend: '' };
     setBefore(null);
     setAfter(null);
-    setStatus({ kind: 'running', runId, index: 0, count: Math.max(1, layers), stage: 'export', done: 0, total: 1 });
-    send({ type: 'run-request', runId, options: opts, toolTitle: c.title });
+    setStatus({ kind: 'running', runId, index: 0, count: Math.max(1, layers), stage: 'export', done: 0, total: 1, part: 0, parts: models.length });
+    send({ type: 'run-request', runId, options: opts, toolTitle: chainTitle(models) });
   }
 
   function cancel() {
@@ -75,15 +79,16 @@ export function App() {
 
   async function onJob(m: JobRequest) {
     const r = run.current;
-    const jobCard = cards.find((c) => c.id === m.options.modelId);
+    const jobCards = m.options.modelIds.map((id) => cards.find((c) => c.id === id));
+    const missing = m.options.modelIds.filter((_, i) => !jobCards[i]);
     if (!r || r.runId !== m.runId) return send({ type: 'job-failed', jobId: m.jobId, code: 'cancelled', detail: '' });
-    if (!jobCard) return send({ type: 'job-failed', jobId: m.jobId, code: 'model-missing', detail: m.options.modelId });
+    if (missing.length > 0 || jobCards.length === 0) return send({ type: 'job-failed', jobId: m.jobId, code: 'model-missing', detail: missing.join(', ') || 'no model' });
     setBefore(pngUrl(m.png));
     setAfter(null);
-    const progress = (stage: WorkerStage | 'export', done: number, total: number) =>
-      setStatus({ kind: 'running', runId: m.runId, index: m.index, count: m.count, stage, done, total });
+    const progress = (stage: WorkerStage | 'export', done: number, total: number, part = 0, parts = 1) =>
+      setStatus({ kind: 'running', runId: m.runId, index: m.index, count: m.count, stage, done, total, part, parts });
     try {
-      const { jobId, done } = await engine.run(jobCard, m.png.slice(), m.options, progress);
+      const { jobId, done } = await engine.run(jobCards as ModelCard[], m.png.slice(), m.options, progress);
       if (run.current !== r) return engine.cancel(jobId);
       r.engineJob = jobId;
       const result = await done;
@@ -100,15 +105,20 @@ export function App() {
   function onMessage(m: MainToUi) {
     if (m.type === 'init') {
       setSelection(m.selection);
-      const merged = { ...DEFAULT_SETTINGS, ...m.settings, ...(m.relaunch ?? {}) };
+      const relaunch = m.relaunch;
+      const merged: Settings = { ...DEFAULT_SETTINGS, ...m.settings };
+      if (relaunch) {
+        const { steps, seed, strength, placement } = relaunch;
+        Object.assign(merged, { steps, seed, strength, placement }, settingsForChain(cards, relaunch.modelIds));
+      }
       setSettings(merged);
       setReady(true);
-      const chosen = cards.find((x) => x.id === merged.modelId) ?? cards[0];
-      if (chosen) void engine.preload(chosen);
-      // "Run again" on a result: start at once with the options stored on it.
-      if (m.command === 'run-again' && m.relaunch && !m.selection.problem) {
-        const c = cards.find((x) => x.id === merged.modelId);
-        start(c, optionsFor(c, merged), m.selection.items.length);
+      for (const c of choose(cards, merged).chain) void engine.preload(c);
+      // "Run again" on a result: start at once with the models and options stored on it.
+      if (m.command === 'run-again' && relaunch && !m.selection.problem) {
+        const models = relaunch.modelIds.map((id) => cards.find((x) => x.id === id)).filter((c): c is ModelCard => !!c);
+        if (models.length === relaunch.modelIds.length) start(models, optionsFor(models, merged), m.selection.items.length);
+        else setStatus({ kind: 'error', code: 'model-missing', detail: relaunch.modelIds.join(', ') });
       }
     } else if (m.type === 'selection') setSelection(m.selection);
     else if (m.type === 'job-request') void onJob(m);
@@ -130,16 +140,17 @@ export function App() {
     const merged = { ...settings, ...next };
     setSettings(merged);
     send({ type: 'save-settings', settings: merged });
+    for (const c of choose(cards, merged).chain) void engine.preload(c);
   }
 
   const running = status.kind === 'running';
-  const scale = card ? cardScale(card) : 1;
+  const scale = chain.reduce((k, c) => k * cardScale(c), 1);
   return (
     <main class="panel" data-ready={ready ? 'true' : 'false'}>
       {cards.length === 0 ? (
         <p class="empty" data-testid="no-models">This build has no models. Put a model and its card in models/zoo and rebuild.</p>
       ) : (
-        <ToolOptions cards={cards} card={card!} settings={settings} disabled={running || !ready} onChange={update} />
+        <ToolOptions cards={cards} chosen={chosen} settings={settings} disabled={running || !ready} onChange={update} />
       )}
       <section class="selection" data-testid="selection">
         {selection.problem ? (
@@ -159,7 +170,7 @@ export function App() {
         {running ? (
           <button data-testid="cancel" onClick={cancel}>Cancel</button>
         ) : (
-          <button data-testid="run" class="primary" disabled={!ready || !card || !!selection.problem} onClick={() => start(card, optionsFor(card, settings), selection.items.length)}>
+          <button data-testid="run" class="primary" disabled={!ready || chain.length === 0 || !!selection.problem} onClick={() => start(chain, optionsFor(chain, settings), selection.items.length)}>
             {selection.items.length > 1 ? `Run on ${selection.items.length} layers` : 'Run'}
           </button>
         )}

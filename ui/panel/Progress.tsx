@@ -12,13 +12,20 @@ const SPAN: Record<string, [number, number]> = {
 export function Progress({ status }: { status: Extract<Status, { kind: 'running' }> }) {
   const [a, b] = SPAN[status.stage] ?? [0, 1];
   const within = status.total > 0 ? status.done / status.total : 0;
-  const overall = (status.index + a + (b - a) * within) / Math.max(1, status.count);
+  let layerShare = a + (b - a) * within;
+  // A chain (clean, then upscale) repeats prepare → infer → encode per model: each model gets an
+  // equal slice of the span after loading, so the bar never moves backwards.
+  const parts = Math.max(1, status.parts);
+  const after = SPAN.load[1];
+  if (parts > 1 && layerShare >= after) layerShare = after + ((status.part + (layerShare - after) / (1 - after)) / parts) * (1 - after);
+  const overall = (status.index + layerShare) / Math.max(1, status.count);
   const tiles = status.stage === 'infer' && status.total > 1 ? ` · tile ${status.done}/${status.total}` : '';
+  const model = parts > 1 && status.stage !== 'load' ? ` · model ${status.part + 1}/${parts}` : '';
   const layer = status.count > 1 ? ` · layer ${status.index + 1}/${status.count}` : '';
   return (
     <div class="progress" data-testid="progress">
       <progress value={overall} max={1} />
-      <span class="dim">{LABEL[status.stage] ?? status.stage}{tiles}{layer}</span>
+      <span class="dim">{LABEL[status.stage] ?? status.stage}{model}{tiles}{layer}</span>
     </div>
   );
 }

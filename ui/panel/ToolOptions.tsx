@@ -1,44 +1,59 @@
-// Tool picker plus the options this model's card allows (steps along its grid, seed when it uses noise).
+// The Restore tool's options: size (×1, ×2, ×4 from the models in the build), clean-up first, steps
+// along the models' grids, seed when a model uses noise, and where the result goes.
 import type { Settings } from '../../src/protocol';
 import type { ModelCard } from '../engine/zoo';
+import { restoreChoices, type Chosen } from './restore-choice';
 
 interface Props {
   cards: ModelCard[];
-  card: ModelCard;
+  chosen: Chosen;
   settings: Settings;
   disabled: boolean;
   onChange(next: Partial<Settings>): void;
 }
 
-/** One line of facts from the card: size, and held-out quality against the bicubic baseline. */
+type Summary = Record<string, { psnr?: number }>;
+
+/** One line of facts from a card: size, and held-out quality against its baseline (bicubic or the damaged input). */
 function facts(card: ModelCard): string {
-  const parts: string[] = [];
+  const parts: string[] = [card.title];
   if (card.bytes) parts.push(`${(card.bytes / 1048576).toFixed(1)} MB`);
-  const summary = (card.metrics as { summary?: Record<string, { psnr?: number }> } | undefined)?.summary;
+  const summary = (card.metrics as { summary?: Summary } | undefined)?.summary;
   const one = summary?.gctm_nfe1?.psnr;
-  const bicubic = summary?.bicubic?.psnr;
-  if (typeof one === 'number') parts.push(`${one.toFixed(1)} dB PSNR in 1 step${typeof bicubic === 'number' ? ` (bicubic ${bicubic.toFixed(1)} dB)` : ''}`);
+  const [baseName, base] = summary?.bicubic ? ['bicubic', summary.bicubic.psnr] : ['input', summary?.input?.psnr];
+  if (typeof one === 'number') parts.push(`${one.toFixed(1)} dB PSNR in 1 step${typeof base === 'number' ? ` (${baseName} ${base.toFixed(1)} dB)` : ''}`);
   return parts.join(' \u00b7 ');
 }
 
-export function ToolOptions({ cards, card, settings, disabled, onChange }: Props) {
-  const maxSteps = card.time.grid.length - 1;
-  const usesNoise = (card.source.sigma_p ?? 0) > 0 || card.tool === 'generate' || card.tool === 'sketch';
+export function ToolOptions({ cards, chosen, settings, disabled, onChange }: Props) {
+  const { sizes, cleaner } = restoreChoices(cards);
+  const chain = chosen.chain;
+  const maxSteps = Math.max(1, Math.min(...chain.map((c) => c.time.grid.length - 1)));
+  const usesNoise = chain.some((c) => (c.source.sigma_p ?? 0) > 0);
   return (
     <section class="tool">
+      <p class="tool-name">Restore</p>
       <label>
-        Tool
-        <select data-testid="model" disabled={disabled} value={card.id} onChange={(e) => onChange({ modelId: (e.target as HTMLSelectElement).value })}>
-          {cards.map((c) => (
-            <option key={c.id} value={c.id}>{c.title}</option>
+        Size
+        <select data-testid="model" disabled={disabled} value={chosen.size?.id ?? ''} onChange={(e) => onChange({ modelId: (e.target as HTMLSelectElement).value })}>
+          {sizes.map((s) => (
+            <option key={s.id} value={s.id}>{s.label}</option>
           ))}
         </select>
       </label>
-      <p class="dim summary">{card.summary}</p>
-      <p class="dim summary" data-testid="facts">{facts(card)}</p>
+      {cleaner && (
+        <label class="row">
+          <input type="checkbox" data-testid="clean" checked={chosen.clean} disabled={disabled || chosen.cleanForced}
+            onChange={(e) => onChange({ clean: (e.target as HTMLInputElement).checked })} />
+          Clean up noise, blur and JPEG artefacts{chosen.cleanForced ? '' : ' first'}
+        </label>
+      )}
+      {chain.map((c) => (
+        <p key={c.id} class="dim summary" data-testid="facts">{facts(c)}</p>
+      ))}
       <label>
         Steps <span class="dim">(1 = one network evaluation)</span>
-        <input type="number" data-testid="steps" min={1} max={maxSteps} value={settings.steps} disabled={disabled}
+        <input type="number" data-testid="steps" min={1} max={maxSteps} value={Math.min(settings.steps, maxSteps)} disabled={disabled}
           onChange={(e) => onChange({ steps: Math.min(maxSteps, Math.max(1, Number((e.target as HTMLInputElement).value) || 1)) })} />
       </label>
       {usesNoise && (

@@ -6,7 +6,7 @@ import type { ModelCard } from '../zoo';
 import type { Source, ToolInput } from './types';
 
 /** Degradations whose x1 is simply the user's image at its own size (the image is already degraded). */
-export const SAME_SIZE_KINDS = new Set(['identity', 'denoise', 'deblur', 'jpeg']);
+export const SAME_SIZE_KINDS = new Set(['clean', 'identity', 'denoise', 'deblur', 'jpeg']);
 
 export function buildRestoreSource(card: ModelCard, input: ToolInput): Source {
   const { planes, options } = input;
