@@ -4,7 +4,7 @@ import type { ErrorCode } from './protocol';
 
 export const MESSAGES: Record<ErrorCode, string> = {
   'empty-selection': 'Select a layer first: any frame, group, image or vector.',
-  'no-pixels': 'That layer has no pixels to work on (it is empty or zero-sized).',
+  'no-pixels': 'That layer has no pixels to work on (empty, zero-sized or fully transparent).',
   'too-large': 'The result would be too large (over 8192 px or 16 megapixels). Select a smaller layer.',
   'export-failed': 'Figma could not export that layer. Try again, or flatten it first.',
   'decode-failed': 'The layer\u2019s image could not be read (corrupt or unsupported PNG).',

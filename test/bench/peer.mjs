@@ -176,16 +176,62 @@ function rssBytes(pid) {
   }
 }
 
-function sampleRss(pids, everyMs = 100) {
-  const s = { samples: 0, peak: 0, first: pids.reduce((a, p) => a + rssBytes(p), 0) };
+/**
+ * Samples every renderer's VmRSS each `everyMs`. Chromium keeps idle renderers around (the start page's,
+ * a pre-spawned spare that the next page takes), so the page's renderer is the one whose RSS grows most
+ * during the runs; its peak is reported, and the peak of the sum over all renderers as well.
+ */
+function sampleRss(everyMs = 100) {
+  const per = new Map(); // pid → { first, peak }
+  const s = { samples: 0, peakSum: 0 };
+  let pids = [];
   const tick = () => {
-    const v = pids.reduce((a, p) => a + rssBytes(p), 0);
+    if (s.samples % 10 === 0) pids = rendererPids(); // walking /proc costs more than reading a few RSS values
+    let sum = 0;
+    for (const pid of pids) {
+      const v = rssBytes(pid);
+      sum += v;
+      const e = per.get(pid) ?? { first: v, peak: 0 };
+      if (v > e.peak) e.peak = v;
+      per.set(pid, e);
+    }
     s.samples++;
-    if (v > s.peak) s.peak = v;
+    if (sum > s.peakSum) s.peakSum = sum;
   };
   tick();
   const timer = setInterval(tick, everyMs);
-  return { stop: () => (clearInterval(timer), tick(), s) };
+  return {
+    stop() {
+      clearInterval(timer);
+      tick();
+      const [pid, top] = [...per].sort((a, b) => b[1].peak - b[1].first - (a[1].peak - a[1].first))[0] ?? [0, { first: 0, peak: 0 }];
+      return { samples: s.samples, renderers: per.size, pid, idleBytes: top.first, peakBytes: top.peak, peakSumBytes: s.peakSum };
+    },
+  };
+}
+
+const median = (xs) => {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+
+/** Warm-up run(s), then `reps` timed runs of each upscaler, interleaved so both see the same machine load. */
+async function timeRuns(page, whos, size) {
+  const runs = Object.fromEntries(whos.map((w) => [w, []]));
+  const warmup = {};
+  for (const who of whos) warmup[who] = await page.evaluate((o) => window.peer.speedRun(o), { who, size });
+  for (let i = 0; i < REPS; i++) {
+    for (const who of whos) runs[who].push(await page.evaluate((o) => window.peer.speedRun(o), { who, size }));
+  }
+  return Object.fromEntries(
+    whos.map((who) => {
+      const r = runs[who];
+      const output = [r[0].width, r[0].height];
+      const upscaleMs = median(r.map((x) => x.upscale));
+      const wallMs = median(r.map((x) => x.wall));
+      return [who, { input: [size, size], output, warmup: warmup[who], runs: r, upscaleMs, wallMs, msPerMp: upscaleMs / MP(...output), wallMsPerMp: wallMs / MP(...output) }];
+    }),
+  );
 }
 
 // ---- formatting ----
@@ -246,7 +292,7 @@ async function main() {
     return route.abort();
   });
 
-  const result = { device, versions, model: paths, heldout: { config: CONFIG, dir: heldoutDir, task: index.task, scale: index.scale } };
+  const result = { device, versions, model: paths, heldout: { config: CONFIG, dir: opt('--heldout', '') ? heldoutDir : null, task: index.task, scale: index.scale, pairs: index.pairs.length } };
   try {
     // 1. One page with both upscalers: quality on the held-out pairs, then warm speed at SIZE.
     const a = await openPage(browser.context, origin, { ...ours, peer: peerInit });
@@ -267,39 +313,23 @@ async function main() {
     const mean = (k) => per.reduce((s, r) => s + r.psnr[k], 0) / per.length;
     result.psnr = { images: per, mean: { bicubic: mean('bicubic'), peer: mean('peer'), ours: mean('ours') } };
 
-    const sp = await a.page.evaluate((o) => window.peer.speed(o), { who: 'peer', size: SIZE, reps: REPS });
-    const so = await a.page.evaluate((o) => window.peer.speed(o), { who: 'ours', size: SIZE, reps: REPS });
-    const perMp = (s, key) => s[key] / MP(...s.output);
-    result.speed = {
-      size: [SIZE, SIZE],
-      reps: REPS,
-      peer: { ...sp, msPerMp: perMp(sp, 'upscaleMs') },
-      ours: { ...so, msPerMp: perMp(so, 'upscaleMs'), wallMsPerMp: perMp(so, 'wallMs') },
-    };
+    const sp = await timeRuns(a.page, ['peer', 'ours'], SIZE);
+    result.speed = { size: [SIZE, SIZE], reps: REPS, interleaved: true, peer: sp.peer, ours: sp.ours };
     result.speed.ratio = result.speed.ours.msPerMp / result.speed.peer.msPerMp;
     result.pageLog = [...(await a.page.evaluate(() => window.peer.log())), ...a.logs];
     await a.page.close();
 
     // 2. A fresh page with ours alone (its own renderer, no TF.js heap): BIG → 4·BIG, wall time and peak RSS.
     if (BIG > 0) {
-      const before = new Set(rendererPids());
       const b = await openPage(browser.context, origin, { ...ours, peer: null });
-      let pids = rendererPids().filter((p) => !before.has(p));
-      const own = pids.length > 0;
-      if (!own) pids = rendererPids(); // the page reused a renderer: count them all
-      const rssIdle = pids.reduce((s, p) => s + rssBytes(p), 0);
-      const sampler = sampleRss(pids, 100);
-      const big = await b.page.evaluate((o) => window.peer.speed(o), { who: 'ours', size: BIG, reps: REPS });
+      const sampler = sampleRss(100);
+      const { ours: big } = await timeRuns(b.page, ['ours'], BIG);
       const mem = sampler.stop();
       result.big = {
         ...big,
-        msPerMp: perMp(big, 'upscaleMs'),
         memory: {
-          method: `sum of VmRSS (/proc/<pid>/status) of ${own ? "the page's own renderer process" : 'all renderer processes'} (pids ${pids.join(', ')}), sampled every 100 ms from node over the warm-up and ${REPS} timed runs`,
-          pids,
-          idleBytes: rssIdle,
-          peakBytes: mem.peak,
-          samples: mem.samples,
+          method: `VmRSS from /proc/<pid>/status of every Chromium renderer process, sampled every 100 ms from node over the warm-up and ${REPS} timed runs; the page's renderer is the one that grew most`,
+          ...mem,
         },
       };
       result.pageLog.push(...(await b.page.evaluate(() => window.peer.log())), ...b.logs);
@@ -308,7 +338,7 @@ async function main() {
   } finally {
     await browser.close();
     await new Promise((r) => (server.close(r), server.closeAllConnections()));
-    if (!opt('--heldout', '')) rmSync(tmp, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true }); // holds the generated pairs (empty with --heldout)
   }
   result.requests = {
     external,
@@ -353,7 +383,7 @@ async function main() {
   );
   out.push('');
   const s = result.speed;
-  out.push(`Speed: warm (one warm-up run, then the median of ${REPS}); ms per output megapixel`);
+  out.push(`Speed: warm (one warm-up run each, then the median of ${REPS} runs, esrgan-slim and ours interleaved); ms per output megapixel`);
   const rows = [
     ['esrgan-slim', `${s.size.join('×')} → ${s.peer.output.join('×')}`, fmtMs(s.peer.upscaleMs), s.peer.msPerMp.toFixed(0), '', ''],
     ['ours', `${s.size.join('×')} → ${s.ours.output.join('×')}`, fmtMs(s.ours.upscaleMs), s.ours.msPerMp.toFixed(0), fmtMs(s.ours.wallMs), String(s.ours.runs[0].tiles)],
@@ -369,8 +399,8 @@ async function main() {
   if (result.big) {
     const m = result.big.memory;
     out.push('');
-    out.push(`Memory, ours ${result.big.input.join('×')} → ${result.big.output.join('×')} in a fresh page: peak ${MB(m.peakBytes)} (${MB(m.idleBytes)} with the model loaded, before the runs)`);
-    out.push(`  ${m.method}; ${m.samples} samples`);
+    out.push(`Memory, ours ${result.big.input.join('×')} → ${result.big.output.join('×')} in a fresh page: peak renderer RSS ${MB(m.peakBytes)} (${MB(m.idleBytes)} with the model loaded, before the runs; all ${m.renderers} renderers together peaked at ${MB(m.peakSumBytes)})`);
+    out.push(`  ${m.method}; ${m.samples} samples, renderer pid ${m.pid}`);
   }
   out.push('');
   out.push('Targets');

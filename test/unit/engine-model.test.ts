@@ -6,7 +6,7 @@ import { encode } from 'fast-png';
 import { openCardModel, readCard, ort } from '../../ui/engine/node';
 import { openModel } from '../../ui/engine/model';
 import { evaluateTiled } from '../../ui/engine/evaluate';
-import { runPipeline } from '../../ui/engine/pipeline';
+import { runChain, runPipeline } from '../../ui/engine/pipeline';
 import { decodePng } from '../../ui/engine/codec';
 import { parseCard } from '../../ui/engine/zoo';
 
@@ -86,4 +86,32 @@ test('a model that is not ONNX fails with model-load-failed', async () => {
   const { sha256Hex } = await import('../../ui/engine/sha256');
   const card = parseCard({ ...tinyCard(), bytes: junk.length, sha256: sha256Hex(junk) });
   await assert.rejects(openModel(ort, card, junk, ['cpu']), (e: { code?: string }) => e.code === 'model-load-failed');
+});
+
+test('chain: two models run in turn equal two separate runs (8-bit hand-over), sizes multiply', async () => {
+  const card = tinyCard();
+  const session = await openCardModel(FIXTURES, card);
+  const [w, h] = [14, 10];
+  const data = new Uint8Array(w * h * 4);
+  for (let i = 0; i < w * h; i++) data.set([(i * 37) % 256, (i * 11) % 256, 200, 128 + (i % 128)], i * 4);
+  const png = encode({ width: w, height: h, data, depth: 8, channels: 4 });
+  const parts: string[] = [];
+  const chained = await runChain([{ card, session }, { card, session }], png, { steps: 1, seed: 0, strength: 1 }, {
+    onProgress: (p) => parts.push(`${p.stage}:${p.part}/${p.parts}`),
+  });
+  const first = await runPipeline(card, session, png, { steps: 1, seed: 0, strength: 1 });
+  const second = await runPipeline(card, session, first.png, { steps: 1, seed: 0, strength: 1 });
+  assert.equal(chained.image.width, w * 4);
+  assert.equal(chained.image.height, h * 4);
+  assert.deepEqual(Array.from(chained.image.data), Array.from(second.image.data));
+  assert.ok(parts.includes('infer:0/2') && parts.includes('infer:1/2'), parts.join(' '));
+  await session.release();
+});
+
+test('pipeline: a fully transparent image is refused with no-pixels (nothing to restore)', async () => {
+  const card = tinyCard();
+  const session = await openCardModel(FIXTURES, card);
+  const png = encode({ width: 8, height: 8, data: new Uint8Array(8 * 8 * 4), depth: 8, channels: 4 });
+  await assert.rejects(runPipeline(card, session, png, { steps: 1, seed: 0, strength: 1 }), (e: Error & { code?: string }) => e.code === 'no-pixels');
+  await session.release();
 });

@@ -1,7 +1,7 @@
 // The message contract and the user-facing message catalogue.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isMainToUi, isUiToMain, outputSize, resultSizeProblem, RESULT_MAX_SIDE, type ErrorCode } from '../../src/protocol';
+import { isMainToUi, isUiToMain, normaliseRunOptions, outputSize, resultSizeProblem, RESULT_MAX_SIDE, type ErrorCode } from '../../src/protocol';
 import { MESSAGES, messageFor } from '../../src/messages';
 import { parseCard, stepTimes, cardScale } from '../../ui/engine/zoo';
 import { readFileSync } from 'node:fs';
@@ -65,4 +65,13 @@ test('sha256 in JS equals node:crypto (block boundaries included)', () => {
     const bytes = new Uint8Array(n).map((_, i) => (i * 31 + 7) & 255);
     assert.equal(sha256Hex(bytes), createHash('sha256').update(bytes).digest('hex'), `n=${n}`);
   }
+});
+
+test('run options stored before chains (one modelId) still read back as a chain', () => {
+  assert.deepEqual(normaliseRunOptions({ modelId: 'restore-x2', scale: 2, steps: 1, seed: 0, strength: 1, placement: 'replace' }),
+    { modelIds: ['restore-x2'], scale: 2, steps: 1, seed: 0, strength: 1, placement: 'replace' });
+  assert.deepEqual(normaliseRunOptions({ modelIds: ['clean', 'restore-x4'], scale: 4 }),
+    { modelIds: ['clean', 'restore-x4'], scale: 4, steps: 1, seed: 0, strength: 1, placement: 'beside' });
+  assert.equal(normaliseRunOptions({ scale: 2 }), null);
+  assert.equal(normaliseRunOptions('junk'), null);
 });

@@ -65,11 +65,6 @@ function base64(bytes: Uint8Array): string {
   return btoa(s);
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 async function init(o: InitOptions) {
   card = parseCard(o.card);
   const ort = setupOrt(await fetchBytes(o.ortWasmUrl));
@@ -202,36 +197,26 @@ function benchImage(w: number, h: number): RawImage {
   return { width: w, height: h, channels: 3, depth: 8, data };
 }
 
-/** Warm timing: one warm-up run, then `reps` timed runs. Ours: runPipeline; the peer: Upscaler.execute. */
-async function speed(o: { who: 'ours' | 'peer'; size: number; reps: number }) {
-  const img = benchImage(o.size, o.size);
-  const runs: Array<Record<string, number>> = [];
-  if (o.who === 'ours') {
-    const png = encodePng(img);
-    for (let i = 0; i <= o.reps; i++) {
-      const { wall, result } = await runOurs(png);
-      runs.push({ wall, upscale: result.timings.prepare + result.timings.infer, ...result.timings, tiles: result.tiles, width: result.image.width, height: result.image.height });
-    }
-  } else {
-    const data = rgb8(img);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i <= o.reps; i++) {
-      const r = await runPeer(img, data);
-      runs.push({ wall: r.ms, upscale: r.ms, width: r.width, height: r.height });
-    }
-    if (tf.memory().numTensors !== before) engineLog.push(`tfjs: ${tf.memory().numTensors - before} tensors leaked`);
+const benchCache = new Map<number, { img: RawImage; png: Uint8Array; rgb: Uint8Array }>();
+
+/** One timed run on the size × size bench image. Ours: runPipeline (PNG in → PNG out); the peer: Upscaler.execute. */
+async function speedRun(o: { who: 'ours' | 'peer'; size: number }): Promise<Record<string, number>> {
+  let b = benchCache.get(o.size);
+  if (!b) {
+    const img = benchImage(o.size, o.size);
+    b = { img, png: encodePng(img), rgb: rgb8(img) };
+    benchCache.set(o.size, b);
   }
-  const timed = runs.slice(1);
-  return {
-    input: [o.size, o.size],
-    output: [timed[0].width, timed[0].height],
-    warmup: runs[0],
-    runs: timed,
-    upscaleMs: median(timed.map((r) => r.upscale)),
-    wallMs: median(timed.map((r) => r.wall)),
-  };
+  if (o.who === 'ours') {
+    const { wall, result } = await runOurs(b.png);
+    return { wall, upscale: result.timings.prepare + result.timings.infer, ...result.timings, tiles: result.tiles, width: result.image.width, height: result.image.height };
+  }
+  const before = tf.memory().numTensors;
+  const r = await runPeer(b.img, b.rgb);
+  if (tf.memory().numTensors !== before) engineLog.push(`tfjs: ${tf.memory().numTensors - before} tensors left after a run`);
+  return { wall: r.ms, upscale: r.ms, width: r.width, height: r.height };
 }
 
-const api = { init, quality, speed, log: () => engineLog.slice() };
+const api = { init, quality, speedRun, log: () => engineLog.slice() };
 (globalThis as unknown as { peer: typeof api }).peer = api;
 document.title = 'peer bench ready';
