@@ -3,6 +3,8 @@
 - tiny-random.onnx + tiny-random.json: a small random-weight ×2 restore model and its card, so the
   engine's tests run a real ONNX graph from this exporter in milliseconds;
 - tiny-random-golden.json: its PyTorch output on a fixed input (engine numerics check);
+- tiny-x4 and tiny-clean (.onnx + .json): random-weight plain-ResNet ×4 and same-size clean-up
+  models, so the panel's size and clean-up choices and model chains are tested without trained models;
 - resize-bicubic.json: the x1 resize the engine must reproduce (degrade.upsample).
 """
 import json
@@ -26,6 +28,28 @@ TINY = {
     "gctm": {"coupling": "paired"},
     "train": {"batch": 1},
 }
+
+
+TINY_RESNETS = {
+    "tiny-x4": ({"title": "Tiny ×4 (tests only)", "summary": "Random-weight ×4 restore model used by the engine tests."},
+                {"scale": 4}, {"patch": 4}),
+    "tiny-clean": ({"title": "Tiny clean-up (tests only)", "summary": "Random-weight same-size clean-up model used by the engine tests."},
+                   {"task": "clean"}, {"patch": 2}),
+}
+
+
+def tiny_resnet(model_id: str, seed: int = 0):
+    run, data, net = TINY_RESNETS[model_id]
+    torch.manual_seed(seed)
+    cfg = from_dict({"run": {"id": model_id, "tool": "restore", "title": run["title"]},
+                     "data": {"kind": "photos", "train": ["(none: random weights)"], **data},
+                     "net": {"kind": "resnet", "channels": 8, "blocks": 1, **net},
+                     "gctm": {"coupling": "paired"}, "train": {"batch": 1}}, model_id)
+    model = build_model(cfg.net, [0.3, 0.3, 0.29], cfg.gctm.sigma_min, cfg.gctm.sigma_max).eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    return cfg, model, run["summary"]
 
 
 def tiny_model(seed: int = 0):
@@ -60,6 +84,16 @@ def main(out_dir=None):
         json.dump({"x": {"dims": list(x.shape), "data": x.flatten().tolist()},
                    "calls": [{"t": 1.0, "s": 0.0, "y": y1.flatten().tolist()},
                              {"t": 0.7, "s": 0.2, "y": y2.flatten().tolist()}]}, f)
+    for model_id in TINY_RESNETS:
+        rcfg, rmodel, summary = tiny_resnet(model_id)
+        path = os.path.join(out_dir, f"{model_id}.onnx")
+        export_onnx(rmodel, path, rmodel.net.cfg.multiple)
+        rerr = parity(rmodel, path, rmodel.net.cfg.multiple)
+        rcard = build_card(rcfg, rmodel, path, tile=64, overlap=16,
+                           metrics={"note": "random weights: for engine tests only"},
+                           training={"steps": 0, "parity_max_abs": rerr})
+        rcard["summary"] = summary
+        write_card(rcard, os.path.join(out_dir, f"{model_id}.json"))
     write_parity_vectors(os.path.join(out_dir, "resize-bicubic.json"))
     print(f"wrote fixtures to {out_dir} (tiny-random parity {err:.2e})")
 

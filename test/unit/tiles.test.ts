@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axisRamp, Blender, crop, padEdge, planTiles, roundUp, tileStarts } from '../../ui/engine/image/tiles';
+import { axisRamp, Blender, crop, fitTileSize, padEdge, planTiles, roundUp, tileStarts } from '../../ui/engine/image/tiles';
 import { evaluateTiled, tileCount } from '../../ui/engine/evaluate';
 import { boxModel } from '../helpers/fake-session';
 
@@ -35,6 +35,24 @@ test('planTiles on a 2-D grid covers every pixel', () => {
   for (const t of tiles) for (let y = t.y; y < t.y + t.h; y++) for (let x = t.x; x < t.x + t.w; x++) hit[y * 520 + x] = 1;
   assert.equal(hit.indexOf(0), -1);
   assert.equal(tiles.length, 3 * 2);
+});
+
+test('fitted tiles: the fewest tiles, each shrunk to the multiple, still overlapping enough', () => {
+  assert.equal(fitTileSize(2048, 1024, 48, 16), 736, '3 × 736 instead of 3 × 1024 for 2048 px');
+  assert.equal(fitTileSize(900, 1024, 48, 16), 900, 'a side that fits is one tile');
+  // lengths are already padded to the multiple (evaluateTiled does that)
+  for (const [length, size, overlap, multiple] of [[2048, 1024, 48, 16], [1504, 512, 32, 8], [3000, 256, 32, 4], [1040, 1024, 48, 16]]) {
+    const side = fitTileSize(length, size, overlap, multiple);
+    assert.ok(side <= size && side % multiple === 0, `${side} for ${length}`);
+    const starts = tileStarts(length, side, overlap, multiple);
+    assert.ok(starts.every((x) => x % multiple === 0), 'starts on the multiple');
+    assert.equal(starts.length, tileStarts(length, size, overlap).length, 'no more tiles than with the full size');
+    for (let i = 1; i < starts.length; i++) assert.ok(starts[i - 1] + side - starts[i] >= overlap, `overlap at ${length}`);
+    assert.equal(starts[starts.length - 1] + side, length);
+  }
+  const tiles = planTiles(2048, 2048, 1024, 48, 16);
+  assert.equal(tiles.length, 9);
+  assert.ok(tiles.every((t) => t.w === 736 && t.h === 736));
 });
 
 test('axisRamp is 1 inside, ramps only towards neighbours, and never reaches 0', () => {

@@ -29,7 +29,7 @@ export function throwIfAborted(signal?: AbortSignal): void {
 export function tileCount(width: number, height: number, spec: TileSpec): number {
   const pw = roundUp(width, spec.multiple);
   const ph = roundUp(height, spec.multiple);
-  return planTiles(pw, ph, spec.size, spec.overlap).length;
+  return planTiles(pw, ph, spec.size, spec.overlap, spec.multiple).length;
 }
 
 /** y = G(x, t, s) for x of 3 × height × width, tiled per `spec`. */
@@ -46,7 +46,7 @@ export async function evaluateTiled(
   const pw = roundUp(width, spec.multiple);
   const ph = roundUp(height, spec.multiple);
   const padded = padEdge(x, 3, width, height, pw, ph);
-  const tiles = planTiles(pw, ph, spec.size, spec.overlap);
+  const tiles = planTiles(pw, ph, spec.size, spec.overlap, spec.multiple);
   if (tiles.length === 1) {
     throwIfAborted(hooks.signal);
     const y = await session.run(padded, pw, ph, t, s);

@@ -40,12 +40,14 @@ export function crop(src: Float32Array, planes: number, pw: number, ph: number, 
  * Start offsets of tiles of `size` along an axis of `length`, adjacent tiles overlapping by at least
  * `overlap`. Tiles are spread evenly so no tile is a thin sliver (slivers see too little context).
  */
-export function tileStarts(length: number, size: number, overlap: number): number[] {
+export function tileStarts(length: number, size: number, overlap: number, multiple = 1): number[] {
   if (length <= size) return [0];
   if (overlap >= size) throw new Error(`tile overlap ${overlap} must be smaller than the tile size ${size}`);
   const n = Math.ceil((length - overlap) / (size - overlap));
   const starts: number[] = [];
-  for (let i = 0; i < n; i++) starts.push(Math.floor((i * (length - size)) / (n - 1)));
+  // Starts on the model's multiple: a pixel-unshuffle stem then groups pixels the same way in every
+  // tile, so neighbouring tiles compute the same values where they overlap.
+  for (let i = 0; i < n; i++) starts.push(Math.floor((i * (length - size)) / (n - 1) / multiple) * multiple);
   return starts;
 }
 
@@ -56,12 +58,25 @@ export interface Tile {
   h: number;
 }
 
+/**
+ * The tile side actually used along an axis: the fewest tiles of at most `size` that cover `length`
+ * with the overlap, each then shrunk to the smallest multiple that still does. A 2048 px side with
+ * 1024 px tiles needs three tiles either way; three of 736 px compute 2,208 px instead of 3,072.
+ */
+export function fitTileSize(length: number, size: number, overlap: number, multiple = 1): number {
+  if (length <= size) return length;
+  const n = Math.ceil((length - overlap) / (size - overlap));
+  // + multiple: starts are rounded down to the multiple, which can take that much from an overlap.
+  const fitted = roundUp(Math.ceil((length + (n - 1) * (overlap + multiple)) / n), multiple);
+  return Math.min(size, Math.max(fitted, overlap + multiple));
+}
+
 /** Tiles covering a width × height image (both already multiples of the model's multiple). */
-export function planTiles(width: number, height: number, size: number, overlap: number): Tile[] {
-  const xs = tileStarts(width, size, overlap);
-  const ys = tileStarts(height, size, overlap);
-  const w = Math.min(size, width);
-  const h = Math.min(size, height);
+export function planTiles(width: number, height: number, size: number, overlap: number, multiple = 1): Tile[] {
+  const w = fitTileSize(width, size, overlap, multiple);
+  const h = fitTileSize(height, size, overlap, multiple);
+  const xs = tileStarts(width, w, overlap, multiple);
+  const ys = tileStarts(height, h, overlap, multiple);
   const tiles: Tile[] = [];
   for (const y of ys) for (const x of xs) tiles.push({ x, y, w, h });
   return tiles;
