@@ -6,11 +6,13 @@ import { fileURLToPath } from 'node:url';
 
 register('./ts-hooks.mjs', import.meta.url);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { zooTable } = await import(resolve(root, 'ui/engine/cli.ts'));
+const { peerTable, zooTable } = await import(resolve(root, 'ui/engine/cli.ts'));
 const { readCards } = await import(resolve(root, 'ui/engine/node.ts'));
 const path = resolve(root, 'README.md');
 const readme = readFileSync(path, 'utf8');
-const table = zooTable(readCards(resolve(root, 'models/zoo')));
-const next = readme.replace(/<!-- zoo-table -->[\s\S]*?<!-- \/zoo-table -->/, `<!-- zoo-table -->\n${table}\n<!-- /zoo-table -->`);
+const cards = readCards(resolve(root, 'models/zoo'));
+const next = readme
+  .replace(/<!-- zoo-table -->[\s\S]*?<!-- \/zoo-table -->/, `<!-- zoo-table -->\n${zooTable(cards)}\n<!-- /zoo-table -->`)
+  .replace(/<!-- peer-table -->[\s\S]*?<!-- \/peer-table -->/, `<!-- peer-table -->\n${peerTable(cards)}\n<!-- /peer-table -->`);
 writeFileSync(path, next);
 console.log(next === readme ? 'README.md model table is up to date' : 'README.md model table rewritten');

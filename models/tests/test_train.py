@@ -175,3 +175,63 @@ def test_every_shipped_config_loads():
     assert names
     for name in names:
         load(os.path.join(folder, name))
+
+
+def test_clean_task_with_plain_resnet_and_clip_art(tmp_path, capsys):
+    """The clean tool's recipe end to end: same-size damage, a plain ResNet, clip art mixed into batches."""
+    write_images(tmp_path / "imgs")
+    os.makedirs(tmp_path / "clip")
+    rng = np.random.default_rng(1)
+    for i in range(2):  # flat RGBA art: composited on white by load_rgb
+        art = np.zeros((32, 32, 4), dtype=np.uint8)
+        art[8:24, 8:24] = [*rng.integers(0, 256, 3), 255]
+        Image.fromarray(art).save(tmp_path / "clip" / f"art{i}.png")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f"""
+[run]
+id = "clean-smoke"
+tool = "restore"
+[data]
+kind = "photos"
+task = "clean"
+train = ["{tmp_path}/imgs/*"]
+heldout = ["{tmp_path}/imgs/img0.png"]
+crop = 16
+scales = [1.0]
+clipart = ["{tmp_path}/clip/*.png"]
+clipart_fraction = 0.5
+[data.degrade]
+noise_p = 1.0
+noise_std = [5.0, 20.0]
+jpeg_p = 0.5
+[net]
+kind = "resnet"
+channels = 8
+blocks = 2
+patch = 2
+[gctm]
+coupling = "paired"
+steps = 2
+[train]
+batch = 4
+steps = 3
+threads = 1
+log_every_s = 0.0
+eval_every = 2
+""")
+    code, out = run(tmp_path, str(cfg), capsys)
+    assert code == 2 and "held-out image(s) also in the training set" in out.err
+    code, out = run(tmp_path, str(cfg), capsys, "--set", "data.heldout=[]")
+    assert code == 0, out.err
+    state = checkpoint.read(str(tmp_path / "run" / "ckpt.pt"))
+    assert state["steps"] == 3
+    # the eval batch of a clean run is damaged at the same size: source PSNR is finite, not bicubic
+    assert "psnr_source" in out.out
+
+
+def test_clip_art_that_names_a_held_out_file_is_refused(tmp_path, capsys):
+    write_images(tmp_path / "imgs")
+    cfg = write_config(tmp_path / "c.toml", train=tmp_path / "imgs")
+    code, out = run(tmp_path, cfg, capsys, "--set", f'data.clipart=["{tmp_path}/imgs/img1.png"]',
+                    "--set", "data.clipart_fraction=0.5", "--set", f'data.heldout=["{tmp_path}/imgs/img1.png"]')
+    assert code == 2 and "held-out image(s) also in the training set" in out.err

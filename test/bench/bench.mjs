@@ -2,7 +2,8 @@
 // For each model in the build, in headless Chromium on the Figma stand-in (WASM, one thread):
 //   model load, ms per output megapixel, plugin round trip (run request → commitUndo) / bare inference;
 // and the same engine through the CLI (onnxruntime-node): process wall time / bare inference.
-//   node test/bench/bench.mjs [--dist dist/bench] [--size 256x192] [--webgpu]
+//   node test/bench/bench.mjs [--dist dist/bench] [--size 256x192] [--model id] [--webgpu]
+// e.g. the issue's case: npm run bench -- --size 512x512 --model restore-x4 (a 2048×2048 result)
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,12 +11,14 @@ import { join } from 'node:path';
 import { encode } from 'fast-png';
 import { build } from '../../build.mjs';
 import { launchBrowser, openPlayground, runTool, TIMEOUTS } from '../helpers/browser.mjs';
+import { sampleRss } from '../helpers/rss.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const DIST = opt('--dist', 'dist/bench');
 const [W, H] = opt('--size', '256x192').split('x').map(Number);
 const WEBGPU = args.includes('--webgpu');
+const ONLY = opt('--model', '');
 
 /** A deterministic test image with edges, gradients and texture. */
 function benchPng(w, h) {
@@ -40,6 +43,7 @@ async function browserRun(context, card, png, hosted = false) {
     const { page, ui } = pg;
     await page.evaluate((bytes) => window.standin.addImageLayer('Bench', new Uint8Array(bytes), 40, 700), Array.from(png));
     const runs = [];
+    const rss = sampleRss(100);
     for (let i = 0; i < 2; i++) {
       // Run 1 includes model load; run 2 is the warm number a user sees on every later run.
       const before = await page.evaluate(() => ({ log: window.standin.uiLog.length, commits: window.standin.commitTimes.length }));
@@ -54,8 +58,9 @@ async function browserRun(context, card, png, hosted = false) {
       runs.push(r);
       await page.evaluate(() => window.standin.undo());
     }
+    const memory = rss.stop();
     const backend = await ui.locator('[data-testid=done]').innerText().catch(() => '');
-    return { runs, backend };
+    return { runs, backend, memory };
   } finally {
     await pg.page.close();
     await pg.close();
@@ -72,8 +77,9 @@ function cliRun(card, pngPath, zooDir, backend = 'cpu') {
 }
 
 async function main() {
-  const { models } = await build({ out: DIST, testModels: true, hosted: WEBGPU });
-  if (models.length === 0) throw new Error('no models to benchmark');
+  const built = await build({ out: DIST, testModels: true, hosted: WEBGPU });
+  const models = ONLY ? built.models.filter((m) => m.card.id === ONLY) : built.models;
+  if (models.length === 0) throw new Error(ONLY ? `no model ${ONLY} in the build` : 'no models to benchmark');
   const dir = mkdtempSync(join(tmpdir(), 'onestep-bench-'));
   const pngPath = join(dir, 'bench.png');
   const png = benchPng(W, H);
@@ -88,7 +94,7 @@ async function main() {
       mkdirSync(zooDir, { recursive: true });
       copyFileSync(path, join(zooDir, card.file));
       writeFileSync(join(zooDir, `${card.id}.json`), JSON.stringify(card));
-      const { runs } = await browserRun(browser.context, card, png);
+      const { runs, memory } = await browserRun(browser.context, card, png);
       const [cold, warm] = runs;
       const mp = (warm.width * warm.height) / 1e6;
       const cli = cliRun(card, pngPath, zooDir);
@@ -107,6 +113,7 @@ async function main() {
         cliRatio: cli.wall / cli.report.ms.infer,
         cliInProcess: Object.values(cli.report.ms).reduce((a, b) => a + b, 0) / cli.report.ms.infer,
         cliWasmInfer: cliWasm.report.ms.infer,
+        peakRendererMb: memory.peakBytes / 1e6,
       };
       if (WEBGPU) {
         const gpu = await browserRun(browser.context, card, png, true);
@@ -117,6 +124,7 @@ async function main() {
       console.log(`  first run: round trip ${fmt(row.coldRoundTrip)}, of which waiting for the model session ${fmt(row.load)} (the panel preloads it on open)`);
       console.log(`  inference, WASM 1 thread                 ${fmt(row.infer)}  = ${row.msPerMp.toFixed(0)} ms per output megapixel`);
       console.log(`  plugin round trip (request → undo step)  ${fmt(row.roundTrip)}  = ${row.ratio.toFixed(3)} × inference (goal < 1.15)`);
+      console.log(`  peak renderer memory (VmRSS, /proc)      ${row.peakRendererMb.toFixed(0)} MB over both runs (the renderer that grew most)`);
       console.log(`  CLI process wall time                    ${fmt(row.cliWall)}  = ${row.cliRatio.toFixed(2)} × its inference (${fmt(row.cliInfer)}); in-process stages ${row.cliInProcess.toFixed(3)} ×`);
       console.log(`  backends: native cpu (CLI) ${fmt(row.cliInfer)}, wasm 1 thread in Node ${fmt(row.cliWasmInfer)}, wasm in the Figma-like frame ${fmt(row.infer)}`);
       console.log(`            native cpu is ${(row.infer / row.cliInfer).toFixed(2)} × faster than the frame; Node wasm / frame wasm = ${(row.cliWasmInfer / row.infer).toFixed(2)}`);

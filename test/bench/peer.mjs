@@ -3,7 +3,7 @@
 //
 //   node test/bench/peer.mjs [--model m.onnx] [--card m.json] [--json out.json] [--save DIR]
 //                            [--config models/configs/restore-x4.toml] [--heldout DIR]
-//                            [--size 256] [--big 512] [--reps 3] [--strict]
+//                            [--size 256] [--big 512] [--reps 3] [--strict] [--write-card]
 //
 //   --model/--card  our model and its card (default models/zoo/restore-x4.onnx + .json; either one
 //                   alone finds the other: the card's `file` beside it, or the .json beside the .onnx)
@@ -13,6 +13,7 @@
 //   --big N         ours only, N×N → 4N×4N: wall time and the renderer's peak memory (0 skips it)
 //   --save DIR      also write every output image (bicubic, esrgan-slim, ours) as PNG
 //   --strict        exit 1 when a target is not met
+//   --write-card    record the comparison in the card (metrics.peer), for the README's tables
 //
 // Ours runs through the plugin's engine (ui/engine runPipeline: bicubic x1 → padded, feathered tiles →
 // onnxruntime-web wasm, numThreads 1 → 8-bit), bundled for the page from test/bench/peer/page.ts.
@@ -23,6 +24,7 @@ import { cpus, tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { sampleRss } from '../helpers/rss.mjs';
 import { launchBrowser } from '../helpers/browser.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -32,7 +34,7 @@ const args = process.argv.slice(2);
 const KNOWN = ['--model', '--card', '--json', '--save', '--config', '--heldout', '--size', '--big', '--reps'];
 for (let i = 0; i < args.length; i++) {
   if (KNOWN.includes(args[i])) i++;
-  else if (args[i] !== '--strict') {
+  else if (args[i] !== '--strict' && args[i] !== '--write-card') {
     console.error(`bench:peer: unknown option ${args[i]}`);
     process.exit(2);
   }
@@ -136,78 +138,6 @@ function serve({ js, model, heldoutDir }) {
     res.end('not found');
   });
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, requests, origin: `http://127.0.0.1:${server.address().port}` })));
-}
-
-// ---- the renderer's memory, from /proc (VmRSS of Chromium renderer processes under this node process) ----
-
-function procTree() {
-  const procs = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
-      procs.push({ pid: Number(d), ppid, cmd });
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return procs;
-}
-
-/** PIDs of Chromium renderer processes descended from this process. */
-function rendererPids() {
-  const procs = procTree();
-  const mine = new Set([process.pid]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const p of procs) if (!mine.has(p.pid) && mine.has(p.ppid)) (mine.add(p.pid), (grew = true));
-  }
-  return procs.filter((p) => mine.has(p.pid) && p.pid !== process.pid && p.cmd.includes('--type=renderer')).map((p) => p.pid);
-}
-
-function rssBytes(pid) {
-  try {
-    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/**
- * Samples every renderer's VmRSS each `everyMs`. Chromium keeps idle renderers around (the start page's,
- * a pre-spawned spare that the next page takes), so the page's renderer is the one whose RSS grows most
- * during the runs; its peak is reported, and the peak of the sum over all renderers as well.
- */
-function sampleRss(everyMs = 100) {
-  const per = new Map(); // pid → { first, peak }
-  const s = { samples: 0, peakSum: 0 };
-  let pids = [];
-  const tick = () => {
-    if (s.samples % 10 === 0) pids = rendererPids(); // walking /proc costs more than reading a few RSS values
-    let sum = 0;
-    for (const pid of pids) {
-      const v = rssBytes(pid);
-      sum += v;
-      const e = per.get(pid) ?? { first: v, peak: 0 };
-      if (v > e.peak) e.peak = v;
-      per.set(pid, e);
-    }
-    s.samples++;
-    if (sum > s.peakSum) s.peakSum = sum;
-  };
-  tick();
-  const timer = setInterval(tick, everyMs);
-  return {
-    stop() {
-      clearInterval(timer);
-      tick();
-      const [pid, top] = [...per].sort((a, b) => b[1].peak - b[1].first - (a[1].peak - a[1].first))[0] ?? [0, { first: 0, peak: 0 }];
-      return { samples: s.samples, renderers: per.size, pid, idleBytes: top.first, peakBytes: top.peak, peakSumBytes: s.peakSum };
-    },
-  };
 }
 
 const median = (xs) => {
@@ -414,7 +344,30 @@ async function main() {
     writeFileSync(JSON_OUT, JSON.stringify(result, null, 2));
     console.log(`wrote ${JSON_OUT}`);
   }
+  if (args.includes('--write-card')) writeCard(result, device);
   if (STRICT && t.some((r) => !r.met)) process.exit(1);
+}
+
+/** metrics.peer in our card: the numbers of this run, so the README's tables come from the cards. */
+function writeCard(result, device) {
+  const { card: cardPath } = locateModel();
+  const card = JSON.parse(readFileSync(cardPath, 'utf8'));
+  const r2 = (v) => Math.round(v * 100) / 100;
+  card.metrics = card.metrics ?? {};
+  card.metrics.peer = {
+    what: 'npm run bench:peer: the same headless Chromium page, WASM, one thread; PSNR on the held-out pairs (8-bit RGB, all pixels)',
+    date: new Date().toISOString().slice(0, 10),
+    device,
+    peer: `upscaler ${result.versions.upscaler} + @upscalerjs/esrgan-slim ${result.versions.esrganSlim} (TF.js ${result.versions.tfjs} wasm)`,
+    ours: `onnxruntime-web ${result.versions.onnxruntimeWeb} wasm`,
+    images: result.psnr.images.length,
+    psnr: { bicubic: r2(result.psnr.mean.bicubic), esrgan_slim: r2(result.psnr.mean.peer), ours: r2(result.psnr.mean.ours) },
+    ms_per_output_mp: { size: result.speed.size, esrgan_slim: Math.round(result.speed.peer.msPerMp), ours: Math.round(result.speed.ours.msPerMp), ratio: Math.round(result.speed.ratio * 100) / 100 },
+    ...(result.big ? { big: { input: result.big.input, output: result.big.output, wall_ms: Math.round(result.big.wallMs), peak_rss_mb: Math.round(result.big.memory.peakBytes / 1e6) } } : {}),
+    targets: result.targets.map((x) => ({ target: x.target, value: x.value, met: x.met })),
+  };
+  writeFileSync(cardPath, `${JSON.stringify(card, null, 2)}\n`);
+  console.log(`wrote metrics.peer into ${cardPath}`);
 }
 
 async function browserVersion() {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { zooTable } from '../../ui/engine/cli';
+import { peerTable, zooTable } from '../../ui/engine/cli';
 import { readCards } from '../../ui/engine/node';
 
 const readme = readFileSync('README.md', 'utf8');
@@ -17,4 +17,10 @@ test('README model table matches models/zoo (npm run readme rewrites it)', () =>
   const table = /<!-- zoo-table -->\n([\s\S]*?)\n<!-- \/zoo-table -->/.exec(readme)?.[1];
   assert.ok(table, 'README has the zoo-table markers');
   assert.equal(table, zooTable(readCards('models/zoo')), 'stale table: run `npm run readme`');
+});
+
+test('README peer comparison matches the cards (npm run readme rewrites it)', () => {
+  const table = /<!-- peer-table -->\n([\s\S]*?)\n<!-- \/peer-table -->/.exec(readme)?.[1];
+  assert.ok(table, 'README has the peer-table markers');
+  assert.equal(table, peerTable(readCards('models/zoo')), 'stale table: run `npm run readme`');
 });

@@ -131,20 +131,52 @@ function num(v: unknown, digits: number): string {
   return typeof v === 'number' ? v.toFixed(digits) : '–';
 }
 
+type Summary = Record<string, Record<string, number>>;
+
 /** The README's model table, from the cards (so docs and zoo cannot drift apart). */
 export function zooTable(cards: ModelCard[]): string {
   const rows = cards.map((c) => {
     // metrics.summary.<method>.{psnr, ssim, swd} as models/gctm/evaluate.py writes it.
-    const summary = ((c.metrics as { summary?: Record<string, Record<string, number>> } | undefined)?.summary ?? {});
+    const summary: Summary = (c.metrics as { summary?: Summary } | undefined)?.summary ?? {};
     const one = summary.gctm_nfe1 ?? {};
-    const mb = c.bytes ? (c.bytes / 1048576).toFixed(1) : '–';
-    const params = c.params ? `${(c.params / 1e6).toFixed(2)} M` : '–';
+    const base = summary.bicubic ?? summary.input;
+    const baseName = summary.bicubic ? 'bicubic' : 'input';
+    const fp16 = (c as ModelCard & { fp16_bytes?: number }).fp16_bytes;
+    const mb = fp16 ? `${(fp16 / 1048576).toFixed(1)} MB` : c.bytes ? `${(c.bytes / 1048576).toFixed(1)} MB` : '–';
     const flops = c.flops_per_output_pixel ? `${(c.flops_per_output_pixel / 1e3).toFixed(1)} k` : '–';
-    return `| \`${c.id}\` | ${c.tool} | ${c.title} | ${c.version} | ${mb} MB | ${params} | ${flops} | ${num(one.psnr, 2)} / ${num(one.ssim, 3)} | ${num(summary.gctm_k?.psnr, 2)} | ${num(summary.bicubic?.psnr, 2)} | ${num(summary.regression_nfe1?.psnr, 2)} |`;
+    const gain = typeof one.psnr === 'number' && base && typeof base.psnr === 'number' ? ` (${one.psnr - base.psnr >= 0 ? '+' : ''}${(one.psnr - base.psnr).toFixed(2)})` : '';
+    return `| \`${c.id}\` ${c.title} | ${c.version} | ${mb} | ${flops} | ${num(one.psnr, 2)}${gain} / ${num(one.ssim, 3)} | ${baseName} ${num(base?.psnr, 2)} | ${num(summary.regression_nfe1?.psnr, 2)} | ${num(summary.gctm_ode?.psnr, 2)} | ${num(summary.gctm_k?.psnr, 2)} | ${num(one.swd, 1)} / ${num(summary.regression_nfe1?.swd, 1)} |`;
   });
   return [
-    '| id | tool | title | version | size | params | FLOPs/px | PSNR / SSIM, 1 step | PSNR, k steps | bicubic PSNR | L2 baseline PSNR |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| model | version | shipped (fp16) | FLOPs per output px | PSNR (gain) / SSIM, 1 step | baseline PSNR | same net as L2 regressor | ODE reference (16 Heun steps) | 4 steps | SWD 1 step / L2 (lower = sharper statistics) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
+interface PeerMetrics {
+  date: string;
+  device: string;
+  peer: string;
+  images: number;
+  psnr: { bicubic: number; esrgan_slim: number; ours: number };
+  ms_per_output_mp: { size: number[]; esrgan_slim: number; ours: number; ratio: number };
+  big?: { input: number[]; output: number[]; wall_ms: number; peak_rss_mb: number };
+}
+
+/** The README's comparison with UpscalerJS, from metrics.peer in the cards (`npm run bench:peer -- --write-card`). */
+export function peerTable(cards: ModelCard[]): string {
+  const rows: string[] = [];
+  for (const c of cards) {
+    const p = (c.metrics as { peer?: PeerMetrics } | undefined)?.peer;
+    if (!p) continue;
+    const size = `${p.ms_per_output_mp.size.join('×')} in`;
+    rows.push(`| \`${c.id}\` ${c.version} | ${p.images} held-out photos | ${num(p.psnr.bicubic, 2)} | ${num(p.psnr.esrgan_slim, 2)} | ${num(p.psnr.ours, 2)} | ${p.ms_per_output_mp.esrgan_slim} | ${p.ms_per_output_mp.ours} (${p.ms_per_output_mp.ratio.toFixed(2)}×), ${size} | ${p.big ? `${(p.big.wall_ms / 1000).toFixed(2)} s, peak ${p.big.peak_rss_mb} MB` : '–'} | ${p.date}, ${p.device} |`);
+  }
+  if (rows.length === 0) return 'No card has a peer comparison yet (`npm run bench:peer -- --write-card`).';
+  return [
+    '| ours | images | bicubic PSNR | esrgan-slim PSNR | ours PSNR | esrgan-slim ms/MP | ours ms/MP (ratio) | ours 512→2048 PNG→PNG, renderer peak | measured |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
 }
