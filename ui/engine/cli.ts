@@ -148,7 +148,7 @@ export function zooTable(cards: ModelCard[]): string {
     return `| \`${c.id}\` ${c.title} | ${c.version} | ${mb} | ${flops} | ${num(one.psnr, 2)}${gain} / ${num(one.ssim, 3)} | ${baseName} ${num(base?.psnr, 2)} | ${num(summary.regression_nfe1?.psnr, 2)} | ${num(summary.gctm_ode?.psnr, 2)} | ${num(summary.gctm_k?.psnr, 2)} | ${num(one.swd, 1)} / ${num(summary.regression_nfe1?.swd, 1)} |`;
   });
   return [
-    '| model | version | shipped (fp16) | FLOPs per output px | PSNR (gain) / SSIM, 1 step | baseline PSNR | same net as L2 regressor | ODE reference (16 Heun steps) | 4 steps | SWD 1 step / L2 (lower = sharper statistics) |',
+    '| model | version | shipped (fp16) | FLOPs per output px | PSNR (gain) / SSIM, 1 step | baseline PSNR | same net as L2 regressor | ODE reference (16 Heun steps) | 4 steps | SWD ×10³, 1 step / L2 (lower: closer to real patch statistics) |',
     '|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
