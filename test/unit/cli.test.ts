@@ -2,7 +2,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePng } from '../../ui/engine/codec';
@@ -84,4 +84,76 @@ test('parseArgs rejects unknown options and non-numbers', () => {
   assert.throws(() => parseArgs(['restore', 'a.png', '-o', 'b.png', '--fast', '1']), UsageError);
   assert.throws(() => parseArgs(['restore', 'a.png', '-o', 'b.png', '--seed', 'x']), /must be a number/);
   assert.deepEqual(parseArgs(['models']).command, 'models');
+});
+
+// ---- restore chains: --scale picks the size, --clean runs the clean-up model first ----
+
+const version = (id: string) => JSON.parse(readFileSync(`test/fixtures/${id}.json`, 'utf8')).version as string;
+
+/** A zoo folder holding copies of these fixture models. */
+function zooOf(name: string, ids: string[]): string {
+  const z = join(dir, name);
+  mkdirSync(z, { recursive: true });
+  for (const id of ids) for (const ext of ['json', 'onnx']) copyFileSync(join('test/fixtures', `${id}.${ext}`), join(z, `${id}.${ext}`));
+  return z;
+}
+
+function cliIn(zooDir: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/onestep.mjs', ...args, '--zoo', zooDir], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('restore --scale 4 --clean runs the clean-up model, then the ×4 model, as two runs in turn would', () => {
+  const z = zooOf('zoo-chain', ['tiny-x4', 'tiny-clean']);
+  const out = join(dir, 'chain.png');
+  const r = cliIn(z, 'restore', 'ui/standin/examples/Icon.png', '-o', out, '--scale', '4', '--clean', '--json');
+  assert.equal(r.code, 0, r.err);
+  const report = JSON.parse(r.out);
+  assert.deepEqual(report.models, [`tiny-clean@${version('tiny-clean')}`, `tiny-x4@${version('tiny-x4')}`]);
+  assert.equal(report.model, 'tiny-x4', 'the model that sets the size');
+  assert.deepEqual([report.input.width, report.input.height, report.output.width, report.output.height], [96, 96, 384, 384]);
+  const img = decodePng(new Uint8Array(readFileSync(out)));
+  assert.deepEqual([img.width, img.height, img.channels], [384, 384, 4], 'alpha kept through the chain');
+  // The chain hands an 8-bit image from one model to the next: the same bytes as two runs in turn.
+  const mid = join(dir, 'chain-mid.png'), twice = join(dir, 'chain-twice.png');
+  assert.equal(cliIn(z, 'restore', 'ui/standin/examples/Icon.png', '-o', mid, '--scale', '1').code, 0);
+  assert.equal(cliIn(z, 'restore', mid, '-o', twice, '--scale', '4').code, 0);
+  assert.deepEqual(readFileSync(out), readFileSync(twice));
+});
+
+test('restore --scale 1 runs the clean-up model alone, at the same size', () => {
+  const z = zooOf('zoo-chain', ['tiny-x4', 'tiny-clean']);
+  const out = join(dir, 'clean.png');
+  const r = cliIn(z, 'restore', 'ui/standin/examples/Pattern.png', '-o', out, '--scale', '1', '--json');
+  assert.equal(r.code, 0, r.err);
+  const report = JSON.parse(r.out);
+  assert.deepEqual(report.models, [`tiny-clean@${version('tiny-clean')}`]);
+  assert.deepEqual([report.output.width, report.output.height], [128, 96]);
+  const img = decodePng(new Uint8Array(readFileSync(out)));
+  assert.deepEqual([img.width, img.height], [128, 96]);
+  // --clean at ×1 is the same single model, not the clean-up twice.
+  const r2 = cliIn(z, 'restore', 'ui/standin/examples/Pattern.png', '-o', join(dir, 'clean2.png'), '--scale', '1', '--clean', '--json');
+  assert.equal(r2.code, 0, r2.err);
+  assert.deepEqual(JSON.parse(r2.out).models, [`tiny-clean@${version('tiny-clean')}`]);
+});
+
+test('--clean with a zoo that has no clean-up model fails clearly (exit 1) and writes nothing', () => {
+  const out = join(dir, 'noclean.png');
+  const r = cli('restore', 'ui/standin/examples/Icon.png', '-o', out, '--clean'); // the zoo holds tiny-random only
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.err, /no clean-up model/);
+  assert.equal(existsSync(out), false);
+});
+
+test('restore without --scale picks the smallest upscale, never the clean-up model', () => {
+  const out = join(dir, 'default.png');
+  const chain = cliIn(zooOf('zoo-chain', ['tiny-x4', 'tiny-clean']), 'restore', 'ui/standin/examples/Icon.png', '-o', out, '--json');
+  assert.equal(chain.code, 0, chain.err);
+  assert.deepEqual(JSON.parse(chain.out).models, [`tiny-x4@${version('tiny-x4')}`]);
+  assert.equal(JSON.parse(chain.out).output.width, 384);
+  const all = cliIn(zooOf('zoo-all', ['tiny-x4', 'tiny-clean', 'tiny-random']), 'restore', 'ui/standin/examples/Icon.png', '-o', out, '--json');
+  assert.equal(all.code, 0, all.err);
+  assert.deepEqual(JSON.parse(all.out).models, [`tiny-random@${version('tiny-random')}`], '×2 before ×4');
+  const cleaned = cliIn(zooOf('zoo-all', ['tiny-x4', 'tiny-clean', 'tiny-random']), 'restore', 'ui/standin/examples/Icon.png', '-o', out, '--clean', '--json');
+  assert.deepEqual(JSON.parse(cleaned.out).models, [`tiny-clean@${version('tiny-clean')}`, `tiny-random@${version('tiny-random')}`]);
 });

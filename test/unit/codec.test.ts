@@ -93,3 +93,8 @@ function findChunk(png: Uint8Array, type: string): number {
   }
   throw new Error(`no ${type}`);
 }
+
+test('16-bit samples round to the nearest 8-bit level for previews and the stand-in renderer', () => {
+  const img: RawImage = { width: 1, height: 1, channels: 3, depth: 16, data: Uint16Array.from([51527, 32896, 65535]) };
+  assert.deepEqual(Array.from(toRgba8(img)), [200, 128, 255, 255]);
+});

@@ -1,7 +1,7 @@
 // The panel: pick a tool and its options, run it on the selection, show progress, result and errors.
 // State machine: idle → running (stage, %) → done | error | idle (cancelled).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { DEFAULT_SETTINGS, outputSize, type ErrorCode, type JobRequest, type MainToUi, type RunOptions, type SelectionState, type Settings } from '../../src/protocol';
+import { DEFAULT_SETTINGS, outputSize, resultSizeProblem, type ErrorCode, type JobRequest, type MainToUi, type RunOptions, type SelectionState, type Settings } from '../../src/protocol';
 import { readZoo } from '../assets';
 import { send, subscribe } from '../bridge';
 import { EngineClient, JobError } from '../engine-client';
@@ -145,6 +145,13 @@ export function App() {
 
   const running = status.kind === 'running';
   const scale = chain.reduce((k, c) => k * cardScale(c), 1);
+  // A result over the limits at this size is refused by main before any work: say so before Run.
+  const tooBig = selection.problem
+    ? null
+    : selection.items
+        .map((it) => ({ it, out: outputSize(it.width, it.height, scale) }))
+        .map(({ it, out }) => ({ it, out, code: resultSizeProblem(out.width, out.height) }))
+        .find((x) => x.code !== null) ?? null;
   return (
     <main class="panel" data-ready={ready ? 'true' : 'false'}>
       {cards.length === 0 ? (
@@ -166,11 +173,12 @@ export function App() {
           })
         )}
       </section>
+      {tooBig && <ErrorView code={tooBig.code!} layer={tooBig.it.name} detail={`${tooBig.out.width}×${tooBig.out.height} at ×${scale}`} quiet />}
       <div class="actions">
         {running ? (
           <button data-testid="cancel" onClick={cancel}>Cancel</button>
         ) : (
-          <button data-testid="run" class="primary" disabled={!ready || chain.length === 0 || !!selection.problem} onClick={() => start(chain, optionsFor(chain, settings), selection.items.length)}>
+          <button data-testid="run" class="primary" disabled={!ready || chain.length === 0 || !!selection.problem || !!tooBig} onClick={() => start(chain, optionsFor(chain, settings), selection.items.length)}>
             {selection.items.length > 1 ? `Run on ${selection.items.length} layers` : 'Run'}
           </button>
         )}

@@ -88,15 +88,16 @@ export const UNCOMPOSITE_MIN_ALPHA = 1 / 64;
 export function toRgba8(img: RawImage): Uint8Array {
   const { width, height, channels, data } = img;
   const n = width * height;
-  const shift = img.depth === 16 ? 8 : 0;
+  // 16 → 8 bits: the nearest level, v / 257 rounded (v >> 8 would be up to one level too bright).
+  const to8 = img.depth === 16 ? (v: number) => Math.round(v / 257) : (v: number) => v;
   const out = new Uint8Array(n * 4);
   for (let i = 0; i < n; i++) {
     const b = i * channels;
     const grey = channels <= 2;
-    out[i * 4] = data[b] >> shift;
-    out[i * 4 + 1] = data[grey ? b : b + 1] >> shift;
-    out[i * 4 + 2] = data[grey ? b : b + 2] >> shift;
-    out[i * 4 + 3] = hasAlpha(channels) ? data[b + channels - 1] >> shift : 255;
+    out[i * 4] = to8(data[b]);
+    out[i * 4 + 1] = to8(data[grey ? b : b + 1]);
+    out[i * 4 + 2] = to8(data[grey ? b : b + 2]);
+    out[i * 4 + 3] = hasAlpha(channels) ? to8(data[b + channels - 1]) : 255;
   }
   return out;
 }
