@@ -1,5 +1,6 @@
-// Writes docs/<model id>.png for the README: the input (pixel-doubled), plain bicubic, and the model's
-// one-step result, side by side, from the golden input of each zoo model (`npm run readme`).
+// Writes docs/<model id>.png for the README, from the golden input of each zoo model (`npm run readme`):
+// an upscaler's input (pixel-repeated), plain bicubic and its one-step result; a same-size model's
+// damaged input, its one-step result and the clean original.
 import { register } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -54,11 +55,17 @@ for (const card of readCards(resolve(root, 'models/zoo'))) {
   const result = await runPipeline(card, session, bytes, { steps: 1, seed: 0, strength: 1 });
   await session.release();
   const p = toPlanes(src);
-  const bic = fromPlanes({ width: src.width * scale, height: src.height * scale, rgb: resizeBicubic(p.rgb, 3, src.width, src.height, src.width * scale, src.height * scale), alpha: null });
   const out = resolve(root, `docs/${card.id}.png`);
-  writeFileSync(out, encodePng(strip([nearest(rgba(src), scale), rgba(bic), rgba(result.image)])));
-  links.push(`**${card.title}** (\`${card.id}\`): input, bicubic, one step of the model\n\n![${card.title}](docs/${card.id}.png)`);
-  console.log(`wrote docs/${card.id}.png (input, bicubic, ${card.title} in one step)`);
+  if (scale > 1) {
+    const bic = fromPlanes({ width: src.width * scale, height: src.height * scale, rgb: resizeBicubic(p.rgb, 3, src.width, src.height, src.width * scale, src.height * scale), alpha: null });
+    writeFileSync(out, encodePng(strip([nearest(rgba(src), scale), rgba(bic), rgba(result.image)])));
+    links.push(`**${card.title}** (\`${card.id}\`): input, bicubic, one step of the model\n\n![${card.title}](docs/${card.id}.png)`);
+  } else {
+    const truth = decodePng(new Uint8Array(readFileSync(resolve(root, `test/fixtures/golden-${card.id}-hr.png`))));
+    writeFileSync(out, encodePng(strip([rgba(src), rgba(result.image), rgba(truth)])));
+    links.push(`**${card.title}** (\`${card.id}\`): damaged input (noise σ 15), one step of the model, the original\n\n![${card.title}](docs/${card.id}.png)`);
+  }
+  console.log(`wrote docs/${card.id}.png (${card.title} in one step)`);
 }
 const readmePath = resolve(root, 'README.md');
 const readme = readFileSync(readmePath, 'utf8');

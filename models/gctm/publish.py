@@ -46,6 +46,23 @@ def write_golden(model, cfg, out_dir, crop=(96, 96)):
     Image.fromarray(hr).save(base + "-hr.png")
 
 
+def auto_summary(cfg, metrics: dict) -> str:
+    """One plain sentence from the measured numbers (what the panel and `onestep models` show)."""
+    m = metrics.get("summary", {})
+    one = m.get("gctm_nfe1", {}).get("psnr")
+    clean = cfg.data.task == "clean"
+    base = m.get("input" if clean else "bicubic", {}).get("psnr")
+    reg = m.get("regression_nfe1", {}).get("psnr")
+    what = ("Removes noise, blur and JPEG artefacts at the same size" if clean
+            else f"Upscales ×{cfg.data.scale}") + " in one network evaluation"
+    if one is None or base is None:
+        return what + "."
+    text = f"{what}: {one - base:+.2f} dB PSNR over {'the damaged input' if clean else 'bicubic'} on the held-out photos"
+    if reg is not None:
+        text += f" (the same network trained as a plain L2 regressor: {reg - base:+.2f} dB)"
+    return text + "."
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("config")
@@ -80,8 +97,9 @@ def main(argv=None):
     tile, overlap = tile_for(model.net.cfg)
     card = build_card(cfg, model, onnx_path, fp16_path=fp16_path, metrics=metrics, training=training, data=data,
                       tile=tile, overlap=overlap)
-    card["summary"] = args.summary
+    card["summary"] = args.summary or auto_summary(cfg, metrics)
     write_card(card, os.path.join(args.zoo, f"{cfg.run.id}.json"))
+    os.makedirs(args.fixtures, exist_ok=True)
     write_golden(model, cfg, args.fixtures)
     print(f"published {onnx_path} ({card['bytes'] / 1e6:.1f} MB; fp16 {card['fp16_bytes'] / 1e6:.1f} MB), "
           f"parity {err:.1e} (fp16 {err16:.1e})")
