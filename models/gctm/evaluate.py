@@ -128,6 +128,23 @@ def evaluate(cfg, models: dict, k_grid, ode_grid, log=print):
             "seconds_nfe1_cpu": {k: round(v, 2) for k, v in timings.items()}}
 
 
+def targets(cfg, summary: dict) -> list:
+    """The product's quality targets, as measured (met or not): an upscaler gains at least 1 dB over
+    bicubic; one step is within 0.3 dB of the model's own multi-step (ODE) reference, or above it."""
+    out = []
+    one = summary.get("gctm_nfe1", {}).get("psnr")
+    if one is None:
+        return out
+    if cfg.data.task == "upscale" and "bicubic" in summary:
+        gain = one - summary["bicubic"]["psnr"]
+        out.append({"target": "one step ≥ bicubic + 1.0 dB", "value": f"{gain:+.2f} dB", "met": gain >= 1.0})
+    if "gctm_ode" in summary:
+        gap = one - summary["gctm_ode"]["psnr"]
+        out.append({"target": "one step within 0.3 dB of the ODE reference (or above it)", "value": f"{gap:+.2f} dB",
+                    "met": gap >= -0.3})
+    return out
+
+
 def load_ema(cfg, path):
     state = checkpoint.read(path)
     model = build_model(state["config"]["net"] if "config" in state else cfg.net, state["vars"],
@@ -154,10 +171,13 @@ def main(argv=None):
     k_grid = step_grid(g.steps, g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
     ode_grid = step_grid(args.ode_steps, g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
     metrics = evaluate(cfg, models, k_grid, ode_grid)
+    metrics["targets"] = targets(cfg, metrics["summary"])
     with open(args.out, "w") as f:
         json.dump(metrics, f, indent=2)
     for key, v in metrics["summary"].items():
         print(f"{key:18s} PSNR {v['psnr']:.2f} dB  SSIM {v['ssim']:.4f}  SWD {v['swd']:.2f}")
+    for t in metrics["targets"]:
+        print(f"target: {t['target']}: {t['value']} — {'met' if t['met'] else 'not met'}")
     return 0
 
 
