@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { encode } from 'fast-png';
 import { build } from '../../build.mjs';
 import { launchBrowser, openPlayground, runTool, TIMEOUTS } from '../helpers/browser.mjs';
@@ -92,6 +92,7 @@ async function main() {
       // The CLI reads every card in its zoo folder: give it one holding just this model.
       const zooDir = join(dir, `zoo-${card.id}`);
       mkdirSync(zooDir, { recursive: true });
+      mkdirSync(dirname(join(zooDir, card.file)), { recursive: true }); // fp16 variants live in fp16/
       copyFileSync(path, join(zooDir, card.file));
       writeFileSync(join(zooDir, `${card.id}.json`), JSON.stringify(card));
       const { runs, memory } = await browserRun(browser.context, card, png);
@@ -122,6 +123,8 @@ async function main() {
       rows.push(row);
       console.log(`${card.id}${card.id === 'tiny-random' ? ' (random weights, test model)' : ''} → ${row.out}`);
       console.log(`  first run: round trip ${fmt(row.coldRoundTrip)}, of which waiting for the model session ${fmt(row.load)} (the panel preloads it on open)`);
+      const stages = (t) => ['decode', 'prepare', 'infer', 'encode'].map((k) => `${k} ${fmt(t[k] ?? 0)}`).join(', ');
+      console.log(`    engine stages, first run: ${stages(cold.timings)}; second run: ${stages(warm.timings)}`);
       console.log(`  inference, WASM 1 thread                 ${fmt(row.infer)}  = ${row.msPerMp.toFixed(0)} ms per output megapixel`);
       console.log(`  plugin round trip (request → undo step)  ${fmt(row.roundTrip)}  = ${row.ratio.toFixed(3)} × inference (goal < 1.15)`);
       console.log(`  peak renderer memory (VmRSS, /proc)      ${row.peakRendererMb.toFixed(0)} MB over both runs (the renderer that grew most)`);

@@ -62,6 +62,19 @@ async function sessionFor(card: ModelCard, model: Uint8Array | null): Promise<Pr
   return session;
 }
 
+/**
+ * One small run right after a model opens: the first run of the JS paths (resize, tiles, PNG) and of
+ * ORT's kernels is slow (compilation, arena growth), and the user's first run should not pay for it.
+ */
+async function warmUp(card: ModelCard, session: FallbackSession): Promise<void> {
+  const side = 64;
+  const data = new Uint8Array(side * side * 3).map((_, i) => (i * 37) % 256);
+  const png = encodePng({ width: side, height: side, channels: 3, depth: 8, data });
+  await runChain([{ card, session }], png, { steps: 1, seed: 0, strength: 1 }).catch(() => {
+    // a warm-up failure is not the user's problem; the real run reports its own
+  });
+}
+
 async function run(m: Extract<ToWorker, { type: 'run' }>, signal: AbortSignal): Promise<void> {
   post({ type: 'progress', jobId: m.jobId, stage: 'load', done: 0, total: m.models.length });
   const loadStart = performance.now();
@@ -100,9 +113,12 @@ scope.onmessage = (e) => {
   if (m.type === 'init') {
     initialise(init(m.wasmGz, m.allowWebgpu));
   } else if (m.type === 'preload') {
-    sessionFor(m.card, m.model)
+    const card = m.card;
+    sessionFor(card, m.model)
       .then((session) => session)
-      .catch((err) => post({ type: 'preload-failed', modelId: m.card.id, ...toFailure(err) }));
+      // Queued like a job, so it never delays one by more than its own few milliseconds.
+      .then((session) => (queue = queue.then(() => warmUp(card, session))))
+      .catch((err) => post({ type: 'preload-failed', modelId: card.id, ...toFailure(err) }));
   } else if (m.type === 'cancel') {
     aborts.get(m.jobId)?.abort();
   } else if (m.type === 'run') {
