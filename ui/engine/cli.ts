@@ -242,7 +242,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return 2;
     }
     const f = toFailure(err);
-    io.err(`onestep: ${MESSAGES[f.code] ?? MESSAGES.internal}${f.detail ? `\n  (${f.detail})` : ''}`);
+    // The plugin's sentence for a missing model ("pick another tool") is about the panel; here the detail says it.
+    if (f.code === 'model-missing' && f.detail) io.err(`onestep: ${f.detail}`);
+    else io.err(`onestep: ${MESSAGES[f.code] ?? MESSAGES.internal}${f.detail ? `\n  (${f.detail})` : ''}`);
     return 1;
   }
 }
