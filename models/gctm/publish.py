@@ -69,6 +69,7 @@ def main(argv=None):
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--metrics", required=True)
     ap.add_argument("--summary", default="")
+    ap.add_argument("--history", default="", help="how the run went when it was not one config end to end")
     ap.add_argument("--zoo", default=os.path.join(ROOT, "models", "zoo"))
     ap.add_argument("--fixtures", default=os.path.join(ROOT, "test", "fixtures"))
     args = ap.parse_args(argv)
@@ -92,6 +93,8 @@ def main(argv=None):
     training = {"steps": state["steps"], "wall_time_min": round(state.get("elapsed_s", 0) / 60, 1),
                 "hardware": state.get("device", "cpu") + (" (2 cores)" if state.get("device", "cpu") == "cpu" else ""),
                 "parity_max_abs": err, "parity_fp16_max_abs": err16}
+    if args.history:
+        training["history"] = args.history
     with open(os.path.join(ROOT, "models", "DATA.json")) as f:
         data = json.load(f)["sources"]
     tile, overlap = tile_for(model.net.cfg)
