@@ -52,7 +52,7 @@ for (const card of readCards(resolve(root, 'models/zoo'))) {
   const src = decodePng(bytes);
   const scale = card.source.scale ?? 1;
   const session = await openCardModel(resolve(root, 'models/zoo'), card);
-  const result = await runPipeline(card, session, bytes, { steps: 1, seed: 0, strength: 1 });
+  const result = await runPipeline(card, session, bytes, { steps: 0, seed: 0, strength: 1 });
   await session.release();
   const p = toPlanes(src);
   const out = resolve(root, `docs/${card.id}.png`);
@@ -63,7 +63,7 @@ for (const card of readCards(resolve(root, 'models/zoo'))) {
   } else {
     const truth = decodePng(new Uint8Array(readFileSync(resolve(root, `test/fixtures/golden-${card.id}-hr.png`))));
     writeFileSync(out, encodePng(strip([rgba(src), rgba(result.image), rgba(truth)])));
-    links.push(`**${card.title}** (\`${card.id}\`): damaged input (noise σ 15), one step of the model, the original\n\n![${card.title}](docs/${card.id}.png)`);
+    links.push(`**${card.title}** (\`${card.id}\`): damaged input (noise σ 15), the model (${card.default_steps ?? 1} step${(card.default_steps ?? 1) > 1 ? "s" : ""}), the original\n\n![${card.title}](docs/${card.id}.png)`);
   }
   console.log(`wrote docs/${card.id}.png (${card.title} in one step)`);
 }

@@ -36,6 +36,7 @@ export interface RunOptions {
   modelIds: string[];
   /** Output pixels per input pixel for the whole chain (the product of the cards' scales). */
   scale: number;
+  /** Evaluations per model; 0 = each model's default (a card may ask for more than one). */
   steps: number;
   seed: number;
   strength: number;
@@ -75,7 +76,7 @@ export interface Settings {
   placement: Placement;
 }
 
-export const DEFAULT_SETTINGS: Settings = { modelId: null, clean: false, steps: 1, seed: 0, strength: 1, placement: 'beside' };
+export const DEFAULT_SETTINGS: Settings = { modelId: null, clean: false, steps: 0, seed: 0, strength: 1, placement: 'beside' };
 
 // ---- main → UI ----
 
@@ -197,7 +198,7 @@ export function normaliseRunOptions(value: unknown): RunOptions | null {
   return { ...DEFAULT_RUN, ...rest, modelIds } as RunOptions;
 }
 
-const DEFAULT_RUN = { steps: 1, seed: 0, strength: 1, placement: 'beside' as Placement };
+const DEFAULT_RUN = { steps: 0, seed: 0, strength: 1, placement: 'beside' as Placement };
 
 /** Output size for an input size: each side times the scale, rounded down as torch's interpolate does. */
 export function outputSize(width: number, height: number, scale: number): { width: number; height: number } {

@@ -71,7 +71,7 @@ test('run options stored before chains (one modelId) still read back as a chain'
   assert.deepEqual(normaliseRunOptions({ modelId: 'restore-x2', scale: 2, steps: 1, seed: 0, strength: 1, placement: 'replace' }),
     { modelIds: ['restore-x2'], scale: 2, steps: 1, seed: 0, strength: 1, placement: 'replace' });
   assert.deepEqual(normaliseRunOptions({ modelIds: ['clean', 'restore-x4'], scale: 4 }),
-    { modelIds: ['clean', 'restore-x4'], scale: 4, steps: 1, seed: 0, strength: 1, placement: 'beside' });
+    { modelIds: ['clean', 'restore-x4'], scale: 4, steps: 0, seed: 0, strength: 1, placement: 'beside' });
   assert.equal(normaliseRunOptions({ scale: 2 }), null);
   assert.equal(normaliseRunOptions('junk'), null);
 });

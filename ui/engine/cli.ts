@@ -5,7 +5,7 @@ import { EngineError, toFailure } from './errors';
 import { decodePng } from './codec';
 import { openCardModel, readCards } from './node';
 import { runChain, type ChainLink } from './pipeline';
-import { cardScale, type ModelCard } from './zoo';
+import { cardScale, effectiveSteps, type ModelCard } from './zoo';
 
 export const USAGE = `usage:
   onestep <tool> <in.png> -o <out.png> [--model <id>] [--scale <n>] [--clean] [--steps <k>] [--seed <n>]
@@ -16,6 +16,7 @@ export const USAGE = `usage:
 <tool> is a tool name from the model cards (e.g. restore) or a model id.
 restore: --scale 2 or 4 upscales (default: the smallest scale), --scale 1 cleans up at the same size,
 --clean runs the clean-up model before the upscaler.
+--steps k: network evaluations per model (default: each model's own, from its card; usually 1).
 --backend cpu (default) is onnxruntime-node; wasm is onnxruntime-web on one thread, as in Figma.`;
 
 export interface CliArgs {
@@ -40,7 +41,7 @@ export class UsageError extends Error {}
 const NUMERIC = new Set(['--scale', '--steps', '--seed', '--strength']);
 
 export function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { command: '', steps: 1, seed: 0, clean: false, json: false, markdown: false, backend: 'cpu', zoo: 'models/zoo' };
+  const args: CliArgs = { command: '', steps: 0, seed: 0, clean: false, json: false, markdown: false, backend: 'cpu', zoo: 'models/zoo' };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -73,7 +74,7 @@ export function parseArgs(argv: string[]): CliArgs {
   if (args.command !== 'models') {
     if (!args.input) throw new UsageError('no input file given');
     if (!args.output) throw new UsageError('no output file given (-o out.png)');
-    if (!Number.isInteger(args.steps) || args.steps < 1) throw new UsageError('--steps must be a whole number ≥ 1');
+    if (!Number.isInteger(args.steps) || args.steps < 0) throw new UsageError('--steps must be a whole number ≥ 1 (0 or absent: each model\'s default)');
   }
   return args;
 }
@@ -229,7 +230,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         tool: card.tool, model: card.id, version: card.version, models: chain.map((c) => `${c.id}@${c.version}`), backend: result.backend,
         input: { path: args.input, width: input.width, height: input.height },
         output: { path: args.output, width: result.image.width, height: result.image.height, channels: result.image.channels },
-        steps: args.steps, seed: args.seed, tiles: result.tiles,
+        steps: chain.map((c) => effectiveSteps(c, args.steps)), seed: args.seed, tiles: result.tiles,
         ms: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10])),
       }, null, 2));
     } else {

@@ -24,6 +24,8 @@ export interface ModelCard {
   training?: unknown;
   data?: unknown;
   fp16_file?: string;
+  /** Steps the model runs when the user leaves Steps on its default (1 when absent). */
+  default_steps?: number;
 }
 
 function fail(id: string, what: string): never {
@@ -57,6 +59,10 @@ export function parseCard(value: unknown): ModelCard {
   }
   for (let i = 1; i < time.grid.length; i++) if (!(time.grid[i] > time.grid[i - 1])) fail(id, 'time.grid must increase');
   if (!time.one_step || !isNum(time.one_step.t) || !isNum(time.one_step.s)) fail(id, 'time.one_step needs t and s');
+  const ds = c.default_steps;
+  if (ds !== undefined && (!Number.isInteger(ds) || (ds as number) < 1 || (ds as number) > time.grid.length - 1)) {
+    fail(id, `default_steps must be a whole number from 1 to ${time.grid.length - 1}`);
+  }
   return {
     version: '',
     summary: '',
@@ -70,9 +76,15 @@ export function cardScale(card: ModelCard): number {
   return card.source.kind === 'upscale' ? card.source.scale ?? 1 : 1;
 }
 
-/** The (t, s) pairs for k steps: one step is the card's one_step; k steps walk the grid from 1 to 0. */
+/** Steps to run: the user's choice, or (0) the card's default; never more than the grid allows. */
+export function effectiveSteps(card: ModelCard, steps: number): number {
+  const k = steps > 0 ? Math.floor(steps) : card.default_steps ?? 1;
+  return Math.max(1, Math.min(k, card.time.grid.length - 1));
+}
+
+/** The (t, s) pairs for k steps (0: the card's default): one step is the card's one_step; k steps walk the grid from 1 to 0. */
 export function stepTimes(card: ModelCard, steps: number): Array<{ t: number; s: number }> {
-  const k = Math.max(1, Math.floor(steps));
+  const k = steps > 0 ? Math.max(1, Math.floor(steps)) : effectiveSteps(card, 0);
   if (k === 1) return [{ t: card.time.one_step.t, s: card.time.one_step.s }];
   const grid = card.time.grid;
   const last = grid.length - 1;

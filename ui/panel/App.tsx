@@ -53,7 +53,7 @@ export function App() {
   function optionsFor(models: ModelCard[], st: Settings): RunOptions | null {
     if (models.length === 0) return null;
     const scale = models.reduce((k, c) => k * cardScale(c), 1);
-    const steps = Math.min(st.steps, ...models.map((c) => c.time.grid.length - 1));
+    const steps = st.steps > 0 ? Math.min(st.steps, ...models.map((c) => c.time.grid.length - 1)) : 0;
     return { modelIds: models.map((c) => c.id), scale, steps, seed: st.seed, strength: st.strength, placement: st.placement };
   }
 

@@ -1,7 +1,7 @@
 // The Restore tool's options: size (×1, ×2, ×4 from the models in the build), clean-up first, steps
 // along the models' grids, seed when a model uses noise, and where the result goes.
 import type { Settings } from '../../src/protocol';
-import type { ModelCard } from '../engine/zoo';
+import { effectiveSteps, type ModelCard } from '../engine/zoo';
 import { restoreChoices, type Chosen } from './restore-choice';
 
 interface Props {
@@ -19,9 +19,11 @@ function facts(card: ModelCard): string {
   const parts: string[] = [card.title];
   if (card.bytes) parts.push(`${(card.bytes / 1048576).toFixed(1)} MB`);
   const summary = (card.metrics as { summary?: Summary } | undefined)?.summary;
-  const one = summary?.gctm_nfe1?.psnr;
+  const steps = effectiveSteps(card, 0);
+  // The quality of what the default run does: one step, or the card's default number of steps.
+  const one = steps > 1 ? summary?.gctm_k?.psnr : summary?.gctm_nfe1?.psnr;
   const [baseName, base] = summary?.bicubic ? ['bicubic', summary.bicubic.psnr] : ['input', summary?.input?.psnr];
-  if (typeof one === 'number') parts.push(`${one.toFixed(1)} dB PSNR in 1 step${typeof base === 'number' ? ` (${baseName} ${base.toFixed(1)} dB)` : ''}`);
+  if (typeof one === 'number') parts.push(`${one.toFixed(1)} dB PSNR in ${steps} step${steps > 1 ? 's' : ''}${typeof base === 'number' ? ` (${baseName} ${base.toFixed(1)} dB)` : ''}`);
   return parts.join(' \u00b7 ');
 }
 
@@ -29,6 +31,7 @@ export function ToolOptions({ cards, chosen, settings, disabled, onChange }: Pro
   const { sizes, cleaner } = restoreChoices(cards);
   const chain = chosen.chain;
   const maxSteps = Math.max(1, Math.min(...chain.map((c) => c.time.grid.length - 1)));
+  const defaults = chain.map((c) => `${c.title}: ${effectiveSteps(c, 0)}`).join(', ');
   const usesNoise = chain.some((c) => (c.source.sigma_p ?? 0) > 0);
   return (
     <section class="tool">
@@ -52,9 +55,12 @@ export function ToolOptions({ cards, chosen, settings, disabled, onChange }: Pro
         <p key={c.id} class="dim summary" data-testid="facts">{facts(c)}</p>
       ))}
       <label>
-        Steps <span class="dim">(1 = one network evaluation)</span>
-        <input type="number" data-testid="steps" min={1} max={maxSteps} value={Math.min(settings.steps, maxSteps)} disabled={disabled}
-          onChange={(e) => onChange({ steps: Math.min(maxSteps, Math.max(1, Number((e.target as HTMLInputElement).value) || 1)) })} />
+        Steps <span class="dim">(network evaluations per model; empty = each model's default: {defaults})</span>
+        <input type="number" data-testid="steps" min={1} max={maxSteps} placeholder="default" value={settings.steps > 0 ? Math.min(settings.steps, maxSteps) : ''} disabled={disabled}
+          onChange={(e) => {
+            const v = Math.floor(Number((e.target as HTMLInputElement).value));
+            onChange({ steps: v > 0 ? Math.min(maxSteps, v) : 0 });
+          }} />
       </label>
       {usesNoise && (
         <label>

@@ -2,6 +2,7 @@
 import type { Planes } from '../image/raw';
 
 export interface EngineOptions {
+  /** Evaluations per model; 0 = each model's default (its card's default_steps, else 1). */
   steps: number;
   seed: number;
   strength: number;
