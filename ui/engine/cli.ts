@@ -146,11 +146,11 @@ export function zooTable(cards: ModelCard[]): string {
     const mb = fp16 ? `${(fp16 / 1048576).toFixed(1)} MB` : c.bytes ? `${(c.bytes / 1048576).toFixed(1)} MB` : '–';
     const flops = c.flops_per_output_pixel ? `${(c.flops_per_output_pixel / 1e3).toFixed(1)} k` : '–';
     const gain = typeof one.psnr === 'number' && base && typeof base.psnr === 'number' ? ` (${one.psnr - base.psnr >= 0 ? '+' : ''}${(one.psnr - base.psnr).toFixed(2)})` : '';
-    return `| \`${c.id}\` ${c.title} | ${c.version} | ${mb} | ${flops} | ${num(one.psnr, 2)}${gain} / ${num(one.ssim, 3)} | ${baseName} ${num(base?.psnr, 2)} | ${num(summary.regression_nfe1?.psnr, 2)} | ${num(summary.gctm_ode?.psnr, 2)} | ${num(summary.gctm_k?.psnr, 2)} | ${num(one.swd, 1)} / ${num(summary.regression_nfe1?.swd, 1)} |`;
+    return `| \`${c.id}\` ${c.title} | ${c.version} | ${mb} | ${flops} | ${effectiveSteps(c, 0)} | ${num(one.psnr, 2)}${gain} / ${num(one.ssim, 3)} | ${baseName} ${num(base?.psnr, 2)} | ${num(summary.regression_nfe1?.psnr, 2)} | ${num(summary.gctm_ode?.psnr, 2)} | ${num(summary.gctm_k?.psnr, 2)} | ${num(one.swd, 1)} / ${num(summary.regression_nfe1?.swd, 1)} |`;
   });
   return [
-    '| model | version | shipped (fp16) | FLOPs per output px | PSNR (gain) / SSIM, 1 step | baseline PSNR | same net as L2 regressor | ODE reference (16 Heun steps) | 4 steps | SWD ×10³, 1 step / L2 (lower: closer to real patch statistics) |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| model | version | shipped (fp16) | FLOPs per output px | steps run by default | PSNR (gain) / SSIM, 1 step | baseline PSNR | same net as L2 regressor | ODE reference (16 Heun steps) | 4 steps | SWD ×10³, 1 step / L2 (lower: closer to real patch statistics) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
 }
