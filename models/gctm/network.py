@@ -40,6 +40,24 @@ def _groups(channels: int) -> int:
     return 1
 
 
+def zero_conv(cin: int, cout: int) -> nn.Conv2d:
+    """A 3×3 conv that starts at zero: a residual branch starts as the identity, an output layer at 0."""
+    conv = nn.Conv2d(cin, cout, 3, padding=1)
+    nn.init.zeros_(conv.weight)
+    nn.init.zeros_(conv.bias)
+    return conv
+
+
+def to_patches(x: torch.Tensor, patch: int) -> torch.Tensor:
+    """Pixel-unshuffle stem input: [B, C, H, W] → [B, C·p², H/p, W/p]."""
+    return F.pixel_unshuffle(x, patch) if patch > 1 else x
+
+
+def from_patches(x: torch.Tensor, patch: int) -> torch.Tensor:
+    """The inverse of to_patches, for the output layer."""
+    return F.pixel_shuffle(x, patch) if patch > 1 else x
+
+
 class ResBlock(nn.Module):
     """GroupNorm/SiLU residual block; the (t, s) embedding is added after the first conv."""
 
@@ -50,9 +68,7 @@ class ResBlock(nn.Module):
         self.emb = nn.Linear(emb, cout)
         self.norm1 = nn.GroupNorm(_groups(cout), cout)
         self.dropout = nn.Dropout(dropout)
-        self.conv1 = nn.Conv2d(cout, cout, 3, padding=1)
-        nn.init.zeros_(self.conv1.weight)  # each block starts as the identity
-        nn.init.zeros_(self.conv1.bias)
+        self.conv1 = zero_conv(cout, cout)  # each block starts as the identity
         self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
 
     def forward(self, x, emb):
@@ -131,14 +147,11 @@ class UNet(nn.Module):
             if level > 0:
                 self.up.append(nn.Upsample(scale_factor=2, mode="nearest"))
         self.out_norm = nn.GroupNorm(_groups(ch), ch)
-        self.out = nn.Conv2d(ch, cin * p * p, 3, padding=1)
-        nn.init.zeros_(self.out.weight)
-        nn.init.zeros_(self.out.bias)
+        self.out = zero_conv(ch, cin * p * p)
 
     def forward(self, x, c_t, c_s):
         emb = self.time(c_t, c_s)
-        h = F.pixel_unshuffle(x, self.cfg.patch) if self.cfg.patch > 1 else x
-        h = self.stem(h)
+        h = self.stem(to_patches(x, self.cfg.patch))
         hs = [h]
         for layer in self.down:
             h = layer(h, emb) if isinstance(layer, ResBlock) else layer(h)
@@ -150,7 +163,7 @@ class UNet(nn.Module):
             else:
                 h = layer(h)
         h = self.out(F.silu(self.out_norm(h)))
-        return F.pixel_shuffle(h, self.cfg.patch) if self.cfg.patch > 1 else h
+        return from_patches(h, self.cfg.patch)
 
 
 @dataclass
@@ -175,9 +188,7 @@ class PlainBlock(nn.Module):
         super().__init__()
         self.conv0 = nn.Conv2d(channels, channels, 3, padding=1)
         self.emb = nn.Linear(emb, channels)
-        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1)
-        nn.init.zeros_(self.conv1.weight)  # each block starts as the identity
-        nn.init.zeros_(self.conv1.bias)
+        self.conv1 = zero_conv(channels, channels)  # each block starts as the identity
 
     def forward(self, x, emb):
         h = F.silu(self.conv0(x) + self.emb(emb)[:, :, None, None])
@@ -197,19 +208,16 @@ class ResNet(nn.Module):
         self.time = TimeEmbedding(cfg.emb_dim, emb)
         self.stem = nn.Conv2d(cin * p * p, c, 3, padding=1)
         self.blocks = nn.ModuleList(PlainBlock(c, emb) for _ in range(cfg.blocks))
-        self.out = nn.Conv2d(c, cin * p * p, 3, padding=1)
-        nn.init.zeros_(self.out.weight)
-        nn.init.zeros_(self.out.bias)
+        self.out = zero_conv(c, cin * p * p)
 
     def forward(self, x, c_t, c_s):
         emb = self.time(c_t, c_s)
-        h = F.pixel_unshuffle(x, self.cfg.patch) if self.cfg.patch > 1 else x
-        h = self.stem(h)
+        h = self.stem(to_patches(x, self.cfg.patch))
         skip = h
         for block in self.blocks:
             h = block(h, emb)
         h = self.out(F.silu(h + skip))
-        return F.pixel_shuffle(h, self.cfg.patch) if self.cfg.patch > 1 else h
+        return from_patches(h, self.cfg.patch)
 
 
 @dataclass

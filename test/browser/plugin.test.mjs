@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { decode } from 'fast-png';
-import { TIMEOUTS, addSlowLayer, launchBrowser, layer, layerNames, layerPixels, openPlayground, runTool } from '../helpers/browser.mjs';
+import { TIMEOUTS, addSlowLayer, launchBrowser, layer, layerNames, layerPixels, openPlayground, runTool, withPage } from '../helpers/browser.mjs';
 import { openCardModel, readCard, readCards } from '../../ui/engine/node.ts';
 import { runPipeline } from '../../ui/engine/pipeline.ts';
 import { cardScale } from '../../ui/engine/zoo.ts';
@@ -24,18 +24,7 @@ before(async () => {
 });
 after(async () => browser?.close());
 
-async function withPlayground(fn, opts = { model: TINY }) {
-  const pg = await openPlayground(browser.context, DIST, opts);
-  try {
-    await fn(pg);
-  } catch (err) {
-    err.message += `\n--- page log ---\n${pg.logs.slice(-20).join('\n')}`;
-    throw err;
-  } finally {
-    await pg.page.close();
-    await pg.close();
-  }
-}
+const withPlayground = (fn, opts = { model: TINY }) => withPage(browser.context, DIST, fn, opts);
 
 /** PSNR in dB of two 8-bit images over RGB (as models/gctm/metrics.py computes it). */
 function psnr(actual, expected) {

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { decode, encode } from 'fast-png';
-import { TIMEOUTS, launchBrowser, layer, layerNames, layerPixels, openPlayground, runTool } from '../helpers/browser.mjs';
+import { TIMEOUTS, launchBrowser, layer, layerNames, layerPixels, runTool, withPage } from '../helpers/browser.mjs';
 import { openCardModel, readCard } from '../../ui/engine/node.ts';
 import { runPipeline } from '../../ui/engine/pipeline.ts';
 import { parseCard } from '../../ui/engine/zoo.ts';
@@ -37,18 +37,7 @@ before(async () => {
 });
 after(async () => browser?.close());
 
-async function withPlayground(fn, opts = { model: X4 }) {
-  const pg = await openPlayground(browser.context, DIST, opts);
-  try {
-    await fn(pg);
-  } catch (err) {
-    err.message += `\n--- page log ---\n${pg.logs.slice(-20).join('\n')}`;
-    throw err;
-  } finally {
-    await pg.page.close();
-    await pg.close();
-  }
-}
+const withPlayground = (fn, opts = { model: X4 }) => withPage(browser.context, DIST, fn, opts);
 
 /** Adds an image layer from PNG bytes made in Node; returns its id. */
 function addPng(page, name, png, x = 40, y = 900) {

@@ -55,6 +55,20 @@ export async function openPlayground(context, dist, { hosted = false, model = ''
   return { page, ui, logs, server, close: () => new Promise((r) => { server.close(r); server.closeAllConnections(); }) };
 }
 
+/** Runs fn with a fresh playground page, appending the page's last log lines to any failure. */
+export async function withPage(context, dist, fn, opts = {}) {
+  const pg = await openPlayground(context, dist, opts);
+  try {
+    await fn(pg);
+  } catch (err) {
+    err.message += `\n--- page log ---\n${pg.logs.slice(-20).join('\n')}`;
+    throw err;
+  } finally {
+    await pg.page.close();
+    await pg.close();
+  }
+}
+
 /** The layer the plugin wrote, as plain state, or null. */
 export function layer(page, name) {
   return page.evaluate((n) => window.standin.byName(n) ?? null, name);
