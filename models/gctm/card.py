@@ -6,6 +6,7 @@ import platform
 import torch
 
 from .export import flops_per_pixel, sha256
+from .network import ResNetConfig
 from .time_grid import step_grid
 
 # What each source kind means to the plugin's engine (it builds x1 exactly this way).
@@ -23,7 +24,7 @@ def tile_for(net_cfg) -> tuple:
     """(tile, overlap) in output pixels for the plugin's tiling. A plain ResNet has no normalisation, so
     a pixel only sees its receptive field: the overlap covers that radius, and tiles can be large
     (fewer calls, less overlap work). The U-Net's GroupNorm sees the whole tile: keep the tested 256/32."""
-    if getattr(net_cfg, "blocks", None) is None:
+    if not isinstance(net_cfg, ResNetConfig):
         return 256, 32
     radius = (2 * net_cfg.blocks + 2) * net_cfg.patch  # 3×3 convs at 1/patch resolution
     overlap = -(-radius // 16) * 16

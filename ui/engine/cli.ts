@@ -5,6 +5,7 @@ import { EngineError, toFailure } from './errors';
 import { decodePng } from './codec';
 import { openCardModel, readCards } from './node';
 import { runChain, type ChainLink } from './pipeline';
+import { cleanerOf } from './tools/restore';
 import { cardScale, effectiveSteps, type ModelCard } from './zoo';
 
 export const USAGE = `usage:
@@ -100,7 +101,7 @@ export function pickChain(cards: ModelCard[], args: CliArgs): ModelCard[] {
   const card = pickModel(cards, args);
   if (!args.clean) return [card];
   if (card.tool !== 'restore') throw new UsageError(`--clean applies to restore, not ${card.tool}`);
-  const cleaner = cards.find((c) => c.tool === 'restore' && c.source.kind === 'clean');
+  const cleaner = cleanerOf(cards);
   if (!cleaner) throw new EngineError('model-missing', 'no clean-up model in the zoo (--clean)');
   return cleaner.id === card.id ? [card] : [cleaner, card];
 }

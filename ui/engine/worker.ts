@@ -115,7 +115,7 @@ scope.onmessage = (e) => {
   } else if (m.type === 'preload') {
     const card = m.card;
     sessionFor(card, m.model)
-      .then((session) => session)
+      .then((opening) => opening) // sessionFor resolves to the session's own promise: wait for it too
       // Queued like a job, so it never delays one by more than its own few milliseconds.
       .then((session) => (queue = queue.then(() => warmUp(card, session))))
       .catch((err) => post({ type: 'preload-failed', modelId: card.id, ...toFailure(err) }));

@@ -84,7 +84,7 @@ export function effectiveSteps(card: ModelCard, steps: number): number {
 
 /** The (t, s) pairs for k steps (0: the card's default): one step is the card's one_step; k steps walk the grid from 1 to 0. */
 export function stepTimes(card: ModelCard, steps: number): Array<{ t: number; s: number }> {
-  const k = steps > 0 ? Math.max(1, Math.floor(steps)) : effectiveSteps(card, 0);
+  const k = effectiveSteps(card, steps);
   if (k === 1) return [{ t: card.time.one_step.t, s: card.time.one_step.s }];
   const grid = card.time.grid;
   const last = grid.length - 1;

@@ -6,7 +6,8 @@ import { readZoo } from '../assets';
 import { send, subscribe } from '../bridge';
 import { EngineClient, JobError } from '../engine-client';
 import { supportsTool } from '../engine/tools';
-import { cardScale, type ModelCard } from '../engine/zoo';
+import { chainScale } from '../engine/tools/restore';
+import type { ModelCard } from '../engine/zoo';
 import { chainTitle, choose, settingsForChain } from './restore-choice';
 import type { WorkerStage } from '../engine/worker-protocol';
 import { ErrorView } from './ErrorView';
@@ -52,7 +53,7 @@ export function App() {
 
   function optionsFor(models: ModelCard[], st: Settings): RunOptions | null {
     if (models.length === 0) return null;
-    const scale = models.reduce((k, c) => k * cardScale(c), 1);
+    const scale = chainScale(models);
     const steps = st.steps > 0 ? Math.min(st.steps, ...models.map((c) => c.time.grid.length - 1)) : 0;
     return { modelIds: models.map((c) => c.id), scale, steps, seed: st.seed, strength: st.strength, placement: st.placement };
   }
@@ -144,7 +145,7 @@ export function App() {
   }
 
   const running = status.kind === 'running';
-  const scale = chain.reduce((k, c) => k * cardScale(c), 1);
+  const scale = chainScale(chain);
   // A result over the limits at this size is refused by main before any work: say so before Run.
   const tooBig = selection.problem
     ? null

@@ -1,6 +1,7 @@
 // The Restore tool's choices, from the cards in the build: a size (×1 same size, ×2, ×4, ...) and
 // "clean up first". They resolve to a chain of models: [clean?] then [upscaler?].
 import type { Settings } from '../../src/protocol';
+import { cleanerOf } from '../engine/tools/restore';
 import { cardScale, type ModelCard } from '../engine/zoo';
 
 export interface SizeChoice {
@@ -19,10 +20,8 @@ export interface RestoreChoices {
 const byScale = (a: ModelCard, b: ModelCard) => cardScale(a) - cardScale(b) || a.id.localeCompare(b.id);
 
 export function restoreChoices(cards: ModelCard[]): RestoreChoices {
-  const restore = cards.filter((c) => c.tool === 'restore');
-  const upscalers = restore.filter((c) => c.source.kind === 'upscale').sort(byScale);
-  const sameSize = restore.filter((c) => c.source.kind !== 'upscale');
-  const cleaner = sameSize.find((c) => c.source.kind === 'clean') ?? sameSize[0] ?? null;
+  const upscalers = cards.filter((c) => c.tool === 'restore' && c.source.kind === 'upscale').sort(byScale);
+  const cleaner = cleanerOf(cards);
   const sizes: SizeChoice[] = cleaner ? [{ id: '', label: '×1 (same size)', scale: 1 }] : [];
   for (const c of upscalers) {
     const scale = cardScale(c);

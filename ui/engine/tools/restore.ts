@@ -2,11 +2,22 @@
 import { resizeBicubic } from '../image/resize';
 import { gaussian } from '../random';
 import { EngineError } from '../errors';
-import type { ModelCard } from '../zoo';
+import { cardScale, type ModelCard } from '../zoo';
 import type { Source, ToolInput } from './types';
 
 /** Degradations whose x1 is simply the user's image at its own size (the image is already degraded). */
 export const SAME_SIZE_KINDS = new Set(['clean', 'identity', 'denoise', 'deblur', 'jpeg']);
+
+/** The Restore tool's clean-up model: a same-size restore card, preferring source kind 'clean'. */
+export function cleanerOf(cards: ModelCard[]): ModelCard | null {
+  const sameSize = cards.filter((c) => c.tool === 'restore' && c.source.kind !== 'upscale');
+  return sameSize.find((c) => c.source.kind === 'clean') ?? sameSize[0] ?? null;
+}
+
+/** Output pixels per input pixel of a chain of models. */
+export function chainScale(chain: ModelCard[]): number {
+  return chain.reduce((k, c) => k * cardScale(c), 1);
+}
 
 export function buildRestoreSource(card: ModelCard, input: ToolInput): Source {
   const { planes, options } = input;
