@@ -56,6 +56,7 @@ class Gctm:
     lambda_ctm: float = 1.0            # weight of the consistency loss; the FM loss has weight 1
     distance: str = "ph"               # ph (pseudo-Huber) | l2
     ctm_beta: list = field(default_factory=lambda: [1.2, 2.0])
+    ctm_source_p: float = 0.0          # share of consistency samples that start at the source, t = 1
     fm_time: str = "beta"              # beta | lognormal | uniform
     fm_params: list = field(default_factory=lambda: [3.0, 1.0])
     vars: list = field(default_factory=list)  # [var0, var1, var01]; estimated from data when empty
@@ -134,6 +135,8 @@ def from_dict(d: dict, source: str = "config") -> Config:
         raise ConfigError(f"{source} [data].kind: unknown kind {cfg.data.kind!r}; expected photos or toy")
     if cfg.data.kind == "photos" and not cfg.data.train:
         raise ConfigError(f"{source} [data].train: a photos dataset needs at least one training glob")
+    if not 0.0 <= cfg.gctm.ctm_source_p <= 1.0:
+        raise ConfigError(f"{source} [gctm].ctm_source_p: expected a share in [0, 1], got {cfg.gctm.ctm_source_p!r}")
     if cfg.gctm.vars and len(cfg.gctm.vars) != 3:
         raise ConfigError(f"{source} [gctm].vars: expected [var0, var1, var01], got {cfg.gctm.vars!r}")
     return cfg

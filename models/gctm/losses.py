@@ -34,7 +34,7 @@ def _seeded(seed, device, fn):
         return fn()
 
 
-def consistency_loss(model, teacher, x0, x1, grid, beta=(1.2, 2.0), distance="ph", teacher_fn=None):
+def consistency_loss(model, teacher, x0, x1, grid, beta=(1.2, 2.0), distance="ph", teacher_fn=None, source_p=0.0):
     """L_GCTM = d(G_θ(x_t, t, s), G_sg(θ)(x_{t→u}, u, s)), teacher-free by default.
 
     x_{t→u} is the ODE solution from t to u by Heun on the grid, using the EMA `teacher` (eval mode,
@@ -43,7 +43,7 @@ def consistency_loss(model, teacher, x0, x1, grid, beta=(1.2, 2.0), distance="ph
     """
     B = x0.shape[0]
     grid = grid.to(x0.device)
-    t_idx, s_idx, u_idx = sample_ctm_indices(grid.cpu(), B, beta)
+    t_idx, s_idx, u_idx = sample_ctm_indices(grid.cpu(), B, beta, source_p)
     t_idx, s_idx, u_idx = t_idx.to(x0.device), s_idx.to(x0.device), u_idx.to(x0.device)
     t, s, u = grid[t_idx], grid[s_idx], grid[u_idx]
     x_t = _interp(x0, x1, t)

@@ -23,11 +23,15 @@ def step_grid(N: int, K: int = 1024, sigma_min: float = 0.002, sigma_max: float 
     return base[idx]
 
 
-def sample_ctm_indices(grid: torch.Tensor, batch: int, beta=(1.2, 2.0)):
+def sample_ctm_indices(grid: torch.Tensor, batch: int, beta=(1.2, 2.0), source_p: float = 0.0):
     """(t_idx, s_idx, u_idx), each [batch], with 0 ≤ s < t ≤ N and s ≤ u < t.
 
     s favours the data end (p ∝ 1 − t_i); t = λ + (1 − λ)·t_s with λ ~ Beta(a, b), snapped *up* to the
     grid (a true ceiling, not the reference code's nearest + 1); u is uniform in [s, t).
+    With probability `source_p` a sample starts at the source instead (t = 1) and takes u = s, so its
+    target is the teacher's ODE solution itself: the jumps from t = 1 are the ones the product
+    evaluates, the Beta draw alone reaches t = 1 only a few percent of the time, and a target built on
+    the model's own shorter jumps teaches them no faster than those jumps improve.
     """
     N = grid.numel() - 1
     p_s = (1.0 - grid[:N]).clamp(min=1e-6)
@@ -37,8 +41,12 @@ def sample_ctm_indices(grid: torch.Tensor, batch: int, beta=(1.2, 2.0)):
     t_idx = torch.searchsorted(grid, t_raw.contiguous(), right=False)
     t_idx = torch.maximum(t_idx, s_idx + 1).clamp(max=N)
     span = (t_idx - s_idx).float()
-    u_idx = s_idx + torch.floor(torch.rand(batch) * span).long()
-    return t_idx, s_idx, torch.minimum(u_idx, t_idx - 1)
+    u_idx = torch.minimum(s_idx + torch.floor(torch.rand(batch) * span).long(), t_idx - 1)
+    if source_p > 0:
+        source = torch.rand(batch) < source_p
+        t_idx = torch.where(source, torch.full_like(t_idx, N), t_idx)
+        u_idx = torch.where(source, s_idx, u_idx)
+    return t_idx, s_idx, u_idx
 
 
 def sample_fm_times(batch: int, fine: torch.Tensor, kind: str = "beta", params=(3.0, 1.0)) -> torch.Tensor:

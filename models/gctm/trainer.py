@@ -57,7 +57,7 @@ class Trainer:
         parts = {"fm": flow_matching_loss(self.model, x0, x1, self.fine.to(x0.device), g.fm_time, g.fm_params)}
         if g.mode == "gctm":
             parts["ctm"] = consistency_loss(self.model, self.ema, x0, x1, self.grid, g.ctm_beta, g.distance,
-                                            teacher_fn=self.teacher)
+                                            teacher_fn=self.teacher, source_p=g.ctm_source_p)
         return parts
 
     def step(self, x0: torch.Tensor, x1: torch.Tensor) -> dict:

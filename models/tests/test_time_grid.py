@@ -29,3 +29,14 @@ def test_fm_times_lie_on_the_fine_grid_and_never_at_zero():
         assert torch.all(tau > 0)
         assert torch.isin(tau, fine).all()
     assert sample_fm_times(20000, fine, "beta", (3.0, 1.0)).mean() > 0.7  # Beta(3,1) favours the source
+
+
+def test_source_share_starts_that_many_jumps_at_t_equal_one_with_the_teacher_as_target():
+    grid = step_grid(4)
+    torch.manual_seed(0)
+    t0, _, _ = sample_ctm_indices(grid, 20000, (1.0, 1.0))
+    t, s, u = sample_ctm_indices(grid, 20000, (1.0, 1.0), source_p=0.5)
+    assert (t0 == 4).float().mean() < 0.1
+    assert abs((t == 4).float().mean() - (0.5 + 0.5 * (t0 == 4).float().mean())) < 0.02
+    assert torch.all(s < t) and torch.all(s <= u) and torch.all(u < t)
+    assert (u == s).float().mean() > 0.5 + 0.5 * 0.2  # every source sample, and u = s often otherwise
