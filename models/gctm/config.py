@@ -75,6 +75,7 @@ class Train:
     threads: int = 2                   # torch CPU threads
     device: str = "auto"               # auto | cpu | cuda
     grad_clip: float = 1.0
+    init: str = ""                     # start a new run from this checkpoint (same network), e.g. its L2 baseline
     ckpt_every_s: float = 300.0
     eval_every: int = 1000             # steps between held-out evaluations (0: never during training)
     log_every_s: float = 10.0

@@ -146,8 +146,10 @@ def train(args):
     ckpt_path = os.path.join(run_dir, "ckpt.pt")
     batches = Batches(cfg, device, rank)
 
-    if os.path.exists(ckpt_path):
-        vars3 = checkpoint.read(ckpt_path)["vars"]
+    # a new run may start from another run's checkpoint ([train].init); an existing one always resumes
+    start_path = ckpt_path if os.path.exists(ckpt_path) else (cfg.train.init or None)
+    if start_path:
+        vars3 = checkpoint.read(start_path)["vars"]
     elif cfg.gctm.vars:
         vars3 = cfg.gctm.vars
     else:
@@ -162,14 +164,20 @@ def train(args):
         model = build_model(cfg.net, vars3, cfg.gctm.sigma_min, cfg.gctm.sigma_max).to(device)
     teacher = None
     if cfg.gctm.teacher:
-        teacher = build_model(cfg.net, vars3, cfg.gctm.sigma_min, cfg.gctm.sigma_max).to(device)
+        # the teacher is rebuilt as it was trained (its own network and data statistics), so a
+        # student may be smaller or shaped differently
+        tstate = checkpoint.read(cfg.gctm.teacher)
+        teacher = build_model(tstate.get("config", {}).get("net", cfg.net), tstate["vars"],
+                              cfg.gctm.sigma_min, cfg.gctm.sigma_max).to(device)
         checkpoint.load_model(cfg.gctm.teacher, teacher)
     trainer = Trainer(model, cfg.gctm, cfg.train.lr, cfg.train.ema, cfg.train.grad_clip, teacher)
     elapsed_before = 0.0
-    if os.path.exists(ckpt_path):
-        state = checkpoint.restore(ckpt_path, trainer)
+    if start_path:
+        # weights, EMA, optimizer state and step count; training time counts on from the same total
+        state = checkpoint.restore(start_path, trainer)
         elapsed_before = state.get("elapsed_s", 0.0)
-        print(f"resumed {ckpt_path} at step {trainer.steps_done} ({elapsed_before / 60:.1f} min trained)")
+        verb = "resumed" if start_path == ckpt_path else "started from"
+        print(f"{verb} {start_path} at step {trainer.steps_done} ({elapsed_before / 60:.1f} min trained)")
     if ddp:
         trainer.model.net = torch.nn.parallel.DistributedDataParallel(trainer.model.net)
     if rank == 0:

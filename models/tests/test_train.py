@@ -73,6 +73,28 @@ def test_trains_saves_and_resumes(tmp_path, capsys):
     assert os.path.getsize(tmp_path / "run" / "stats.jsonl") > 0
 
 
+def test_a_new_run_can_start_from_its_l2_baseline(tmp_path, capsys):
+    """[train].init: the regressor's weights (and step count) seed a GCTM run; the seed is left as it was."""
+    write_images(tmp_path / "imgs")
+    cfg = write_config(tmp_path / "c.toml", train=tmp_path / "imgs")
+    code = train.main([cfg, "--run-dir", str(tmp_path / "l2"), "--set", "gctm.mode=regression"])
+    assert code == 0
+    seed = str(tmp_path / "l2" / "ckpt.pt")
+    before = checkpoint.read(seed)
+    code, out = run(tmp_path, cfg, capsys, "--set", f"train.init={seed}", "--set", "train.steps=5")
+    assert code == 0 and f"started from {seed} at step 3" in out.out
+    after = checkpoint.read(str(tmp_path / "run" / "ckpt.pt"))
+    assert after["steps"] == 5 and after["vars"] == before["vars"]
+    assert checkpoint.read(seed)["steps"] == 3
+    code, out = run(tmp_path, cfg, capsys, "--set", f"train.init={seed}", "--set", "train.steps=6")
+    assert code == 0 and "resumed" in out.out  # its own checkpoint wins once it exists
+    # a teacher of another width is rebuilt from its own checkpoint's network
+    wide = write_config(tmp_path / "wide.toml", train=tmp_path / "imgs", channels=16)
+    code = train.main([wide, "--run-dir", str(tmp_path / "student"), "--set", f"gctm.teacher={seed}"])
+    assert code == 0
+    assert checkpoint.read(str(tmp_path / "student" / "ckpt.pt"))["steps"] == 3
+
+
 def test_two_process_ddp_run_on_cpu(tmp_path):
     """The multi-GPU path, exercised with gloo on CPU: two ranks, one shared checkpoint."""
     import subprocess
