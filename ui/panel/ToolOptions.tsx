@@ -49,6 +49,7 @@ export function ToolOptions({ cards, chosen, settings, disabled, onChange }: Pro
           <input type="checkbox" data-testid="clean" checked={chosen.clean} disabled={disabled || chosen.cleanForced}
             onChange={(e) => onChange({ clean: (e.target as HTMLInputElement).checked })} />
           Clean up noise, blur and JPEG artefacts{chosen.cleanForced ? '' : ' first'}
+          {!chosen.cleanForced && <span class="dim"> (for soft or noisy photos; it smooths fine texture in clean images)</span>}
         </label>
       )}
       {chain.map((c) => (
