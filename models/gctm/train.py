@@ -19,6 +19,7 @@ from . import checkpoint
 from .config import ConfigError, load
 from .data import DataError, ImageCrops, check_disjoint, evenly_spaced, expand, gaussian, paired_map, TOY_TARGETS
 from .degrade import make_pair
+from .evaluate import load_ema
 from .trainer import NonFiniteLoss, Trainer, build_model, estimate_vars
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -166,10 +167,7 @@ def train(args):
     if cfg.gctm.teacher:
         # the teacher is rebuilt as it was trained (its own network and data statistics), so a
         # student may be smaller or shaped differently
-        tstate = checkpoint.read(cfg.gctm.teacher)
-        teacher = build_model(tstate.get("config", {}).get("net", cfg.net), tstate["vars"],
-                              cfg.gctm.sigma_min, cfg.gctm.sigma_max).to(device)
-        checkpoint.load_model(cfg.gctm.teacher, teacher)
+        teacher = load_ema(cfg, cfg.gctm.teacher)[0].to(device)
     trainer = Trainer(model, cfg.gctm, cfg.train.lr, cfg.train.ema, cfg.train.grad_clip, teacher)
     elapsed_before = 0.0
     if start_path:
