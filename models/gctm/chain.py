@@ -13,11 +13,12 @@ import json
 import random
 import sys
 
+import numpy as np
 import torch
 
 from .config import load
-from .degrade import degrade_small, downsample, to_uint8, to_unit, upsample
-from .evaluate import heldout_images, load_ema
+from .degrade import degrade_small, downsample
+from .evaluate import _img, heldout_images, load_ema, source_x1
 from .metrics import psnr
 from .solvers import one_step
 
@@ -31,38 +32,33 @@ DAMAGE = {
 }
 
 
-def run_chain(links, small_uint8: torch.Tensor) -> torch.Tensor:
-    """links: [(model, scale)] run in turn at one step; uint8 [1, 3, h, w] in, uint8 out."""
-    img = small_uint8
-    for model, scale in links:
-        x1 = to_unit(img)
-        if scale > 1:
-            x1 = upsample(x1, scale)
-        img = to_uint8(one_step(model, x1))
+def run_chain(links, small_hwc: np.ndarray) -> np.ndarray:
+    """links: [(model, its config)] run in turn at one step, each on the previous 8-bit result with
+    x1 built as the plugin builds it (evaluate.source_x1); uint8 HWC in, uint8 HWC out."""
+    img = small_hwc
+    for model, cfg in links:
+        img = _img(one_step(model, source_x1(cfg, img)))
     return img
 
 
-def score(hr: torch.Tensor, out: torch.Tensor) -> float:
-    return psnr(out[0].permute(1, 2, 0).numpy(), hr[0].permute(1, 2, 0).numpy())
-
-
-def evaluate_chain(up_cfg, upscaler, cleaner, also: dict, log=print) -> dict:
-    scale = up_cfg.data.scale
+def evaluate_chain(up_cfg, upscaler, clean_cfg, cleaner, also: dict, log=print) -> dict:
+    """{"images": n, "psnr": {damage level: {method: mean PSNR}}}."""
     rows = {}
-    for i, (name, hr_hwc) in enumerate(heldout_images(up_cfg)):
-        hr = torch.from_numpy(hr_hwc).permute(2, 0, 1)[None]
-        small = downsample(hr, scale)
+    images = heldout_images(up_cfg)
+    for i, (name, hr) in enumerate(images):
+        small = downsample(torch.from_numpy(hr).permute(2, 0, 1)[None], up_cfg.data.scale)
         for level, opts in DAMAGE.items():
             torch.manual_seed(2000 + i)
-            damaged = degrade_small(small, opts, random.Random(i))
-            res = {"bicubic": score(hr, to_uint8(upsample(to_unit(damaged), scale))),
-                   "upscaler": score(hr, run_chain([(upscaler, scale)], damaged)),
-                   "clean_then_upscaler": score(hr, run_chain([(cleaner, 1), (upscaler, scale)], damaged))}
+            damaged = degrade_small(small, opts, random.Random(i))[0].permute(1, 2, 0).numpy()
+            res = {"bicubic": psnr(_img(source_x1(up_cfg, damaged)), hr),
+                   "upscaler": psnr(run_chain([(upscaler, up_cfg)], damaged), hr),
+                   "clean_then_upscaler": psnr(run_chain([(cleaner, clean_cfg), (upscaler, up_cfg)], damaged), hr)}
             for other, model in also.items():
-                res[other] = score(hr, run_chain([(model, scale)], damaged))
+                res[other] = psnr(run_chain([(model, up_cfg)], damaged), hr)
             rows.setdefault(level, []).append(res)
             log(f"  {name} {level}: " + ", ".join(f"{k} {v:.2f}" for k, v in res.items()))
-    return {level: {k: round(sum(r[k] for r in rs) / len(rs), 3) for k in rs[0]} for level, rs in rows.items()}
+    summary = {level: {k: round(sum(r[k] for r in rs) / len(rs), 3) for k in rs[0]} for level, rs in rows.items()}
+    return {"images": len(images), "psnr": summary}
 
 
 def main(argv=None):
@@ -75,18 +71,18 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    up_cfg = load(args.config)
+    up_cfg, clean_cfg = load(args.config), load(args.clean[0])
     upscaler, _ = load_ema(up_cfg, args.ckpt)
-    cleaner, _ = load_ema(load(args.clean[0]), args.clean[1])
+    cleaner, _ = load_ema(clean_cfg, args.clean[1])
     also = {}
     for item in args.also:
         name, _, path = item.partition("=")
         also[name] = load_ema(up_cfg, path)[0]
-    summary = evaluate_chain(up_cfg, upscaler, cleaner, also)
-    for level, res in summary.items():
+    result = evaluate_chain(up_cfg, upscaler, clean_cfg, cleaner, also)
+    for level, res in result["psnr"].items():
         print(f"{level:8s} " + "  ".join(f"{k} {v:.2f}" for k, v in res.items()))
     with open(args.out, "w") as f:
-        json.dump({"damage": DAMAGE, "images": len(heldout_images(up_cfg)), "psnr": summary}, f, indent=2)
+        json.dump({"damage": DAMAGE, **result}, f, indent=2)
     return 0
 
 
