@@ -18,7 +18,7 @@ import torch
 
 from .config import load
 from .degrade import degrade_small, downsample
-from .evaluate import _img, heldout_images, load_ema, source_x1
+from .evaluate import heldout_images, load_ema, source_x1, to_image
 from .metrics import psnr
 from .solvers import one_step
 
@@ -37,7 +37,7 @@ def run_chain(links, small_hwc: np.ndarray) -> np.ndarray:
     x1 built as the plugin builds it (evaluate.source_x1); uint8 HWC in, uint8 HWC out."""
     img = small_hwc
     for model, cfg in links:
-        img = _img(one_step(model, source_x1(cfg, img)))
+        img = to_image(one_step(model, source_x1(cfg, img)))
     return img
 
 
@@ -50,7 +50,7 @@ def evaluate_chain(up_cfg, upscaler, clean_cfg, cleaner, also: dict, log=print) 
         for level, opts in DAMAGE.items():
             torch.manual_seed(2000 + i)
             damaged = degrade_small(small, opts, random.Random(i))[0].permute(1, 2, 0).numpy()
-            res = {"bicubic": psnr(_img(source_x1(up_cfg, damaged)), hr),
+            res = {"bicubic": psnr(to_image(source_x1(up_cfg, damaged)), hr),
                    "upscaler": psnr(run_chain([(upscaler, up_cfg)], damaged), hr),
                    "clean_then_upscaler": psnr(run_chain([(cleaner, clean_cfg), (upscaler, up_cfg)], damaged), hr)}
             for other, model in also.items():

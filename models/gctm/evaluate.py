@@ -81,7 +81,8 @@ def source_x1(cfg, src_hwc: np.ndarray) -> torch.Tensor:
     return x if cfg.data.task == "clean" else upsample(x, cfg.data.scale)
 
 
-def _img(x):
+def to_image(x):
+    """A model output in [−1, 1] as the 8-bit HWC image the plugin would write."""
     return to_uint8(x)[0].permute(1, 2, 0).numpy()
 
 
@@ -96,14 +97,14 @@ def evaluate(cfg, models: dict, k_grid, ode_grid, log=print):
     for name, hr, src in images:
         x1 = source_x1(cfg, src)
         row = {"image": name, "size": [hr.shape[1], hr.shape[0]]}
-        results = {base: _img(x1)}
+        results = {base: to_image(x1)}
         for mname, model in models.items():
             t0 = time.time()
-            results[f"{mname}_nfe1"] = _img(one_step(model, x1))
+            results[f"{mname}_nfe1"] = to_image(one_step(model, x1))
             timings[f"{mname}_nfe1"] = timings.get(f"{mname}_nfe1", 0) + time.time() - t0
             if mname == "gctm":
-                results[f"{mname}_k"] = _img(consistency_steps(model, x1, k_grid))
-                results[f"{mname}_ode"] = _img(ode_solve(model, x1, ode_grid))
+                results[f"{mname}_k"] = to_image(consistency_steps(model, x1, k_grid))
+                results[f"{mname}_ode"] = to_image(ode_solve(model, x1, ode_grid))
         for key, img in results.items():
             outs[key].append(img)
             row[key] = {"psnr": round(psnr(img, hr), 3), "ssim": round(ssim(img, hr), 4)}
