@@ -32,6 +32,9 @@ export function App() {
   const engine = useMemo(() => new EngineClient(), []);
   const [selection, setSelection] = useState<SelectionState>(EMPTY);
   const [settings, setSettings] = useState<Settings>(DEFAULT_SETTINGS);
+  // The settings as last changed, ahead of the re-render: two changes in quick succession (type a
+  // number, then pick a size) must both count, not the second one merged into a stale copy.
+  const latestSettings = useRef<Settings>(DEFAULT_SETTINGS);
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   const [before, setBefore] = useState<string | null>(null);
   const [after, setAfter] = useState<string | null>(null);
@@ -112,6 +115,7 @@ export function App() {
         const { steps, seed, strength, placement } = relaunch;
         Object.assign(merged, { steps, seed, strength, placement }, settingsForChain(cards, relaunch.modelIds));
       }
+      latestSettings.current = merged;
       setSettings(merged);
       setReady(true);
       for (const c of choose(cards, merged).chain) void engine.preload(c);
@@ -138,7 +142,8 @@ export function App() {
   useEffect(() => subscribe((m) => handler.current(m)), []);
 
   function update(next: Partial<Settings>) {
-    const merged = { ...settings, ...next };
+    const merged = { ...latestSettings.current, ...next };
+    latestSettings.current = merged;
     setSettings(merged);
     send({ type: 'save-settings', settings: merged });
     for (const c of choose(cards, merged).chain) void engine.preload(c);
