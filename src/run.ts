@@ -40,6 +40,7 @@ export class RunController {
     let error: { code: ErrorCode; detail: string } | null = null;
     try {
       const selection = await readSelection(figma.currentPage.selection);
+      if (run.cancelled) throw new RunError('cancelled');
       if (selection.problem) throw new RunError(selection.problem.code, '', selection.problem.nodeName);
       // Refuse before any work: every result must fit the limits at this tool's scale.
       for (const it of selection.items) {
@@ -66,8 +67,10 @@ export class RunController {
       }
     } catch (err) {
       const e = err instanceof RunError ? err : new RunError('internal', String(err));
-      error = { code: e.code, detail: e.detail };
-      figma.notify(messageFor(e.code, e.nodeName), { error: true });
+      if (e.code !== 'cancelled') {
+        error = { code: e.code, detail: e.detail };
+        figma.notify(messageFor(e.code, e.nodeName), { error: true });
+      }
     } finally {
       this.active = null;
     }
@@ -85,6 +88,7 @@ export class RunController {
     count: number,
   ): Promise<{ jobId: number; nodeIds: string[] } | null> {
     const node = await this.liveNode(nodeId);
+    if (run.cancelled) return null;
     let png: Uint8Array;
     try {
       png = await exportPng(node as SceneNode & ExportMixin, exportScale);
@@ -102,6 +106,8 @@ export class RunController {
     if (!outcome.ok) throw new RunError(outcome.code, outcome.detail, node.name);
     // The user may have deleted the layer while the model ran: write nothing then.
     const source = await this.liveNode(nodeId);
+    // A Cancel (or the plugin closing) that arrived during that lookup wins: nothing is written.
+    if (run.cancelled) return null;
     let result: SceneNode;
     try {
       result = placeResult({

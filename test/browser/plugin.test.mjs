@@ -202,6 +202,23 @@ test('cancel mid-run stops within a second and writes nothing', async () => {
   });
 });
 
+test('a Cancel that lands while main looks the layer up again after the result writes nothing', async () => {
+  await withPlayground(async ({ page, ui }) => {
+    const before = await layerNames(page);
+    const commits = await page.evaluate(() => window.standin.commits);
+    await page.evaluate(() => (window.standin.lookupDelayMs = 1500));
+    await runTool(page, ui, 'Pattern', TINY);
+    // The panel has sent its result; main is now in its (slow) lookup of the source before writing.
+    await page.waitForFunction(() => window.standin.uiLog.some((l) => l.type === 'job-result'), null, { timeout: TIMEOUTS.run });
+    await ui.locator('[data-testid=cancel]').click();
+    await ui.locator('[data-testid=note]', { hasText: 'Cancelled' }).waitFor({ timeout: TIMEOUTS.cancel });
+    await page.waitForTimeout(2500);
+    assert.deepEqual(await layerNames(page), before, 'no layer was added');
+    assert.equal(await page.evaluate(() => window.standin.commits), commits, 'no undo step');
+    assert.deepEqual(await page.evaluate(() => window.standin.notifications.map((n) => n.message)), [], 'no "Added 1 layer" notice');
+  });
+});
+
 test('the source deleted while the tool runs: clear message, no layer', async () => {
   await withPlayground(async ({ page, ui }) => {
     const id = await addSlowLayer(page, 'Doomed');

@@ -187,6 +187,29 @@ test('run: cancel while the engine works writes nothing', async () => {
   assert.equal(fig.commits, 0);
 });
 
+test('run: a Cancel that arrives while main looks the layer up again after the result writes nothing', async () => {
+  const fig = setup();
+  const src = fig.addImageLayer('Photo', solidPng(8, 8));
+  fig.select([src.id]);
+  fig.lookupDelayMs = 40;
+  let lookups = 0;
+  const api = (globalThis as unknown as { figma: PluginAPI }).figma;
+  const lookup = api.getNodeByIdAsync.bind(api);
+  // The second lookup is the one after the result came back: cancel while it is pending.
+  api.getNodeByIdAsync = (id: string) => {
+    if (++lookups === 2) setTimeout(() => c.cancel(1), 10);
+    return lookup(id);
+  };
+  const { c, finished } = controller(upscaleUi);
+  await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  const end = await finished;
+  assert.equal(lookups, 2, 'the cancel landed in the lookup after the result');
+  assert.deepEqual([end.cancelled, end.placed, end.error], [true, 0, null]);
+  assert.deepEqual(fig.all().map((n) => n.name), ['Photo'], 'no layer was added');
+  assert.equal(fig.commits, 0, 'no undo step');
+  assert.deepEqual(fig.notifications, [], 'no "Added" notice');
+});
+
 test('run: the source deleted while the tool runs gives source-removed and no layer', async () => {
   const fig = setup();
   const src = fig.addImageLayer('Photo', solidPng(8, 8));

@@ -85,6 +85,11 @@ export class FigmaStandin {
   readonly commitTimes: number[] = [];
   closed = false;
   command = '';
+  /**
+   * Milliseconds getNodeByIdAsync takes to answer (0: at once). Real Figma may take a while on a big
+   * document (dynamic-page loading); tests use it to land a Cancel or a close inside that await.
+   */
+  lookupDelayMs = 0;
   private selectionIds: string[] = [];
   private listeners = new Map<string, Set<Listener>>();
   private uiListeners = new Set<Listener>();
@@ -312,6 +317,7 @@ export class FigmaStandin {
       },
       async getNodeByIdAsync(id: string) {
         self.assertOpen();
+        if (self.lookupDelayMs > 0) await new Promise((r) => setTimeout(r, self.lookupDelayMs));
         return self.nodes.has(id) ? self.handle(id) : null;
       },
       group(children: ReadonlyArray<BaseNode>, parent: BaseNode & ChildrenMixin, index?: number) {
