@@ -61,4 +61,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const dist = args.includes('--dist') ? args[args.indexOf('--dist') + 1] : 'dist';
   const server = await startServer({ port, dist });
   console.log(`Onestep playground: http://127.0.0.1:${server.address().port}/  (Ctrl+C to stop)`);
+  // The server ends with whoever started it (npm start: npm; a shell): when that process is gone, even
+  // killed outright, this one is handed to another parent, and exits so that the port is freed.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(0);
+  }, 250).unref();
 }
