@@ -17,7 +17,7 @@ export const MESSAGES: Record<ErrorCode, string> = {
   'unsupported-tool': 'This tool is not available in this version of the plugin.',
   'source-removed': 'The layer was deleted while the tool ran; nothing was added.',
   'place-failed': 'Figma refused the result image; nothing was added.',
-  busy: 'A tool is already running. Wait for it or press Cancel.',
+  busy: 'A tool is already running. Wait for it or press Stop.',
   cancelled: 'Cancelled. Nothing was added.',
   internal: 'Something went wrong inside the plugin. Nothing was changed.',
 };

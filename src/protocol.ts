@@ -157,7 +157,8 @@ export interface JobFailed {
 }
 export interface CancelRequest {
   type: 'cancel';
-  runId: number;
+  /** The run to stop; null: whatever run main has (the way out of a "busy" the panel did not start). */
+  runId: number | null;
 }
 export interface SaveSettings {
   type: 'save-settings';

@@ -1,6 +1,6 @@
 // Runs the tool on each selected layer in turn: export → UI (engine) → place → commitUndo.
 // Everything is checked before work starts; a failure or cancel leaves the document as it was.
-import { exportPng } from './export-image';
+import { exportPng, pngSize } from './export-image';
 import { messageFor } from './messages';
 import { placeResult } from './place-result';
 import { outputSize, resultSizeProblem, type ErrorCode, type JobFailed, type JobResult, type MainToUi, type RunRequest } from './protocol';
@@ -18,11 +18,30 @@ class RunError extends Error {
   }
 }
 
+/**
+ * How long main waits for the panel's answer to one job before it gives up: a minute for starting the
+ * engine and loading models, plus 30 s per megapixel of result per network evaluation (WASM on one
+ * thread runs the shipped models at 0.4–2 s per megapixel, so this is over ten times that).
+ */
+export const JOB_TIMEOUT = { baseMs: 60_000, perMegapixelMs: 30_000 };
+
+export function jobTimeoutMs(resultPixels: number, evaluations: number, t = JOB_TIMEOUT): number {
+  return Math.round(t.baseMs + t.perMegapixelMs * (resultPixels / 1e6) * Math.max(1, evaluations));
+}
+
+/** Starts the detail of a job that got no answer in time (reported as 'inference-failed'). */
+export const TIMED_OUT = 'timed out';
+
+type Run = { runId: number; cancelled: boolean; waiting: { jobId: number; settle(o: Outcome): void } | null };
+
 export class RunController {
-  private active: { runId: number; cancelled: boolean; waiting: { jobId: number; settle(o: Outcome): void } | null } | null = null;
+  private active: Run | null = null;
   private nextJob = 1;
 
-  constructor(private readonly post: (m: MainToUi) => void) {}
+  constructor(
+    private readonly post: (m: MainToUi) => void,
+    private readonly timeouts = JOB_TIMEOUT,
+  ) {}
 
   get busy(): boolean {
     return this.active !== null;
@@ -33,7 +52,7 @@ export class RunController {
       this.post({ type: 'run-finished', runId: req.runId, placed: 0, failed: 0, cancelled: false, error: { code: 'busy', detail: '' } });
       return;
     }
-    const run: NonNullable<RunController['active']> = { runId: req.runId, cancelled: false, waiting: null };
+    const run: Run = { runId: req.runId, cancelled: false, waiting: null };
     this.active = run;
     let placed = 0;
     let failed = 0;
@@ -63,6 +82,8 @@ export class RunController {
           failed++;
           error = error ?? { code: e.code, detail: e.detail };
           figma.notify(messageFor(e.code, e.nodeName ?? item.name), { error: true });
+          // The panel stopped answering: the next layer would only wait as long again.
+          if (e.detail.startsWith(TIMED_OUT)) break;
         }
       }
     } catch (err) {
@@ -72,7 +93,8 @@ export class RunController {
         figma.notify(messageFor(e.code, e.nodeName), { error: true });
       }
     } finally {
-      this.active = null;
+      // A cancelled run has already given its place up (a new run may hold it by now).
+      if (this.active === run) this.active = null;
     }
     if (!run.cancelled && placed > 0) figma.notify(`Added ${placed} layer${placed === 1 ? '' : 's'}.`);
     this.post({ type: 'run-finished', runId: req.runId, placed, failed, cancelled: run.cancelled, error });
@@ -80,7 +102,7 @@ export class RunController {
 
   /** One layer; returns its job id and the new node ids, or null when cancelled. */
   private async processOne(
-    run: NonNullable<RunController['active']>,
+    run: Run,
     req: RunRequest,
     nodeId: string,
     exportScale: number,
@@ -97,10 +119,17 @@ export class RunController {
     }
     if (run.cancelled) return null;
     const jobId = this.nextJob++;
+    const size = pngSize(png);
+    const out = size ? outputSize(size.width, size.height, req.options.scale) : { width: 0, height: 0 };
+    const waitMs = jobTimeoutMs(out.width * out.height, req.options.modelIds.length * Math.max(1, req.options.steps), this.timeouts);
+    let timer: number | undefined;
     const outcome = await new Promise<Outcome>((settle) => {
       run.waiting = { jobId, settle };
+      // A panel that never answers (a hung engine, a lost message) must not hold the plugin forever.
+      timer = setTimeout(() => settle({ ok: false, code: 'inference-failed', detail: `${TIMED_OUT}: no answer from the panel in ${Math.round(waitMs / 1000)} s` }), waitMs);
       this.post({ type: 'job-request', runId: req.runId, jobId, index, count, sourceName: node.name, png, options: req.options });
     });
+    clearTimeout(timer);
     run.waiting = null;
     if (run.cancelled) return null;
     if (!outcome.ok) throw new RunError(outcome.code, outcome.detail, node.name);
@@ -145,11 +174,15 @@ export class RunController {
     if (w && w.jobId === m.jobId) w.settle({ ok: false, code: m.code, detail: m.detail });
   }
 
-  /** Stops the run (Cancel, or the plugin closing): the pending job resolves as cancelled, nothing is placed. */
-  cancel(runId?: number): void {
+  /**
+   * Stops the run (Cancel, or the plugin closing): the pending job resolves as cancelled, nothing is
+   * placed, and the controller is free at once for the next run. No runId (or null): whatever runs.
+   */
+  cancel(runId?: number | null): void {
     const run = this.active;
-    if (!run || (runId !== undefined && run.runId !== runId)) return;
+    if (!run || (runId !== undefined && runId !== null && run.runId !== runId)) return;
     run.cancelled = true;
+    this.active = null;
     run.waiting?.settle({ ok: false, code: 'cancelled', detail: '' });
   }
 }

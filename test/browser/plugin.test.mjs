@@ -219,6 +219,24 @@ test('a Cancel that lands while main looks the layer up again after the result w
   });
 });
 
+test('a panel whose answer never reaches main: Cancel gets out, nothing is written, the next run works', async () => {
+  await withPlayground(async ({ page, ui }) => {
+    const before = await layerNames(page);
+    await page.evaluate(() => (window.standin.dropFromUi = ['job-result']));
+    await runTool(page, ui, 'Pattern', TINY);
+    await page.waitForFunction(() => window.standin.uiLog.some((l) => l.type === 'job-result'), null, { timeout: TIMEOUTS.run });
+    await page.waitForTimeout(500);
+    assert.equal(await ui.locator('[data-testid=cancel]').count(), 1, 'the panel still waits for main, with Cancel');
+    await ui.locator('[data-testid=cancel]').click();
+    await ui.locator('[data-testid=note]', { hasText: 'Cancelled' }).waitFor({ timeout: TIMEOUTS.cancel });
+    assert.deepEqual(await layerNames(page), before);
+    await page.evaluate(() => (window.standin.dropFromUi = []));
+    await runTool(page, ui, 'Pattern', TINY);
+    await ui.locator('[data-testid=done]').waitFor({ timeout: TIMEOUTS.run });
+    assert.ok(await layer(page, `Pattern · ${TINY_TITLE}`), 'the next run is not refused as busy');
+  });
+});
+
 test('the source deleted while the tool runs: clear message, no layer', async () => {
   await withPlayground(async ({ page, ui }) => {
     const id = await addSlowLayer(page, 'Doomed');

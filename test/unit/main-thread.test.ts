@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encode } from 'fast-png';
 import { FigmaStandin } from '../../ui/standin/figma';
-import { RunController } from '../../src/run';
+import { RunController, jobTimeoutMs, JOB_TIMEOUT } from '../../src/run';
 import { readSelection } from '../../src/selection';
 import { readRelaunch } from '../../src/place-result';
 import { loadSettings, saveSettings } from '../../src/settings';
@@ -41,7 +41,7 @@ const upscaleUi: UiScript = (m, c) => {
   }, 1);
 };
 
-function controller(ui: UiScript) {
+function controller(ui: UiScript, timeouts = JOB_TIMEOUT) {
   const sent: MainToUi[] = [];
   let done: (m: MainToUi) => void = () => {};
   const finished = new Promise<MainToUi & { type: 'run-finished' }>((r) => (done = r as typeof done));
@@ -49,8 +49,31 @@ function controller(ui: UiScript) {
     sent.push(m);
     if (m.type === 'job-request') ui(m, c);
     if (m.type === 'run-finished') done(m);
-  });
+  }, timeouts);
   return { c, sent, finished };
+}
+
+/** Every run-finished the controller posts, in order (for tests that start several runs). */
+function controllerLog(ui: UiScript, timeouts = JOB_TIMEOUT) {
+  const ends: Array<MainToUi & { type: 'run-finished' }> = [];
+  const waiters: Array<() => void> = [];
+  const c: RunController = new RunController((m) => {
+    if (m.type === 'job-request') ui(m, c);
+    if (m.type === 'run-finished') {
+      ends.push(m);
+      waiters.splice(0).forEach((w) => w());
+    }
+  }, timeouts);
+  const ended = (runId: number) =>
+    new Promise<MainToUi & { type: 'run-finished' }>((resolve) => {
+      const check = () => {
+        const e = ends.find((x) => x.runId === runId);
+        if (e) resolve(e);
+        else waiters.push(check);
+      };
+      check();
+    });
+  return { c, ends, ended };
 }
 
 test('selection: nothing, empty frame, zero size and huge layers are refused with codes', async () => {
@@ -208,6 +231,79 @@ test('run: a Cancel that arrives while main looks the layer up again after the r
   assert.deepEqual(fig.all().map((n) => n.name), ['Photo'], 'no layer was added');
   assert.equal(fig.commits, 0, 'no undo step');
   assert.deepEqual(fig.notifications, [], 'no "Added" notice');
+});
+
+test('run: a panel that never answers times out, writes nothing, and the next run is not "busy"', async () => {
+  const fig = setup();
+  const src = fig.addImageLayer('Photo', solidPng(8, 8));
+  fig.select([src.id]);
+  let answer = false;
+  const { c, ended } = controllerLog((m, ctl) => {
+    if (answer) upscaleUi(m, ctl);
+  }, { baseMs: 60, perMegapixelMs: 0 });
+  const t0 = Date.now();
+  void c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  const first = await ended(1);
+  assert.ok(Date.now() - t0 < 2000, 'gave up after its timeout');
+  assert.deepEqual([first.placed, first.cancelled, first.error?.code], [0, false, 'inference-failed']);
+  assert.match(first.error!.detail, /^timed out: no answer from the panel/);
+  assert.ok(fig.notifications.some((n) => n.error && /Photo/.test(n.message)), 'the user is told');
+  assert.deepEqual(fig.all().map((n) => n.name), ['Photo']);
+  answer = true;
+  void c.start({ type: 'run-request', runId: 2, options: OPTIONS, toolTitle: 'T' });
+  const second = await ended(2);
+  assert.deepEqual([second.placed, second.error], [1, null], 'the next run works');
+});
+
+test('run: a timed-out layer stops the run: later layers are not sent to a panel that does not answer', async () => {
+  const fig = setup();
+  const a = fig.addImageLayer('A', solidPng(8, 8), 0, 0);
+  const b = fig.addImageLayer('B', solidPng(8, 8), 0, 100);
+  fig.select([a.id, b.id]);
+  const { c, finished, sent } = controller(() => {}, { baseMs: 30, perMegapixelMs: 0 });
+  await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  assert.deepEqual([(await finished).failed, sent.filter((m) => m.type === 'job-request').length], [1, 1]);
+});
+
+test('run: the timeout grows with the size of the result and the number of evaluations', () => {
+  assert.equal(jobTimeoutMs(0, 1), JOB_TIMEOUT.baseMs);
+  assert.ok(jobTimeoutMs(16e6, 1) > jobTimeoutMs(1e6, 1));
+  assert.ok(jobTimeoutMs(4e6, 2) > jobTimeoutMs(4e6, 1));
+  // 16 megapixels (the largest result) in one evaluation: far more than WASM needs (2 s per megapixel).
+  assert.ok(jobTimeoutMs(16e6, 1) >= 10 * 2_000 * 16, `${jobTimeoutMs(16e6, 1)} ms`);
+});
+
+test('run: Cancel frees main at once: a run started right after it is not "busy"', async () => {
+  const fig = setup();
+  const src = fig.addImageLayer('Photo', solidPng(8, 8));
+  fig.select([src.id]);
+  let answer = false;
+  const { c, ended } = controllerLog((m, ctl) => {
+    if (answer) upscaleUi(m, ctl);
+  });
+  void c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  await new Promise((r) => setTimeout(r, 20)); // main now waits for the panel, which never answers
+  c.cancel(1);
+  answer = true;
+  void c.start({ type: 'run-request', runId: 2, options: OPTIONS, toolTitle: 'T' });
+  assert.deepEqual([(await ended(1)).cancelled, (await ended(1)).placed], [true, 0]);
+  const second = await ended(2);
+  assert.deepEqual([second.placed, second.error], [1, null]);
+  assert.deepEqual(fig.all().map((n) => n.name).sort(), ['Photo', 'Photo · T']);
+});
+
+test('run: a run main holds but the panel does not know ("busy") can be stopped with a cancel for any run', async () => {
+  const fig = setup();
+  const src = fig.addImageLayer('Photo', solidPng(8, 8));
+  fig.select([src.id]);
+  const { c, ended } = controllerLog(() => {});
+  void c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  await new Promise((r) => setTimeout(r, 20));
+  void c.start({ type: 'run-request', runId: 7, options: OPTIONS, toolTitle: 'T' });
+  assert.equal((await ended(7)).error?.code, 'busy');
+  c.cancel(null);
+  assert.equal((await ended(1)).cancelled, true);
+  assert.equal(c.busy, false);
 });
 
 test('run: the source deleted while the tool runs gives source-removed and no layer', async () => {

@@ -81,6 +81,12 @@ export function App() {
     setStatus({ kind: 'idle', note: 'Cancelled. Nothing was added.' });
   }
 
+  /** The way out of "busy": stop whatever run main still has, then Run works again. */
+  function stopOther() {
+    send({ type: 'cancel', runId: null });
+    setStatus({ kind: 'idle', note: 'Stopped. Nothing was added.' });
+  }
+
   async function onJob(m: JobRequest) {
     const r = run.current;
     const jobCards = m.options.modelIds.map((id) => cards.find((c) => c.id === id));
@@ -131,6 +137,8 @@ export function App() {
       const r = run.current;
       if (!r || r.runId !== m.runId) return;
       run.current = null;
+      // Main gave up on the job (it timed out) or ended the run: stop the engine's work on it too.
+      if (r.engineJob !== null) engine.cancel(r.engineJob);
       if (m.cancelled) setStatus({ kind: 'idle', note: 'Cancelled. Nothing was added.' });
       else if (m.error && m.placed === 0) setStatus({ kind: 'error', code: m.error.code, detail: m.error.detail });
       else setStatus({ kind: 'done', placed: m.placed, backend: r.backend, ms: performance.now() - r.started });
@@ -191,6 +199,10 @@ export function App() {
       </div>
       {status.kind === 'running' && <Progress status={status} />}
       {status.kind === 'error' && <ErrorView code={status.code} detail={status.detail} />}
+      {status.kind === 'error' && status.code === 'busy' && (
+        // Main still holds a run this panel does not know about: let the user stop it.
+        <button data-testid="stop-other" onClick={stopOther}>Stop</button>
+      )}
       {status.kind === 'done' && (
         <p class="status" data-testid="done">
           Added {status.placed} layer{status.placed === 1 ? '' : 's'} in {(status.ms / 1000).toFixed(1)} s on {status.backend}.

@@ -90,6 +90,8 @@ export class FigmaStandin {
    * document (dynamic-page loading); tests use it to land a Cancel or a close inside that await.
    */
   lookupDelayMs = 0;
+  /** Message types from the UI that are logged but never delivered (tests: a UI that never answers). */
+  dropFromUi: string[] = [];
   private selectionIds: string[] = [];
   private listeners = new Map<string, Set<Listener>>();
   private uiListeners = new Set<Listener>();
@@ -236,6 +238,7 @@ export class FigmaStandin {
     if (this.closed) return;
     const m = message as { type?: string; timings?: unknown; width?: number; height?: number };
     this.uiLog.push({ at: now(), type: String(m?.type), info: m?.type === 'job-result' ? { timings: m.timings, width: m.width, height: m.height } : undefined });
+    if (this.dropFromUi.includes(String(m?.type))) return;
     const props = { origin: 'null' };
     this.uiOnMessage?.(message, props);
     for (const l of [...this.uiListeners]) l(message, props);
