@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 register('./ts-hooks.mjs', import.meta.url);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { main } = await import(resolve(root, 'ui/engine/cli.ts'));
-const argv = process.argv.slice(2);
 // The zoo is found from the package, not the working directory, unless --zoo says otherwise.
-if (!argv.includes('--zoo')) argv.push('--zoo', resolve(root, 'models/zoo'));
-process.exitCode = await main(argv, { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) });
+process.exitCode = await main(
+  process.argv.slice(2),
+  { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) },
+  { defaultZoo: resolve(root, 'models/zoo') },
+);

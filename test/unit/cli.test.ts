@@ -74,7 +74,9 @@ test('bad input: corrupt PNG, missing file, unknown tool, wrong scale, option mi
   const unknown = cli('colorize', bad, '-o', join(dir, 'x.png'));
   assert.equal(unknown.code, 1);
   assert.match(unknown.err, /no model for "colorize".*tiny-random/s);
-  assert.match(cli('restore', bad, '-o', join(dir, 'x.png'), '--scale', '4').err, /at ×4/);
+  const scale4 = cli('restore', bad, '-o', join(dir, 'x.png'), '--scale', '4');
+  assert.equal(scale4.code, 2, 'a scale the tool does not have is a usage error');
+  assert.match(scale4.err, /at ×4/);
   assert.equal(cli('restore', bad, '-o', join(dir, 'x.png'), '--strength', '0.5').code, 2);
   assert.equal(cli('restore', bad, '-o', join(dir, 'x.png'), '--steps', '9').code, 2);
   assert.equal(cli('restore', bad).code, 2);
@@ -156,4 +158,72 @@ test('restore without --scale picks the smallest upscale, never the clean-up mod
   assert.deepEqual(JSON.parse(all.out).models, [`tiny-random@${version('tiny-random')}`], '×2 before ×4');
   const cleaned = cliIn(zooOf('zoo-all', ['tiny-x4', 'tiny-clean', 'tiny-random']), 'restore', 'ui/standin/examples/Icon.png', '-o', out, '--clean', '--json');
   assert.deepEqual(JSON.parse(cleaned.out).models, [`tiny-clean@${version('tiny-clean')}`, `tiny-random@${version('tiny-random')}`]);
+});
+
+// ---- argument parsing and the CLI's own words ----
+
+/** The launcher exactly as a user runs it: no --zoo appended by the test. */
+function bare(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/onestep.mjs', ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('an option at the end with no value is a usage error naming it (the launcher\'s own arguments are not taken)', () => {
+  for (const option of ['--seed', '--steps', '-o', '--model', '--mask', '--scale']) {
+    const args = ['restore', 'ui/standin/examples/Icon.png', ...(option === '-o' ? [] : ['-o', join(dir, 'trail.png')]), option];
+    const r = bare(...args);
+    assert.equal(r.code, 2, `${option}: ${r.err}`);
+    assert.match(r.err, new RegExp(`^onestep: ${option} needs a value$`, 'm'), option);
+  }
+  // Nor is the next option taken as the value.
+  const r = cli('restore', 'ui/standin/examples/Icon.png', '-o', join(dir, 'trail.png'), '--seed', '--json');
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--seed needs a value/);
+  assert.equal(existsSync(join(dir, 'trail.png')), false);
+});
+
+test('--scale must be a number the zoo has for the tool: empty, 0, 3 and x are usage errors (exit 2)', () => {
+  const out = join(dir, 'scale.png');
+  for (const [value, message] of [['', /--scale must be a number, got ""/], ['x', /--scale must be a number, got "x"/],
+    ['0', /--scale must be a positive number/], ['-2', /--scale must be a positive number/],
+    ['3', /restore has no model at ×3; the zoo has ×2/], ['4', /restore has no model at ×4; the zoo has ×2/]] as const) {
+    const r = cli('restore', 'ui/standin/examples/Icon.png', '-o', out, '--scale', value);
+    assert.equal(r.code, 2, `--scale "${value}": ${r.err}`);
+    assert.match(r.err, message, `--scale "${value}"`);
+    assert.doesNotMatch(r.err, /×0/);
+  }
+  assert.equal(existsSync(out), false);
+  // Steps and seed are whole numbers.
+  assert.equal(cli('restore', 'ui/standin/examples/Icon.png', '-o', out, '--steps', '1.5').code, 2);
+  assert.equal(cli('restore', 'ui/standin/examples/Icon.png', '-o', out, '--seed', '-1').code, 2);
+  assert.equal(cli('restore', 'ui/standin/examples/Icon.png', '-o', out, '--seed', ' 1').code, 2);
+});
+
+const PLUGIN_WORDS = /plugin|layer|Figma|panel|Pick another tool|Select /i;
+
+test('the CLI speaks of files, folders and options, never of layers or the plugin', async () => {
+  const { CLI_FAILURES, CLI, USAGE } = await import('../../ui/engine/cli-messages');
+  for (const [code, text] of Object.entries(CLI_FAILURES)) assert.doesNotMatch(text, PLUGIN_WORDS, code);
+  for (const [name, v] of Object.entries(CLI)) {
+    const text = typeof v === 'function' ? (v as (...a: unknown[]) => string)('a.png', 'b', 1, 2, 3, 4, 5, 6) : v;
+    assert.doesNotMatch(text, PLUGIN_WORDS, name);
+  }
+  assert.doesNotMatch(USAGE, PLUGIN_WORDS);
+  assert.doesNotMatch(readFileSync('ui/engine/cli.ts', 'utf8'), /src\/messages/, 'the CLI does not use the plugin\'s sentences');
+  // As printed: a corrupt input, a damaged model file.
+  const bad = join(dir, 'words-bad.png');
+  writeFileSync(bad, 'not an image at all');
+  const corrupt = cli('restore', bad, '-o', join(dir, 'words.png'));
+  assert.equal(corrupt.code, 1);
+  assert.match(corrupt.err, /input file could not be read as an image/);
+  assert.doesNotMatch(corrupt.err, PLUGIN_WORDS);
+  const z = zooOf('zoo-damaged', ['tiny-random']);
+  const onnx = join(z, 'tiny-random.onnx');
+  const model = readFileSync(onnx);
+  model[model.length - 1] ^= 1;
+  writeFileSync(onnx, model);
+  const damaged = cliIn(z, 'restore', 'ui/standin/examples/Icon.png', '-o', join(dir, 'words.png'));
+  assert.equal(damaged.code, 1);
+  assert.match(damaged.err, /does not match the checksum in its card/);
+  assert.doesNotMatch(damaged.err, PLUGIN_WORDS);
 });

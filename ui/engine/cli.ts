@@ -1,6 +1,7 @@
-// `onestep` on the command line: the same engine as the plugin, in Node, on PNG files.
+// `onestep` on the command line: the same engine as the plugin, in Node, on image files.
+// Every sentence it prints is in cli-messages.ts (files, folders and options; never the plugin's words).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { MESSAGES } from '../../src/messages';
+import { CLI, USAGE, failureText } from './cli-messages';
 import { EngineError, toFailure } from './errors';
 import { decodePng } from './codec';
 import { openCardModel, readCards } from './node';
@@ -8,17 +9,7 @@ import { runChain, type ChainLink } from './pipeline';
 import { cleanerOf } from './tools/restore';
 import { cardScale, effectiveSteps, type ModelCard } from './zoo';
 
-export const USAGE = `usage:
-  onestep <tool> <in.png> -o <out.png> [--model <id>] [--scale <n>] [--clean] [--steps <k>] [--seed <n>]
-                                       [--strength <s>] [--mask <mask.png>] [--backend cpu|wasm]
-                                       [--json] [--zoo <dir>]
-  onestep models [--json | --markdown] [--zoo <dir>]
-
-<tool> is a tool name from the model cards (e.g. restore) or a model id.
-restore: --scale 2 or 4 upscales (default: the smallest scale), --scale 1 cleans up at the same size,
---clean runs the clean-up model before the upscaler.
---steps k: network evaluations per model (default: each model's own, from its card; usually 1).
---backend cpu (default) is onnxruntime-node; wasm is onnxruntime-web on one thread, as in Figma.`;
+export { USAGE };
 
 export interface CliArgs {
   command: string;
@@ -39,10 +30,18 @@ export interface CliArgs {
 
 export class UsageError extends Error {}
 
-const NUMERIC = new Set(['--scale', '--steps', '--seed', '--strength']);
+const FLAGS = new Set(['--json', '--clean', '--markdown', '-h', '--help']);
+const VALUED = new Set(['-o', '--output', '--model', '--scale', '--steps', '--seed', '--strength', '--mask', '--zoo', '--backend']);
+const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
-export function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { command: '', steps: 0, seed: 0, clean: false, json: false, markdown: false, backend: 'cpu', zoo: 'models/zoo' };
+/** A number option's value: digits only (no spaces, no empty string, which Number() reads as 0). */
+function numberOf(option: string, value: string): number {
+  if (!NUMBER.test(value)) throw new UsageError(CLI.notANumber(option, value));
+  return Number(value);
+}
+
+export function parseArgs(argv: string[], defaults: { zoo?: string } = {}): CliArgs {
+  const args: CliArgs = { command: '', steps: 0, seed: 0, clean: false, json: false, markdown: false, backend: 'cpu', zoo: defaults.zoo ?? 'models/zoo' };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -50,48 +49,63 @@ export function parseArgs(argv: string[]): CliArgs {
     else if (a === '--clean') args.clean = true;
     else if (a === '--markdown') args.markdown = true;
     else if (a === '-h' || a === '--help') throw new UsageError('');
-    else if (a.startsWith('-')) {
+    else if (a.startsWith('-') && a !== '-') {
+      if (!VALUED.has(a)) throw new UsageError(CLI.unknownOption(a));
       const value = argv[++i];
-      if (value === undefined) throw new UsageError(`${a} needs a value`);
-      if (NUMERIC.has(a) && !Number.isFinite(Number(value))) throw new UsageError(`${a} must be a number, got "${value}"`);
+      // The next option is never a value (`--seed --json`); a negative number may be.
+      if (value === undefined || ((VALUED.has(value) || FLAGS.has(value) || /^--./.test(value)) && !NUMBER.test(value))) throw new UsageError(CLI.needsValue(a));
       if (a === '-o' || a === '--output') args.output = value;
       else if (a === '--model') args.model = value;
-      else if (a === '--scale') args.scale = Number(value);
-      else if (a === '--steps') args.steps = Number(value);
-      else if (a === '--seed') args.seed = Number(value);
-      else if (a === '--strength') args.strength = Number(value);
-      else if (a === '--mask') args.mask = value;
+      else if (a === '--scale') {
+        args.scale = numberOf(a, value);
+        if (!(args.scale > 0)) throw new UsageError(CLI.scalePositive(args.scale));
+      } else if (a === '--steps') {
+        args.steps = numberOf(a, value);
+        if (!Number.isInteger(args.steps) || args.steps < 0) throw new UsageError(CLI.steps);
+      } else if (a === '--seed') {
+        args.seed = numberOf(a, value);
+        if (!Number.isInteger(args.seed) || args.seed < 0 || args.seed > 0xffffffff) throw new UsageError(CLI.seed);
+      } else if (a === '--strength') {
+        args.strength = numberOf(a, value);
+        if (!(args.strength >= 0 && args.strength <= 1)) throw new UsageError(CLI.strength);
+      } else if (a === '--mask') args.mask = value;
       else if (a === '--zoo') args.zoo = value;
       else if (a === '--backend') {
-        if (value !== 'cpu' && value !== 'wasm') throw new UsageError(`--backend is cpu or wasm, not "${value}"`);
+        if (value !== 'cpu' && value !== 'wasm') throw new UsageError(CLI.backend(value));
         args.backend = value;
       }
-      else throw new UsageError(`unknown option ${a}`);
     } else positional.push(a);
   }
   [args.command, args.input] = positional;
-  if (!args.command) throw new UsageError('no tool given');
-  if (positional.length > (args.command === 'models' ? 1 : 2)) throw new UsageError(`unexpected argument ${positional.at(-1)}`);
+  if (!args.command) throw new UsageError(CLI.noTool);
+  if (positional.length > (args.command === 'models' ? 1 : 2)) throw new UsageError(CLI.unexpectedArgument(positional.at(-1)!));
   if (args.command !== 'models') {
-    if (!args.input) throw new UsageError('no input file given');
-    if (!args.output) throw new UsageError('no output file given (-o out.png)');
-    if (!Number.isInteger(args.steps) || args.steps < 0) throw new UsageError('--steps must be a whole number ≥ 1 (0 or absent: each model\'s default)');
+    if (!args.input) throw new UsageError(CLI.noInput);
+    if (!args.output) throw new UsageError(CLI.noOutput);
   }
   return args;
 }
+
+const scaleName = (c: ModelCard) => `×${cardScale(c)}`;
 
 /** The model for a tool name or id, narrowed by --model and --scale. */
 export function pickModel(cards: ModelCard[], args: CliArgs): ModelCard {
   const id = args.model ?? args.command;
   let matches = cards.filter((c) => c.id === id);
   if (matches.length === 0) matches = cards.filter((c) => c.tool === args.command && (!args.model || c.id === args.model));
+  const candidates = matches;
   if (args.scale !== undefined) matches = matches.filter((c) => cardScale(c) === args.scale);
   // Without --scale a tool name means its smallest upscale (as in the panel); same-size models come last.
   const rank = (c: ModelCard) => (cardScale(c) === 1 ? Infinity : cardScale(c));
   matches = [...matches].sort((a, b) => rank(a) - rank(b));
+  if (matches.length === 0 && candidates.length > 0) {
+    // The tool (or model) exists, at other scales: the option is wrong, not the zoo.
+    const have = [...new Set(candidates.map(cardScale))].sort((a, b) => a - b).map((k) => `×${k}`).join(', ');
+    throw new UsageError(CLI.noScale(args.model ?? args.command, args.scale!, have));
+  }
   if (matches.length === 0) {
-    const have = cards.map((c) => `${c.id} (${c.tool}${cardScale(c) !== 1 ? ` ×${cardScale(c)}` : ''})`).join(', ') || 'none';
-    throw new EngineError('model-missing', `no model for "${id}"${args.scale !== undefined ? ` at ×${args.scale}` : ''}; the zoo has: ${have}`);
+    const have = cards.map((c) => `${c.id} (${c.tool}${cardScale(c) !== 1 ? ` ${scaleName(c)}` : ''})`).join(', ') || 'none';
+    throw new EngineError('model-missing', CLI.noModel(id, args.scale, have));
   }
   return matches[0];
 }
@@ -100,17 +114,17 @@ export function pickModel(cards: ModelCard[], args: CliArgs): ModelCard {
 export function pickChain(cards: ModelCard[], args: CliArgs): ModelCard[] {
   const card = pickModel(cards, args);
   if (!args.clean) return [card];
-  if (card.tool !== 'restore') throw new UsageError(`--clean applies to restore, not ${card.tool}`);
+  if (card.tool !== 'restore') throw new UsageError(CLI.cleanTool(card.tool));
   const cleaner = cleanerOf(cards);
-  if (!cleaner) throw new EngineError('model-missing', 'no clean-up model in the zoo (--clean)');
+  if (!cleaner) throw new EngineError('model-missing', CLI.noCleaner);
   return cleaner.id === card.id ? [card] : [cleaner, card];
 }
 
 function checkOptions(card: ModelCard, args: CliArgs): void {
-  if (args.mask && card.tool !== 'inpaint' && card.tool !== 'edit') throw new UsageError(`--mask applies to inpaint and edit, not ${card.tool}`);
-  if (args.strength !== undefined && card.tool !== 'edit') throw new UsageError(`--strength applies to edit, not ${card.tool}`);
+  if (args.mask && card.tool !== 'inpaint' && card.tool !== 'edit') throw new UsageError(CLI.maskTool(card.tool));
+  if (args.strength !== undefined && card.tool !== 'edit') throw new UsageError(CLI.strengthTool(card.tool));
   const maxSteps = card.time.grid.length - 1;
-  if (args.steps > maxSteps) throw new UsageError(`--steps for ${card.id} is at most ${maxSteps} (its time grid)`);
+  if (args.steps > maxSteps) throw new UsageError(CLI.maxSteps(card.id, maxSteps));
 }
 
 export interface Io {
@@ -121,7 +135,7 @@ export interface Io {
 function listModels(cards: ModelCard[], args: CliArgs, io: Io): void {
   if (args.json) return io.out(JSON.stringify(cards.map(({ id, tool, version, title, summary, bytes, params, flops_per_output_pixel, metrics }) => ({ id, tool, version, title, summary, bytes, params, flops_per_output_pixel, metrics })), null, 2));
   if (args.markdown) return io.out(zooTable(cards));
-  if (cards.length === 0) return io.out(`no models in ${args.zoo}`);
+  if (cards.length === 0) return io.out(CLI.noModels(args.zoo));
   for (const c of cards) {
     const size = c.bytes ? `${(c.bytes / 1048576).toFixed(1)} MB` : '';
     io.out(`${c.id.padEnd(20)} ${c.tool.padEnd(9)} ${c.title} (v${c.version}${size ? `, ${size}` : ''})`);
@@ -183,16 +197,25 @@ export function peerTable(cards: ModelCard[]): string {
   ].join('\n');
 }
 
+export interface MainOptions {
+  /** The zoo when --zoo is not given (the launcher passes the package's models/zoo). */
+  defaultZoo?: string;
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage). */
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], io: Io, options: MainOptions = {}): Promise<number> {
   let args: CliArgs;
   try {
-    args = parseArgs(argv);
+    args = parseArgs(argv, { zoo: options.defaultZoo });
   } catch (err) {
     if (err instanceof UsageError) {
-      if (err.message) io.err(`onestep: ${err.message}`);
+      if (!err.message) {
+        io.out(USAGE);
+        return 0;
+      }
+      io.err(`onestep: ${err.message}`);
       io.err(USAGE);
-      return err.message ? 2 : 0;
+      return 2;
     }
     throw err;
   }
@@ -211,7 +234,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     try {
       bytes = new Uint8Array(readFileSync(args.input!));
     } catch (err) {
-      io.err(`onestep: cannot read ${args.input}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      io.err(`onestep: ${CLI.cannotRead(args.input!, (err as NodeJS.ErrnoException).code ?? (err as Error).message)}`);
       return 1;
     }
     const read = now() - t;
@@ -235,7 +258,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         ms: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10])),
       }, null, 2));
     } else {
-      io.err(`${chain.map((c) => c.title).join(' + ')}: ${args.input} ${input.width}×${input.height} → ${args.output} ${result.image.width}×${result.image.height} in ${((timings.load + result.timings.infer) / 1000).toFixed(2)} s`);
+      io.err(CLI.done(chain.map((c) => c.title).join(' + '), args.input!, input.width, input.height, args.output!, result.image.width, result.image.height, (timings.load + result.timings.infer) / 1000));
     }
     return 0;
   } catch (err) {
@@ -244,9 +267,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return 2;
     }
     const f = toFailure(err);
-    // The plugin's sentence for a missing model ("pick another tool") is about the panel; here the detail says it.
-    if (f.code === 'model-missing' && f.detail) io.err(`onestep: ${f.detail}`);
-    else io.err(`onestep: ${MESSAGES[f.code] ?? MESSAGES.internal}${f.detail ? `\n  (${f.detail})` : ''}`);
+    io.err(`onestep: ${failureText(f.code, f.detail)}`);
     return 1;
   }
 }
