@@ -2,7 +2,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePng } from '../../ui/engine/codec';
@@ -226,4 +226,28 @@ test('the CLI speaks of files, folders and options, never of layers or the plugi
   assert.equal(damaged.code, 1);
   assert.match(damaged.err, /does not match the checksum in its card/);
   assert.doesNotMatch(damaged.err, PLUGIN_WORDS);
+});
+
+test('--zoo: a card\'s file must be inside the zoo folder (no ../, no absolute path, no link out)', () => {
+  const base = join(dir, 'escape');
+  const z = zooOf(join('escape', 'zoo'), []);
+  // A real model with the right checksum, but outside the zoo.
+  copyFileSync('test/fixtures/tiny-random.onnx', join(base, 'outside.onnx'));
+  const card = JSON.parse(readFileSync('test/fixtures/tiny-random.json', 'utf8'));
+  const out = join(dir, 'escape.png');
+  for (const file of ['../outside.onnx', join(base, 'outside.onnx'), '/etc/passwd', 'sub/../../outside.onnx', 'link.onnx']) {
+    writeFileSync(join(z, 'tiny-random.json'), JSON.stringify({ ...card, file }));
+    rmSync(join(z, 'link.onnx'), { force: true });
+    if (file === 'link.onnx') symlinkSync(join(base, 'outside.onnx'), join(z, 'link.onnx'));
+    const r = cliIn(z, 'restore', 'ui/standin/examples/Icon.png', '-o', out);
+    assert.equal(r.code, 1, `${file}: ${r.err}`);
+    assert.match(r.err, /outside the zoo folder/, file);
+    assert.equal(existsSync(out), false, file);
+  }
+  // Inside the zoo, in a subfolder, is fine.
+  mkdirSync(join(z, 'sub'), { recursive: true });
+  copyFileSync('test/fixtures/tiny-random.onnx', join(z, 'sub', 'm.onnx'));
+  writeFileSync(join(z, 'tiny-random.json'), JSON.stringify({ ...card, file: 'sub/m.onnx' }));
+  const ok = cliIn(z, 'restore', 'ui/standin/examples/Icon.png', '-o', out);
+  assert.equal(ok.code, 0, ok.err);
 });

@@ -1,6 +1,6 @@
 // The engine's Node edge (CLI, tests, bench): cards and model files from a folder, onnxruntime-node.
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, readdirSync, existsSync, realpathSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import { openModel } from './model';
 import { EngineError } from './errors';
@@ -35,6 +35,24 @@ export function findCard(cards: ModelCard[], idOrTool: string): ModelCard {
   return card;
 }
 
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+/**
+ * The card's model file, which must lie inside the zoo folder: a card cannot make the engine read (and
+ * hash) a file elsewhere, neither by `../`, an absolute path, nor a symbolic link that leads out.
+ */
+export function modelPath(dir: string, card: ModelCard): string {
+  const root = resolve(dir);
+  const path = resolve(root, card.file);
+  const outside = () => new EngineError('model-card-invalid', `${card.id}: its file "${card.file}" is outside the zoo folder ${root}`);
+  if (!inside(root, path)) throw outside();
+  if (existsSync(path) && !inside(realpathSync(root), realpathSync(path))) throw outside();
+  return path;
+}
+
 /** onnxruntime-web in Node, one wasm thread: exactly the plugin's default path, for parity and the bench. */
 async function ortWasm(): Promise<OrtModule> {
   const web = await import('onnxruntime-web');
@@ -48,7 +66,7 @@ async function ortWasm(): Promise<OrtModule> {
  * 'cpu' is onnxruntime-node (native, all cores); 'wasm' is onnxruntime-web as the plugin runs it.
  */
 export async function openCardModel(dir: string, card: ModelCard, backends: Backend[] = ['cpu'], log?: Log) {
-  const path = join(dir, card.file);
+  const path = modelPath(dir, card);
   if (!existsSync(path)) throw new EngineError('model-missing', `${path} does not exist`);
   const runtime = backends[0] === 'wasm' ? await ortWasm() : ort;
   return openModel(runtime, card, new Uint8Array(readFileSync(path)), backends, log);
