@@ -122,7 +122,7 @@ export class RunController {
     const size = pngSize(png);
     const out = size ? outputSize(size.width, size.height, req.options.scale) : { width: 0, height: 0 };
     const waitMs = jobTimeoutMs(out.width * out.height, req.options.modelIds.length * Math.max(1, req.options.steps), this.timeouts);
-    let timer: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const outcome = await new Promise<Outcome>((settle) => {
       run.waiting = { jobId, settle };
       // A panel that never answers (a hung engine, a lost message) must not hold the plugin forever.

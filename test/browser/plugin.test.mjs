@@ -252,6 +252,25 @@ test('the source deleted while the tool runs: clear message, no layer', async ()
 
 test('the plugin closed mid-run: no layer is written', async () => {
   await withPlayground(async ({ page, ui }) => {
+    const before = await layerNames(page);
+    const commits = await page.evaluate(() => window.standin.commits);
+    // Close at the last moment: the panel's result has arrived and main is looking the source up
+    // again before it writes. Only the close → cancel wiring stops the write here.
+    await page.evaluate(() => (window.standin.lookupDelayMs = 1500));
+    await runTool(page, ui, 'Pattern', TINY);
+    await page.waitForFunction(() => window.standin.uiLog.some((l) => l.type === 'job-result'), null, { timeout: TIMEOUTS.run });
+    await page.waitForTimeout(100); // delivered to main (the stand-in delivers UI messages on a task)
+    await page.evaluate(() => window.figma.closePlugin());
+    assert.equal(await page.evaluate(() => window.standin.uiFrame()), null, 'the UI frame is gone');
+    await page.waitForTimeout(2500);
+    assert.deepEqual(await layerNames(page), before, 'no layer');
+    assert.equal(await page.evaluate(() => window.standin.commits), commits, 'no undo step');
+    assert.deepEqual(await page.evaluate(() => window.standin.callsAfterClose), [], 'no API call after close');
+  });
+});
+
+test('the plugin closed mid-inference: the UI and its engine go, nothing is written or called after', async () => {
+  await withPlayground(async ({ page, ui }) => {
     await addSlowLayer(page, 'Closing');
     const before = await layerNames(page);
     await runTool(page, ui, 'Closing', TINY);
@@ -265,6 +284,7 @@ test('the plugin closed mid-run: no layer is written', async () => {
     assert.equal(await page.evaluate(() => window.standin.uiFrame()), null, 'the UI frame is gone');
     await page.waitForTimeout(3000);
     assert.deepEqual(await layerNames(page), before);
+    assert.deepEqual(await page.evaluate(() => window.standin.callsAfterClose), [], 'no API call after close');
   });
 });
 

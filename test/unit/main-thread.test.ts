@@ -4,12 +4,13 @@ import assert from 'node:assert/strict';
 import { encode } from 'fast-png';
 import { FigmaStandin } from '../../ui/standin/figma';
 import { RunController, jobTimeoutMs, JOB_TIMEOUT } from '../../src/run';
+import { startPlugin } from '../../src/plugin';
 import { readSelection } from '../../src/selection';
 import { readRelaunch } from '../../src/place-result';
 import { loadSettings, saveSettings } from '../../src/settings';
 import { decodePng, encodePng } from '../../ui/engine/codec';
 import { splitImage } from '../../ui/engine/image/split';
-import { DEFAULT_SETTINGS, FIGMA_IMAGE_MAX, type JobRequest, type MainToUi, type RunOptions } from '../../src/protocol';
+import { DEFAULT_SETTINGS, FIGMA_IMAGE_MAX, type JobRequest, type JobResult, type MainToUi, type RunOptions } from '../../src/protocol';
 
 const OPTIONS: RunOptions = { modelIds: ['m'], scale: 2, steps: 1, seed: 0, strength: 1, placement: 'beside' };
 
@@ -345,20 +346,58 @@ test('run: a result Figma refuses (corrupt PNG) leaves no half-written layer', a
   assert.equal(fig.all().length, 1);
 });
 
-test('run: the plugin closing mid-run writes nothing', async () => {
-  const fig = setup();
+/**
+ * The whole plugin (src/plugin.ts, as dist/code.js runs it) on the stand-in, with a scripted UI that
+ * answers each job request with a ×scale nearest-neighbour result through the stand-in's message path.
+ */
+async function startWithUi() {
+  const toUi: MainToUi[] = [];
+  const fig: FigmaStandin = new FigmaStandin({
+    toUi(message) {
+      const m = message as MainToUi;
+      toUi.push(m);
+      if (m.type === 'job-request') {
+        upscaleUi(m, { jobResult: (r: JobResult) => setTimeout(() => fig.fromUi(r), 0) } as unknown as RunController);
+      }
+    },
+  });
+  (globalThis as { figma?: unknown }).figma = fig.api();
+  await startPlugin('<html></html>');
+  return { fig, toUi };
+}
+
+test('plugin: the plugin closed while it is about to write: no layer, no undo step, no API call after close', async () => {
+  const { fig, toUi } = await startWithUi();
   const src = fig.addImageLayer('Photo', solidPng(8, 8));
   fig.select([src.id]);
-  const api = fig.api();
-  const { c, finished } = controller((m, ctl) => {
-    api.on('close', () => ctl.cancel());
-    api.closePlugin();
-    upscaleUi(m, ctl);
-  });
-  await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
-  assert.equal((await finished).cancelled, true);
-  fig.closed = false;
-  assert.equal(fig.all().length, 1);
+  fig.lookupDelayMs = 40;
+  // Close while main looks the source up again after the panel's result arrived (the last await before writing).
+  const api = (globalThis as unknown as { figma: PluginAPI }).figma;
+  const lookup = api.getNodeByIdAsync.bind(api);
+  let lookups = 0;
+  api.getNodeByIdAsync = (id: string) => {
+    if (++lookups === 2) setTimeout(() => api.closePlugin(), 10);
+    return lookup(id);
+  };
+  fig.fromUi({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(lookups, 2, 'the result came back and main was looking the source up when it closed');
+  assert.ok(toUi.some((m) => m.type === 'job-request'));
+  assert.equal(fig.closed, true);
+  assert.deepEqual(fig.all().map((n) => n.name), ['Photo'], 'no layer');
+  assert.equal(fig.commits, 0, 'no undo step');
+  assert.deepEqual(fig.callsAfterClose, [], 'the plugin did not use the API after it closed');
+});
+
+test('plugin: the same run, left open, writes its layer (the close test above would catch a run that never writes)', async () => {
+  const { fig } = await startWithUi();
+  const src = fig.addImageLayer('Photo', solidPng(8, 8));
+  fig.select([src.id]);
+  fig.lookupDelayMs = 40;
+  fig.fromUi({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(fig.all().map((n) => n.name), ['Photo', 'Photo · T']);
+  assert.equal(fig.commits, 1);
 });
 
 test('settings round-trip through clientStorage; the 5 MB limit is enforced', async () => {

@@ -119,15 +119,41 @@ export class FigmaStandin {
     return id;
   }
 
+  /** A node's state, for tests and the host page (no check that the plugin is open). */
   state(id: string): NodeState {
-    this.assertOpen();
     const s = this.nodes.get(id);
     if (!s) throw new Error(`The node (id ${id}) does not exist`);
     return s;
   }
 
-  private assertOpen(): void {
-    if (this.closed) throw new Error('The plugin has been closed: the API is no longer available');
+  /** A node's state as the plugin's node objects read and write it: only while the plugin is open. */
+  pluginState(id: string): NodeState {
+    this.assertOpen(`node ${id}`);
+    return this.state(id);
+  }
+
+  /**
+   * Every API use the plugin made after it closed, in order. Figma disables its API on close (each
+   * call then throws, as here), so a plugin that still tries to write after close has a bug that the
+   * throw alone would hide: tests check that this stays empty.
+   */
+  readonly callsAfterClose: string[] = [];
+  private hostDepth = 0;
+
+  private assertOpen(what: string): void {
+    if (!this.closed || this.hostDepth > 0) return;
+    this.callsAfterClose.push(what);
+    throw new Error(`The plugin has been closed: ${what} is no longer available`);
+  }
+
+  /** Runs a test or host action that goes through node objects, whether or not the plugin is open. */
+  asHost<T>(fn: () => T): T {
+    this.hostDepth++;
+    try {
+      return fn();
+    } finally {
+      this.hostDepth--;
+    }
   }
 
   private snapshot(): Snapshot {
@@ -208,7 +234,7 @@ export class FigmaStandin {
   }
 
   delete(id: string): void {
-    this.handle(id).remove();
+    this.asHost(() => this.handle(id).remove());
     this.committed = this.snapshot();
   }
 
@@ -227,6 +253,7 @@ export class FigmaStandin {
   // ---- events ----
 
   emit(event: string, ...args: unknown[]): void {
+    if (this.closed) return; // Figma disables the plugin's callbacks when it closes
     for (const l of [...(this.listeners.get(event) ?? [])]) l(...args);
   }
 
@@ -245,7 +272,7 @@ export class FigmaStandin {
   }
 
   private createImageInternal(bytes: Uint8Array, check = true): Image {
-    if (check) this.assertOpen();
+    if (check) this.assertOpen('createImage');
     if (!isPng(bytes)) throw new Error('Image type is unsupported');
     const size = pngSize(bytes)!;
     if (size.width > LIMITS.imageSide || size.height > LIMITS.imageSide) throw new Error('Image is too large');
@@ -280,7 +307,7 @@ export class FigmaStandin {
     const self = this;
     const ui = {
       postMessage(message: unknown) {
-        self.assertOpen();
+        self.assertOpen('ui.postMessage');
         self.hooks.toUi?.(structuredClone(message));
       },
       get onmessage() {
@@ -302,29 +329,32 @@ export class FigmaStandin {
     const api: StandinApi = {
       get command() { return self.command; },
       showUI(html: string, options?: ShowUIOptions) {
-        self.assertOpen();
+        self.assertOpen('showUI');
         self.hooks.showUI?.(html, options ?? {});
       },
       ui,
-      get currentPage() { return page; },
+      get currentPage() {
+        self.assertOpen('currentPage');
+        return page;
+      },
       set currentPage(_: PageNode) { throw new Error('Cannot set currentPage with documentAccess: dynamic-page. Use setCurrentPageAsync.'); },
       createRectangle() {
-        self.assertOpen();
+        self.assertOpen('createRectangle');
         const id = self.add({ type: 'RECTANGLE', name: 'Rectangle', fills: [{ type: 'SOLID', color: { r: 0.85, g: 0.85, b: 0.85 } }] }, self.pageId);
         return self.handle(id) as RectangleNode;
       },
       createImage: (bytes: Uint8Array) => self.createImageInternal(bytes),
       getImageByHash(hash: string) {
-        self.assertOpen();
+        self.assertOpen('getImageByHash');
         return self.images.has(hash) ? self.imageHandle(hash) : null;
       },
       async getNodeByIdAsync(id: string) {
-        self.assertOpen();
+        self.assertOpen('getNodeByIdAsync');
         if (self.lookupDelayMs > 0) await new Promise((r) => setTimeout(r, self.lookupDelayMs));
         return self.nodes.has(id) ? self.handle(id) : null;
       },
       group(children: ReadonlyArray<BaseNode>, parent: BaseNode & ChildrenMixin, index?: number) {
-        self.assertOpen();
+        self.assertOpen('group');
         if (children.length === 0) throw new Error('Cannot create a group with no children');
         const states = children.map((c) => self.state(c.id));
         const x0 = Math.min(...states.map((s) => s.x));
@@ -337,19 +367,24 @@ export class FigmaStandin {
         return self.handle(gid) as GroupNode;
       },
       commitUndo() {
-        self.assertOpen();
+        self.assertOpen('commitUndo');
         self.commitTimes.push(now());
         self.undoStack.push(self.committed);
         self.committed = self.snapshot();
         self.commits++;
       },
       notify(message: string, options?: NotificationOptions) {
+        self.assertOpen('notify');
         self.notifications.push({ message: message.slice(0, LIMITS.notifyChars), error: options?.error === true });
         return { cancel() {} } as NotificationHandler;
       },
       clientStorage: {
-        async getAsync(key: string) { return structuredClone(self.storage.get(key)); },
+        async getAsync(key: string) {
+          self.assertOpen('clientStorage');
+          return structuredClone(self.storage.get(key));
+        },
         async setAsync(key: string, value: unknown) {
+          self.assertOpen('clientStorage');
           const next = new Map(self.storage).set(key, value);
           let bytes = 0;
           for (const [k, v] of next) bytes += k.length + (v instanceof Uint8Array ? v.length : JSON.stringify(v ?? null).length);
@@ -366,7 +401,10 @@ export class FigmaStandin {
         self.hooks.closeUi?.();
       },
       viewport: {
-        scrollAndZoomIntoView(nodes: ReadonlyArray<BaseNode>) { self.scrolledTo.push(nodes.map((n) => n.id)); },
+        scrollAndZoomIntoView(nodes: ReadonlyArray<BaseNode>) {
+          self.assertOpen('viewport');
+          self.scrolledTo.push(nodes.map((n) => n.id));
+        },
       } as ViewportAPI,
       on(event: string, cb: Listener) {
         if (!self.listeners.has(event)) self.listeners.set(event, new Set());

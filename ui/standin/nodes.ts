@@ -6,7 +6,7 @@ import { render } from './render';
 
 /** A handle: every property reads and writes the node's state in the stand-in. */
 export function nodeHandle(fig: FigmaStandin, id: string): BaseNode {
-  const st = () => fig.state(id);
+  const st = () => fig.pluginState(id);
   const handle = {
     id,
     get type() { return st().type; },
@@ -65,6 +65,7 @@ export function nodeHandle(fig: FigmaStandin, id: string): BaseNode {
     setRelaunchData(data: Record<string, string>) { st().relaunchData = { ...data }; },
     getRelaunchData() { return { ...st().relaunchData }; },
     async exportAsync(settings?: ExportSettings) {
+      st();
       if (settings && settings.format !== 'PNG') throw new Error('The stand-in exports PNG only');
       const c = (settings as ExportSettingsImage | undefined)?.constraint;
       const scale = !c ? 1 : c.type === 'SCALE' ? c.value : c.type === 'WIDTH' ? c.value / st().width : c.value / st().height;
