@@ -2,7 +2,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePng } from '../../ui/engine/codec';
@@ -250,4 +250,64 @@ test('--zoo: a card\'s file must be inside the zoo folder (no ../, no absolute p
   writeFileSync(join(z, 'tiny-random.json'), JSON.stringify({ ...card, file: 'sub/m.onnx' }));
   const ok = cliIn(z, 'restore', 'ui/standin/examples/Icon.png', '-o', out);
   assert.equal(ok.code, 0, ok.err);
+});
+
+// ---- the output file: never the input, checked before the work, written whole or not at all ----
+
+test('-o naming the input file is refused (exit 2, input untouched) unless --overwrite is given', () => {
+  const sub = join(dir, 'same');
+  mkdirSync(sub, { recursive: true });
+  const input = join(sub, 'in.png');
+  copyFileSync('ui/standin/examples/Icon.png', input);
+  const before = readFileSync(input);
+  symlinkSync(input, join(sub, 'alias.png'));
+  for (const spelling of [input, join(sub, '..', 'same', 'in.png'), join(sub, 'alias.png')]) {
+    const r = cli('restore', input, '-o', spelling);
+    assert.equal(r.code, 2, `${spelling}: ${r.err}`);
+    assert.match(r.err, /is the input file; onestep does not replace its input unless --overwrite is given/);
+    assert.deepEqual(readFileSync(input), before, 'the input is untouched');
+  }
+  const r = cli('restore', input, '-o', input, '--overwrite', '--json');
+  assert.equal(r.code, 0, r.err);
+  const img = decodePng(new Uint8Array(readFileSync(input)));
+  assert.deepEqual([img.width, img.height], [192, 192], '--overwrite replaces it with the result');
+});
+
+test('the output folder is checked before any work, in the CLI\'s words', () => {
+  // A zoo whose model is damaged: had the work started, the error would be about the model.
+  const z = zooOf('zoo-output-check', ['tiny-random']);
+  const onnx = join(z, 'tiny-random.onnx');
+  const model = readFileSync(onnx);
+  model[model.length - 1] ^= 1;
+  writeFileSync(onnx, model);
+  const missing = cliIn(z, 'restore', 'ui/standin/examples/Icon.png', '-o', join(dir, 'no-such-folder', 'out.png'));
+  assert.equal(missing.code, 1);
+  assert.equal(missing.err.trim(), `onestep: cannot write ${join(dir, 'no-such-folder', 'out.png')}: the folder ${join(dir, 'no-such-folder')} does not exist`);
+  const file = join(dir, 'a-file');
+  writeFileSync(file, 'x');
+  const notFolder = cliIn(z, 'restore', 'ui/standin/examples/Icon.png', '-o', join(file, 'out.png'));
+  assert.equal(notFolder.code, 1);
+  assert.match(notFolder.err, /a-file is not a folder/);
+  const isFolder = cliIn(z, 'restore', 'ui/standin/examples/Icon.png', '-o', dir);
+  assert.equal(isFolder.code, 1);
+  assert.match(isFolder.err, /it is a folder; give a file name/);
+  for (const r of [missing, notFolder, isFolder]) assert.doesNotMatch(r.err, /checksum|plugin|layer/);
+});
+
+test('a failed write leaves no half file: an existing output keeps its bytes and no temporary file remains', () => {
+  const sub = join(dir, 'atomic');
+  mkdirSync(sub, { recursive: true });
+  const out = join(sub, 'out.png');
+  writeFileSync(out, 'the previous result');
+  // Files over 8 KiB cannot be written (RLIMIT_FSIZE: Node gets EFBIG); the ×2 icon's PNG is larger.
+  const r = spawnSync('bash', ['-c', 'ulimit -f 8; exec "$0" "$@"', process.execPath, 'bin/onestep.mjs', 'restore',
+    'ui/standin/examples/Icon.png', '-o', out, '--zoo', zoo], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /cannot write .*out\.png: EFBIG; nothing was written/);
+  assert.equal(readFileSync(out, 'utf8'), 'the previous result');
+  assert.deepEqual(readdirSync(sub), ['out.png'], 'no temporary file left');
+  // And a write that succeeds leaves only the result.
+  assert.equal(cli('restore', 'ui/standin/examples/Icon.png', '-o', out).code, 0);
+  assert.deepEqual(readdirSync(sub), ['out.png']);
+  assert.equal(decodePng(new Uint8Array(readFileSync(out))).width, 192);
 });

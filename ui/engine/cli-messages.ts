@@ -6,7 +6,7 @@ import type { ErrorCode } from '../../src/protocol';
 export const USAGE = `usage:
   onestep <tool> <in.png> -o <out.png> [--model <id>] [--scale <n>] [--clean] [--steps <k>] [--seed <n>]
                                        [--strength <s>] [--mask <mask.png>] [--backend cpu|wasm]
-                                       [--json] [--zoo <dir>]
+                                       [--overwrite] [--json] [--zoo <dir>]
   onestep models [--json | --markdown] [--zoo <dir>]
 
 <tool> is a tool name from the model cards (e.g. restore) or a model id.
@@ -15,6 +15,8 @@ restore: --scale 2 or 4 upscales (default: the smallest scale), --scale 1 cleans
 --steps k: network evaluations per model (default: each model's own, from its card; usually 1).
 --seed n: a whole number from 0 to 4294967295 (tools that draw noise).
 --backend cpu (default) is onnxruntime-node, native; wasm is onnxruntime-web, WebAssembly on one thread.
+--overwrite lets -o name the input file itself (it is never replaced otherwise). The result is written
+whole under a temporary name in the output folder, then renamed into place.
 Exit codes: 0 done, 1 failed (the message says why), 2 usage error.`;
 
 /** One sentence per engine failure code, in the CLI's words (the detail, when there is one, follows). */

@@ -1,6 +1,8 @@
 // `onestep` on the command line: the same engine as the plugin, in Node, on image files.
 // Every sentence it prints is in cli-messages.ts (files, folders and options; never the plugin's words).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
 import { CLI, USAGE, failureText } from './cli-messages';
 import { EngineError, toFailure } from './errors';
 import { decodePng } from './codec';
@@ -22,6 +24,8 @@ export interface CliArgs {
   strength?: number;
   mask?: string;
   clean: boolean;
+  /** -o may name the input file itself. */
+  overwrite: boolean;
   json: boolean;
   markdown: boolean;
   backend: 'cpu' | 'wasm';
@@ -29,8 +33,10 @@ export interface CliArgs {
 }
 
 export class UsageError extends Error {}
+/** A failure the CLI explains in its own words (exit 1). */
+export class CliFailure extends Error {}
 
-const FLAGS = new Set(['--json', '--clean', '--markdown', '-h', '--help']);
+const FLAGS = new Set(['--json', '--clean', '--markdown', '--overwrite', '-h', '--help']);
 const VALUED = new Set(['-o', '--output', '--model', '--scale', '--steps', '--seed', '--strength', '--mask', '--zoo', '--backend']);
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
@@ -41,12 +47,13 @@ function numberOf(option: string, value: string): number {
 }
 
 export function parseArgs(argv: string[], defaults: { zoo?: string } = {}): CliArgs {
-  const args: CliArgs = { command: '', steps: 0, seed: 0, clean: false, json: false, markdown: false, backend: 'cpu', zoo: defaults.zoo ?? 'models/zoo' };
+  const args: CliArgs = { command: '', steps: 0, seed: 0, clean: false, overwrite: false, json: false, markdown: false, backend: 'cpu', zoo: defaults.zoo ?? 'models/zoo' };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') args.json = true;
     else if (a === '--clean') args.clean = true;
+    else if (a === '--overwrite') args.overwrite = true;
     else if (a === '--markdown') args.markdown = true;
     else if (a === '-h' || a === '--help') throw new UsageError('');
     else if (a.startsWith('-') && a !== '-') {
@@ -197,6 +204,70 @@ export function peerTable(cards: ModelCard[]): string {
   ].join('\n');
 }
 
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Before any work: -o is not the input (unless --overwrite), is not a folder, and its folder exists and
+ * can be written to.
+ */
+export function checkOutput(args: Pick<CliArgs, 'input' | 'output' | 'overwrite'>): void {
+  const output = args.output!;
+  const target = resolve(output);
+  const outStat = statOrNull(target);
+  const inStat = statOrNull(resolve(args.input!));
+  const same = target === resolve(args.input!) || (outStat && inStat && outStat.dev === inStat.dev && outStat.ino === inStat.ino);
+  if (same && !args.overwrite) throw new UsageError(CLI.outputIsInput(output));
+  if (outStat?.isDirectory() || /[/\\]$/.test(output)) throw new CliFailure(CLI.outputIsFolder(output));
+  const folder = dirname(target);
+  let folderStat: Stats;
+  try {
+    folderStat = statSync(folder);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') throw new CliFailure(CLI.outputFolderNotFolder(output, nearestFile(folder)));
+    throw new CliFailure(CLI.outputFolderMissing(output, folder));
+  }
+  if (!folderStat.isDirectory()) throw new CliFailure(CLI.outputFolderNotFolder(output, folder));
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    throw new CliFailure(CLI.outputFolderReadOnly(output, folder));
+  }
+}
+
+/** The first part of a path that exists and is not a folder (for "x is not a folder"). */
+function nearestFile(path: string): string {
+  let p = path;
+  while (dirname(p) !== p) {
+    const st = statOrNull(p);
+    if (st && !st.isDirectory()) return p;
+    p = dirname(p);
+  }
+  return path;
+}
+
+/**
+ * Writes the whole file next to its destination under a temporary name, then renames it into place:
+ * a failure (disk full, file too large, killed) leaves the destination as it was and no half file.
+ */
+export function writeWhole(path: string, bytes: Uint8Array): void {
+  const target = resolve(path);
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(temp, bytes, { flag: 'wx' });
+    renameSync(temp, target);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw new CliFailure(CLI.cannotWrite(path, (err as NodeJS.ErrnoException).code ?? (err as Error).message));
+  }
+}
+
 export interface MainOptions {
   /** The zoo when --zoo is not given (the launcher passes the package's models/zoo). */
   defaultZoo?: string;
@@ -229,6 +300,7 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     const chain = pickChain(cards, args);
     for (const c of chain) checkOptions(c, args);
     const card = chain[chain.length - 1];
+    checkOutput(args);
     let t = now();
     let bytes: Uint8Array;
     try {
@@ -246,7 +318,7 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     const result = await runChain(links, bytes, { steps: args.steps, seed: args.seed, strength: args.strength ?? 1 });
     for (const l of links) await l.session.release();
     t = now();
-    writeFileSync(args.output!, result.png);
+    writeWhole(args.output!, result.png);
     const write = now() - t;
     const timings = { read, load, ...result.timings, write };
     if (args.json) {
@@ -265,6 +337,10 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     if (err instanceof UsageError) {
       io.err(`onestep: ${err.message}`);
       return 2;
+    }
+    if (err instanceof CliFailure) {
+      io.err(`onestep: ${err.message}`);
+      return 1;
     }
     const f = toFailure(err);
     io.err(`onestep: ${failureText(f.code, f.detail)}`);
