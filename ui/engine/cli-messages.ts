@@ -72,10 +72,10 @@ export const CLI = {
   inputIsFolder: (path: string) => `cannot read ${path}: it is a folder, not an image file`,
   inputTooBig: (path: string, bytes: number, max: number) =>
     `${path} is ${(bytes / 1048576).toFixed(0)} MB; input files over ${(max / 1048576).toFixed(0)} MB are not read`,
-  notAnImage: (path: string) => `${path} is not a PNG, JPEG or WebP file (or its header is damaged)`,
+  notAnImage: (path: string) => `${path} could not be read as an image: it is not a PNG, JPEG or WebP file, or its header is damaged`,
   noPixels: (path: string) => `${path} has no pixels (its header says 0 px wide or high)`,
   tooLarge: (path: string, w: number, h: number, scale: number, W: number, H: number, maxSide: number, maxPixels: number) =>
-    `${path} is ${w}×${h} px; at ×${scale} the result would be ${W}×${H} px (${MP(W, H)}), over the limit of ${maxSide} px a side and ${MP(maxPixels, 1)}. Nothing was done: use a smaller image or a lower --scale.`,
+    `${path} is ${w}×${h} px; at ×${scale} the result would be ${W}×${H} px (${MP(W, H)}), over the limit of ${maxSide} px a side and ${Math.floor(maxPixels / 1048576)} megapixels (${Math.sqrt(maxPixels)}×${Math.sqrt(maxPixels)} px). Nothing was done: use a smaller image or a lower --scale.`,
   sizeMismatch: (path: string) => `${path}: the decoded image does not have the size its header declares`,
   outputFolderMissing: (path: string, folder: string) => `cannot write ${path}: the folder ${folder} does not exist`,
   outputFolderNotFolder: (path: string, folder: string) => `cannot write ${path}: ${folder} is not a folder`,

@@ -8,7 +8,9 @@ import { EngineError, toFailure } from './errors';
 import { decodePng } from './codec';
 import { openCardModel, readCards } from './node';
 import { runChain, type ChainLink } from './pipeline';
-import { cleanerOf } from './tools/restore';
+import { readHeader } from './cli-image';
+import { chainScale, cleanerOf } from './tools/restore';
+import { outputSize, resultSizeProblem, RESULT_MAX_PIXELS, RESULT_MAX_SIDE } from '../../src/protocol';
 import { cardScale, effectiveSteps, type ModelCard } from './zoo';
 
 export { USAGE };
@@ -268,6 +270,30 @@ export function writeWhole(path: string, bytes: Uint8Array): void {
   }
 }
 
+/** Input files larger than this are not read (a 16-megapixel image is far smaller in any format). */
+export const MAX_INPUT_BYTES = 256 * 1048576;
+
+function readInput(path: string): Uint8Array {
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new CliFailure(CLI.inputIsFolder(path));
+    if (st.size > MAX_INPUT_BYTES) throw new CliFailure(CLI.inputTooBig(path, st.size, MAX_INPUT_BYTES));
+    return new Uint8Array(readFileSync(path));
+  } catch (err) {
+    if (err instanceof CliFailure) throw err;
+    throw new CliFailure(CLI.cannotRead(path, (err as NodeJS.ErrnoException).code ?? (err as Error).message));
+  }
+}
+
+/** The plugin's limits on the result (src/protocol.ts), applied to the size an image's header declares. */
+export function checkSize(path: string, width: number, height: number, scale: number): void {
+  if (width < 1 || height < 1) throw new CliFailure(CLI.noPixels(path));
+  const out = outputSize(width, height, scale);
+  if (resultSizeProblem(out.width, out.height)) {
+    throw new CliFailure(CLI.tooLarge(path, width, height, scale, out.width, out.height, RESULT_MAX_SIDE, RESULT_MAX_PIXELS));
+  }
+}
+
 export interface MainOptions {
   /** The zoo when --zoo is not given (the launcher passes the package's models/zoo). */
   defaultZoo?: string;
@@ -302,13 +328,11 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     const card = chain[chain.length - 1];
     checkOutput(args);
     let t = now();
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(readFileSync(args.input!));
-    } catch (err) {
-      io.err(`onestep: ${CLI.cannotRead(args.input!, (err as NodeJS.ErrnoException).code ?? (err as Error).message)}`);
-      return 1;
-    }
+    const bytes = readInput(args.input!);
+    // The size from the header, checked against the plugin's limits before any pixel is decoded.
+    const header = readHeader(bytes);
+    if (!header) throw new CliFailure(CLI.notAnImage(args.input!));
+    checkSize(args.input!, header.width, header.height, chainScale(chain));
     const read = now() - t;
     t = now();
     const links: ChainLink[] = [];
