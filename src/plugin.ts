@@ -43,7 +43,11 @@ export async function startPlugin(html: string, timeouts = JOB_TIMEOUT): Promise
   };
   figma.showUI(html, { ...UI_SIZE, themeColors: true, title: 'Onestep' });
   figma.ui.onmessage = (msg: unknown) => {
-    if (closed || !isUiToMain(msg)) return;
+    if (closed) return;
+    if (!isUiToMain(msg)) {
+      console.warn('onestep: dropped a malformed message from the UI', (msg as { type?: unknown } | null)?.type);
+      return;
+    }
     const handler = handlers[msg.type] as (m: UiToMain) => void | Promise<void>;
     Promise.resolve(handler(msg)).catch((err) => console.error('onestep:', err));
   };

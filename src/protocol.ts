@@ -2,24 +2,26 @@
 // Plain data only (structured clone): numbers, strings, arrays, Uint8Array. No figma, no DOM here.
 
 /** Every failure travels as a code; src/messages.ts turns codes into sentences. */
-export type ErrorCode =
-  | 'empty-selection'
-  | 'no-pixels'
-  | 'too-large'
-  | 'export-failed'
-  | 'decode-failed'
-  | 'model-missing'
-  | 'model-card-invalid'
-  | 'model-corrupt'
-  | 'model-load-failed'
-  | 'backend-failed'
-  | 'inference-failed'
-  | 'unsupported-tool'
-  | 'source-removed'
-  | 'place-failed'
-  | 'busy'
-  | 'cancelled'
-  | 'internal';
+export const ERROR_CODES = [
+  'empty-selection',
+  'no-pixels',
+  'too-large',
+  'export-failed',
+  'decode-failed',
+  'model-missing',
+  'model-card-invalid',
+  'model-corrupt',
+  'model-load-failed',
+  'backend-failed',
+  'inference-failed',
+  'unsupported-tool',
+  'source-removed',
+  'place-failed',
+  'busy',
+  'cancelled',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Figma's createImage limit, per side. */
 export const FIGMA_IMAGE_MAX = 4096;
@@ -175,18 +177,98 @@ export interface CloseRequest {
 export type UiToMain = RunRequest | JobResult | JobFailed | CancelRequest | SaveSettings | ResizeRequest | CloseRequest;
 
 const MAIN_TO_UI = new Set(['init', 'selection', 'job-request', 'job-placed', 'run-finished']);
-const UI_TO_MAIN = new Set(['run-request', 'job-result', 'job-failed', 'cancel', 'save-settings', 'resize', 'close']);
 
 function hasType(value: unknown): value is { type: string } {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 }
 
-/** Guards for messages arriving from the other side (anything can be posted to a window). */
+/** Guard for messages arriving from main (the UI trusts main; it only checks the shape). */
 export function isMainToUi(value: unknown): value is MainToUi {
   return hasType(value) && MAIN_TO_UI.has(value.type);
 }
+
+// ---- validating what the UI sends: anything can be posted to the plugin, so every field main uses is checked ----
+
+/** Most models one run may chain, steps one model may take, and the largest scale of a chain. */
+export const MESSAGE_LIMITS = { models: 8, steps: 64, scale: 16, text: 200, detail: 10_000, pieces: 64 };
+
+type Rec = Record<string, unknown>;
+const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+const isText = (v: unknown, max: number, min = 0): v is string => typeof v === 'string' && v.length >= min && v.length <= max;
+const isId = (v: unknown): v is number => isInt(v, 0, Number.MAX_SAFE_INTEGER);
+const isPlacement = (v: unknown): v is Placement => v === 'beside' || v === 'replace';
+const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
+
+/** Options as the UI sends them (and as stored on a result for "Run again"). */
+export function isRunOptions(v: unknown): v is RunOptions {
+  if (!isRecord(v)) return false;
+  return (
+    Array.isArray(v.modelIds) && v.modelIds.length >= 1 && v.modelIds.length <= MESSAGE_LIMITS.models && v.modelIds.every((m) => isText(m, MESSAGE_LIMITS.text, 1)) &&
+    typeof v.scale === 'number' && Number.isFinite(v.scale) && v.scale > 0 && v.scale <= MESSAGE_LIMITS.scale &&
+    isInt(v.steps, 0, MESSAGE_LIMITS.steps) &&
+    isInt(v.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) &&
+    typeof v.strength === 'number' && v.strength >= 0 && v.strength <= 1 &&
+    isPlacement(v.placement)
+  );
+}
+
+export function isSettings(v: unknown): v is Settings {
+  if (!isRecord(v)) return false;
+  return (
+    (v.modelId === null || isText(v.modelId, MESSAGE_LIMITS.text)) &&
+    typeof v.clean === 'boolean' &&
+    isInt(v.steps, 0, MESSAGE_LIMITS.steps) &&
+    isInt(v.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) &&
+    typeof v.strength === 'number' && v.strength >= 0 && v.strength <= 1 &&
+    isPlacement(v.placement)
+  );
+}
+
+/** A result: a size within the limits, and pieces (PNG bytes) that tile it exactly, each within Figma's image limit. */
+function isJobResult(v: Rec): boolean {
+  const { width: w, height: h, pieces } = v;
+  if (!isInt(w, 1, RESULT_MAX_SIDE) || !isInt(h, 1, RESULT_MAX_SIDE) || w * h > RESULT_MAX_PIXELS) return false;
+  if (!isId(v.jobId) || !isText(v.backend, MESSAGE_LIMITS.text)) return false;
+  if (!isRecord(v.timings) || !Object.values(v.timings).every((t) => typeof t === 'number')) return false;
+  if (!Array.isArray(pieces) || pieces.length < 1 || pieces.length > MESSAGE_LIMITS.pieces) return false;
+  let area = 0;
+  for (const p of pieces as unknown[]) {
+    if (!isRecord(p) || !isBytes(p.png) || p.png.length < 8) return false;
+    if (!isInt(p.width, 1, FIGMA_IMAGE_MAX) || !isInt(p.height, 1, FIGMA_IMAGE_MAX)) return false;
+    if (!isInt(p.x, 0, w - p.width) || !isInt(p.y, 0, h - p.height)) return false;
+    area += p.width * p.height;
+  }
+  // Inside the result, no two overlapping, and as much area as the result: they cover it exactly.
+  const boxes = pieces as Piece[];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i], b = boxes[j];
+      if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) return false;
+    }
+  }
+  return area === w * h;
+}
+
+const CODES = new Set<string>(ERROR_CODES);
+
+const UI_TO_MAIN: { [K in UiToMain['type']]: (m: Rec) => boolean } = {
+  'run-request': (m) => isId(m.runId) && isText(m.toolTitle, MESSAGE_LIMITS.text, 1) && isRunOptions(m.options),
+  'job-result': isJobResult,
+  'job-failed': (m) => isId(m.jobId) && typeof m.code === 'string' && CODES.has(m.code) && isText(m.detail, MESSAGE_LIMITS.detail),
+  cancel: (m) => m.runId === null || isId(m.runId),
+  'save-settings': (m) => isSettings(m.settings),
+  resize: (m) => isInt(m.width, 100, 2000) && isInt(m.height, 100, 2000),
+  close: () => true,
+};
+
+/**
+ * Guard for messages from the UI: the type and every field main uses (ids, sizes, piece geometry,
+ * options, settings). A malformed message is dropped; it never reaches the run or the document.
+ */
 export function isUiToMain(value: unknown): value is UiToMain {
-  return hasType(value) && UI_TO_MAIN.has(value.type);
+  if (!hasType(value) || !Object.prototype.hasOwnProperty.call(UI_TO_MAIN, value.type)) return false;
+  return UI_TO_MAIN[value.type as UiToMain['type']](value as unknown as Rec);
 }
 
 /** Options read back from a result layer; results made before chains stored a single modelId. */
@@ -196,7 +278,8 @@ export function normaliseRunOptions(value: unknown): RunOptions | null {
   const modelIds = Array.isArray(o.modelIds) ? o.modelIds.filter((m): m is string => typeof m === 'string') : typeof o.modelId === 'string' ? [o.modelId] : [];
   if (modelIds.length === 0 || typeof o.scale !== 'number') return null;
   const { modelId: _old, ...rest } = o;
-  return { ...DEFAULT_RUN, ...rest, modelIds } as RunOptions;
+  const options = { ...DEFAULT_RUN, ...rest, modelIds };
+  return isRunOptions(options) ? options : null;
 }
 
 const DEFAULT_RUN = { steps: 0, seed: 0, strength: 1, placement: 'beside' as Placement };

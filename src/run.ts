@@ -133,6 +133,11 @@ export class RunController {
     run.waiting = null;
     if (run.cancelled) return null;
     if (!outcome.ok) throw new RunError(outcome.code, outcome.detail, node.name);
+    // The result must be the size this run makes from the exported image, or it would be placed wrong.
+    const got = outcome.result;
+    if (size && (got.width !== out.width || got.height !== out.height)) {
+      throw new RunError('inference-failed', `the result is ${got.width}×${got.height}, expected ${out.width}×${out.height}`, node.name);
+    }
     // The user may have deleted the layer while the model ran: write nothing then.
     const source = await this.liveNode(nodeId);
     // A Cancel (or the plugin closing) that arrived during that lookup wins: nothing is written.

@@ -350,14 +350,20 @@ test('run: a result Figma refuses (corrupt PNG) leaves no half-written layer', a
  * The whole plugin (src/plugin.ts, as dist/code.js runs it) on the stand-in, with a scripted UI that
  * answers each job request with a ×scale nearest-neighbour result through the stand-in's message path.
  */
-async function startWithUi() {
+async function startWithUi(spoil?: (r: JobResult) => unknown) {
   const toUi: MainToUi[] = [];
   const fig: FigmaStandin = new FigmaStandin({
     toUi(message) {
       const m = message as MainToUi;
       toUi.push(m);
       if (m.type === 'job-request') {
-        upscaleUi(m, { jobResult: (r: JobResult) => setTimeout(() => fig.fromUi(r), 0) } as unknown as RunController);
+        upscaleUi(m, {
+          jobResult: (r: JobResult) => {
+            // A spoiled copy first (when asked), then the real answer.
+            if (spoil) setTimeout(() => fig.fromUi(spoil(structuredClone(r))), 0);
+            setTimeout(() => fig.fromUi(r), 5);
+          },
+        } as unknown as RunController);
       }
     },
   });
@@ -398,6 +404,42 @@ test('plugin: the same run, left open, writes its layer (the close test above wo
   await new Promise((r) => setTimeout(r, 200));
   assert.deepEqual(fig.all().map((n) => n.name), ['Photo', 'Photo · T']);
   assert.equal(fig.commits, 1);
+});
+
+test('plugin: malformed results from the UI are dropped before they reach the run; the real one is placed', async () => {
+  const spoils: Array<(r: JobResult) => unknown> = [
+    (r) => ({ ...r, pieces: r.pieces.map((p) => ({ ...p, x: 5000 })) }), // a piece outside the result
+    (r) => ({ ...r, width: -3 }),
+    (r) => ({ ...r, pieces: r.pieces.map((p) => ({ ...p, png: 'not bytes' })) }),
+    (r) => ({ ...r, width: 9000, height: 9000 }),
+  ];
+  for (const spoil of spoils) {
+    const { fig } = await startWithUi(spoil);
+    const src = fig.addImageLayer('Photo', solidPng(8, 8));
+    fig.select([src.id]);
+    fig.fromUi({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+    fig.fromUi({ type: 'run-request', runId: 2, options: { ...OPTIONS, scale: -1 }, toolTitle: 'T' }); // dropped, not "busy"
+    await new Promise((r) => setTimeout(r, 80));
+    const out = fig.byName('Photo · T');
+    assert.ok(out, 'the well-formed result was placed');
+    assert.deepEqual([out.width, out.height, fig.commits], [16, 16, 1]);
+    assert.deepEqual(fig.notifications.filter((n) => n.error), [], 'nothing failed');
+  }
+});
+
+test('run: a result that is not the size this run makes is refused; nothing is written', async () => {
+  const fig = setup();
+  const src = fig.addImageLayer('Photo', solidPng(8, 8));
+  fig.select([src.id]);
+  const { c, finished } = controller((m, ctl) => {
+    const png = solidPng(10, 10);
+    setTimeout(() => ctl.jobResult({ type: 'job-result', jobId: m.jobId, width: 10, height: 10, backend: 't', timings: {}, pieces: [{ x: 0, y: 0, width: 10, height: 10, png }] }), 1);
+  });
+  await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  const end = await finished;
+  assert.equal(end.error?.code, 'inference-failed');
+  assert.match(end.error!.detail, /10×10, expected 16×16/);
+  assert.deepEqual(fig.all().map((n) => n.name), ['Photo']);
 });
 
 test('settings round-trip through clientStorage; the 5 MB limit is enforced', async () => {

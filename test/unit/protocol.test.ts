@@ -12,9 +12,87 @@ test('guards accept each side\'s messages and reject the rest', () => {
   assert.ok(isMainToUi({ type: 'init' }));
   assert.ok(isMainToUi({ type: 'job-request' }));
   assert.ok(!isMainToUi({ type: 'run-request' }), 'a UI message is not a main message');
-  assert.ok(isUiToMain({ type: 'run-request' }));
-  for (const junk of [null, undefined, 3, 'init', {}, { type: 5 }, { type: 'evil' }]) {
+  assert.ok(isUiToMain({ type: 'close' }));
+  for (const junk of [null, undefined, 3, 'init', {}, { type: 5 }, { type: 'evil' }, { type: 'toString' }, { type: '__proto__' }]) {
     assert.ok(!isMainToUi(junk) && !isUiToMain(junk), JSON.stringify(junk));
+  }
+});
+
+const png = () => new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 0, 0]);
+const OPTIONS = { modelIds: ['clean', 'restore-x4'], scale: 4, steps: 0, seed: 0, strength: 1, placement: 'beside' };
+/** One valid message of each kind the UI sends. */
+const VALID: Record<string, Record<string, unknown>> = {
+  'run-request': { type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'Clean up + Upscale ×4' },
+  'job-result': {
+    type: 'job-result', jobId: 3, width: 6000, height: 100, backend: 'wasm', timings: { infer: 12.5 },
+    pieces: [{ x: 0, y: 0, width: 3000, height: 100, png: png() }, { x: 3000, y: 0, width: 3000, height: 100, png: png() }],
+  },
+  'job-failed': { type: 'job-failed', jobId: 3, code: 'decode-failed', detail: 'bad PNG' },
+  cancel: { type: 'cancel', runId: 2 },
+  'save-settings': { type: 'save-settings', settings: { modelId: null, clean: true, steps: 2, seed: 0, strength: 1, placement: 'replace' } },
+  resize: { type: 'resize', width: 320, height: 520 },
+};
+
+/** Changes each field main uses to something malformed: every one must be dropped. */
+const BAD: Array<[string, string, (m: any) => void]> = [
+  ['run-request', 'runId not a number', (m) => (m.runId = '1')],
+  ['run-request', 'runId fractional', (m) => (m.runId = 1.5)],
+  ['run-request', 'no options', (m) => delete m.options],
+  ['run-request', 'no models', (m) => (m.options.modelIds = [])],
+  ['run-request', 'a model id not a string', (m) => (m.options.modelIds = [7])],
+  ['run-request', 'too many models', (m) => (m.options.modelIds = Array(50).fill('x'))],
+  ['run-request', 'scale 0', (m) => (m.options.scale = 0)],
+  ['run-request', 'scale negative', (m) => (m.options.scale = -2)],
+  ['run-request', 'scale NaN', (m) => (m.options.scale = NaN)],
+  ['run-request', 'scale Infinity', (m) => (m.options.scale = Infinity)],
+  ['run-request', 'scale huge', (m) => (m.options.scale = 1e6)],
+  ['run-request', 'scale a string', (m) => (m.options.scale = '4')],
+  ['run-request', 'steps negative', (m) => (m.options.steps = -1)],
+  ['run-request', 'steps huge', (m) => (m.options.steps = 1e9)],
+  ['run-request', 'seed fractional', (m) => (m.options.seed = 0.5)],
+  ['run-request', 'strength above 1', (m) => (m.options.strength = 2)],
+  ['run-request', 'unknown placement', (m) => (m.options.placement = 'over')],
+  ['run-request', 'no title', (m) => delete m.toolTitle],
+  ['run-request', 'title too long', (m) => (m.toolTitle = 'x'.repeat(10_000))],
+  ['job-result', 'jobId missing', (m) => delete m.jobId],
+  ['job-result', 'width 0', (m) => (m.width = 0)],
+  ['job-result', 'width over the limit', (m) => (m.width = 9000)],
+  ['job-result', 'area over the limit', (m) => ((m.width = 8000), (m.height = 8000))],
+  ['job-result', 'height fractional', (m) => (m.height = 100.5)],
+  ['job-result', 'no pieces', (m) => (m.pieces = [])],
+  ['job-result', 'pieces not an array', (m) => (m.pieces = { 0: m.pieces[0] })],
+  ['job-result', 'a piece without bytes', (m) => delete m.pieces[0].png],
+  ['job-result', 'a piece with a string for bytes', (m) => (m.pieces[0].png = 'abc')],
+  ['job-result', 'a piece over 4096 px', (m) => ((m.pieces = [{ x: 0, y: 0, width: 6000, height: 100, png: png() }]))],
+  ['job-result', 'a piece outside the result', (m) => (m.pieces[1].x = 3001)],
+  ['job-result', 'a piece at a negative position', (m) => (m.pieces[0].x = -1)],
+  ['job-result', 'overlapping pieces', (m) => ((m.pieces[1].x = 2000), (m.pieces[0].width = 3000), (m.width = 5000))],
+  ['job-result', 'pieces that leave a gap', (m) => (m.pieces[1].width = 2999)],
+  ['job-result', 'a piece with zero width', (m) => (m.pieces[1].width = 0)],
+  ['job-result', 'backend not a string', (m) => (m.backend = null)],
+  ['job-result', 'timings not numbers', (m) => (m.timings = { infer: 'fast' })],
+  ['job-failed', 'unknown code', (m) => (m.code = 'evil')],
+  ['job-failed', 'detail not a string', (m) => (m.detail = { x: 1 })],
+  ['cancel', 'runId a string', (m) => (m.runId = 'all')],
+  ['save-settings', 'settings missing', (m) => delete m.settings],
+  ['save-settings', 'clean not a boolean', (m) => (m.settings.clean = 'yes')],
+  ['save-settings', 'steps negative', (m) => (m.settings.steps = -3)],
+  ['save-settings', 'modelId a number', (m) => (m.settings.modelId = 3)],
+  ['save-settings', 'unknown placement', (m) => (m.settings.placement = 1)],
+  ['resize', 'width NaN', (m) => (m.width = NaN)],
+  ['resize', 'height huge', (m) => (m.height = 1e6)],
+];
+
+test('UI → main: a well-formed message of each kind is accepted', () => {
+  for (const [type, m] of Object.entries(VALID)) assert.ok(isUiToMain(structuredClone(m)), type);
+  assert.ok(isUiToMain({ type: 'cancel', runId: null }), 'cancel whatever runs');
+});
+
+test('UI → main: every field main uses is checked; a malformed message is dropped', () => {
+  for (const [type, what, spoil] of BAD) {
+    const m = structuredClone(VALID[type]);
+    spoil(m);
+    assert.equal(isUiToMain(m), false, `${type}: ${what} was accepted`);
   }
 });
 
