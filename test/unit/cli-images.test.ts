@@ -172,3 +172,99 @@ test('results over 8192 px a side or 16 megapixels are refused before decoding; 
   assert.match(cli('restore', empty, '-o', out).err, /has no pixels/);
   assert.equal(existsSync(out), false);
 });
+
+// ---- JPEG and WebP in, the output format from -o's extension ----
+
+/** A fixture PNG re-encoded as JPEG or WebP with the CLI's own codecs (jSquash). */
+async function reencoded(png: string, format: 'jpeg' | 'webp', name: string): Promise<string> {
+  const { nodeCodecs } = await import('../../ui/engine/node');
+  const { decodePng } = await import('../../ui/engine/codec');
+  const { toRgba8 } = await import('../../ui/engine/image/raw');
+  const img = decodePng(new Uint8Array(readFileSync(png)));
+  const bytes = await nodeCodecs().encode(format, { width: img.width, height: img.height, data: toRgba8(img) }, 95);
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
+  return sum / a.length;
+}
+
+test('JPEG and WebP inputs are read; the result matches the PNG input\'s within the codec\'s loss', async () => {
+  const { decodePng } = await import('../../ui/engine/codec');
+  const png = 'ui/standin/examples/Landscape.png';
+  const ref = join(dir, 'ref.png');
+  assert.equal(cli('restore', png, '-o', ref).code, 0);
+  const want = decodePng(new Uint8Array(readFileSync(ref)));
+  for (const [format, name] of [['jpeg', 'in.jpg'], ['webp', 'in.webp']] as const) {
+    const input = await reencoded(png, format, name);
+    const out = join(dir, `from-${format}.png`);
+    const r = cli('restore', input, '-o', out, '--json');
+    assert.equal(r.code, 0, `${format}: ${r.err}`);
+    const report = JSON.parse(r.out);
+    assert.deepEqual([report.input.format, report.output.format], [format, 'png']);
+    const got = decodePng(new Uint8Array(readFileSync(out)));
+    assert.deepEqual([got.width, got.height, got.channels], [want.width, want.height, want.channels], format);
+    const d = meanAbsDiff(got.data as Uint8Array, want.data as Uint8Array);
+    assert.ok(d < 3, `${format}: mean difference ${d.toFixed(2)} levels from the PNG input's result`);
+  }
+  // WebP keeps alpha: the icon's transparent corners stay transparent.
+  const icon = await reencoded('ui/standin/examples/Icon.png', 'webp', 'icon.webp');
+  const out = join(dir, 'icon-from-webp.png');
+  assert.equal(cli('restore', icon, '-o', out).code, 0);
+  const img = decodePng(new Uint8Array(readFileSync(out)));
+  assert.equal(img.channels, 4);
+  assert.equal(img.data[3], 0, 'corner transparent');
+});
+
+test('the output format follows -o\'s extension: .png, .jpg/.jpeg (flattened on white), .webp; others are usage errors', async () => {
+  const { readHeader } = await import('../../ui/engine/cli-image');
+  const { nodeCodecs } = await import('../../ui/engine/node');
+  for (const [name, format] of [['o.PNG', 'png'], ['o.jpg', 'jpeg'], ['o.JPEG', 'jpeg'], ['o.webp', 'webp']] as const) {
+    const out = join(dir, name);
+    const r = cli('restore', 'ui/standin/examples/Icon.png', '-o', out, '--json');
+    assert.equal(r.code, 0, `${name}: ${r.err}`);
+    assert.equal(JSON.parse(r.out).output.format, format);
+    const bytes = new Uint8Array(readFileSync(out));
+    assert.deepEqual(readHeader(bytes), { format, width: 192, height: 192 }, name);
+    if (format === 'jpeg') {
+      assert.match(r.err, /JPEG has no transparency, so the result was flattened onto white/);
+      const rgba = await nodeCodecs().decode('jpeg', bytes);
+      assert.ok(rgba.data[0] > 240 && rgba.data[1] > 240 && rgba.data[2] > 240, 'the transparent corner is white');
+    }
+    if (format === 'webp') {
+      const rgba = await nodeCodecs().decode('webp', bytes);
+      assert.equal(rgba.data[3], 0, 'WebP keeps the transparent corner');
+    }
+  }
+  for (const bad of ['o.gif', 'o', 'o.png.tmp']) {
+    const out = join(dir, bad);
+    const r = cli('restore', 'ui/standin/examples/Icon.png', '-o', out);
+    assert.equal(r.code, 2, `${bad}: ${r.err}`);
+    assert.match(r.err, /the output format comes from the extension: \.png, \.jpg, \.jpeg or \.webp/);
+    assert.equal(existsSync(out), false);
+  }
+});
+
+test('a damaged JPEG or WebP body fails as unreadable (exit 1), with no output; a cut JPEG decodes with a warning', async () => {
+  const out = join(dir, 'damaged-out.png');
+  for (const [format, name] of [['jpeg', 'damaged.jpg'], ['webp', 'damaged.webp']] as const) {
+    const good = readFileSync(await reencoded('ui/standin/examples/Pattern.png', format, name));
+    // Keep the header (the size check passes), replace the rest with noise.
+    const bad = Buffer.concat([good.subarray(0, format === 'jpeg' ? good.length / 8 : 30), Buffer.alloc(64, 0x5a)]);
+    writeFileSync(join(dir, name), bad);
+    const r = cli('restore', join(dir, name), '-o', out);
+    assert.equal(r.code, 1, `${format}: ${r.err}`);
+    assert.match(r.err, /could not be read as an image/);
+    assert.equal(existsSync(out), false);
+  }
+  // libjpeg decodes a JPEG cut short (its end grey), as browsers do: the CLI says so.
+  const whole = readFileSync(await reencoded('ui/standin/examples/Landscape.png', 'jpeg', 'cut.jpg'));
+  writeFileSync(join(dir, 'cut.jpg'), whole.subarray(0, whole.length / 2));
+  const r = cli('restore', join(dir, 'cut.jpg'), '-o', out);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /^onestep: .*cut\.jpg: Premature end of JPEG file \(decoded anyway: check the result\)$/m);
+});

@@ -1,6 +1,9 @@
 // The CLI's image files: which format a file is and the size its header declares, read from the first
 // bytes without decoding anything, so that a size over the limits is refused before any memory is
-// spent on pixels (a few kilobytes of PNG can declare 30000 × 30000).
+// spent on pixels (a few kilobytes of PNG can declare 30000 × 30000); and the conversions between the
+// engine's images and the JPEG/WebP codecs.
+import { encode as encodePng } from 'fast-png';
+import { toRgba8, type RawImage } from './image/raw';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
 
@@ -77,4 +80,64 @@ export function readHeader(bytes: Uint8Array): ImageHeader | null {
   if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return jpegHeader(b, v);
   if (b.length >= 12 && ascii(b, 0, 4) === 'RIFF') return webpHeader(b, v);
   return null;
+}
+
+/** The output format named by a file's extension (.png, .jpg, .jpeg, .webp; any case); null for others. */
+export function formatOfPath(path: string): ImageFormat | null {
+  const ext = /\.([^./\\]+)$/.exec(path)?.[1]?.toLowerCase();
+  return ext === 'png' ? 'png' : ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : ext === 'webp' ? 'webp' : null;
+}
+
+/** 8-bit RGBA, as the JPEG and WebP codecs take and give it (ImageData's layout). */
+export interface Rgba {
+  width: number;
+  height: number;
+  data: Uint8Array | Uint8ClampedArray;
+}
+
+/** JPEG and WebP decoding and encoding (node.ts provides them: jSquash's MozJPEG and libwebp builds in WebAssembly). */
+export interface Codecs {
+  /** The pixels, and what the decoder warned about (a truncated JPEG decodes, with its end grey). */
+  decode(format: 'jpeg' | 'webp', bytes: Uint8Array): Promise<Rgba & { warnings?: string[] }>;
+  encode(format: 'jpeg' | 'webp', image: Rgba, quality: number): Promise<Uint8Array>;
+}
+
+/** Quality of the JPEG and WebP files the CLI writes (0–100). */
+export const QUALITY = 90;
+
+/** A decoded JPEG/WebP as the engine's RawImage: RGB when every pixel is opaque (JPEG always), else RGBA. */
+export function fromRgba(img: Rgba): RawImage {
+  const { width, height, data } = img;
+  const n = width * height;
+  let opaque = true;
+  for (let i = 0; i < n && opaque; i++) if (data[i * 4 + 3] !== 255) opaque = false;
+  if (!opaque) return { width, height, channels: 4, depth: 8, data: new Uint8Array(data.buffer, data.byteOffset, n * 4).slice() };
+  const rgb = new Uint8Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    rgb[i * 3] = data[i * 4];
+    rgb[i * 3 + 1] = data[i * 4 + 1];
+    rgb[i * 3 + 2] = data[i * 4 + 2];
+  }
+  return { width, height, channels: 3, depth: 8, data: rgb };
+}
+
+/** The PNG the engine's pipeline reads, stored without compression (it is decoded again at once). */
+export function enginePng(img: RawImage): Uint8Array {
+  return encodePng({ width: img.width, height: img.height, data: img.data, depth: img.depth, channels: img.channels }, { zlib: { level: 0 } });
+}
+
+/** A result as 8-bit RGBA for the JPEG or WebP encoder; JPEG has no alpha, so it is flattened onto white. */
+export function toRgbaFor(format: 'jpeg' | 'webp', img: RawImage): { rgba: Rgba; flattened: boolean } {
+  const data = toRgba8(img);
+  let flattened = false;
+  if (format === 'jpeg') {
+    for (let i = 0; i < data.length; i += 4) {
+      const a = data[i + 3];
+      if (a === 255) continue;
+      flattened = true;
+      for (let c = 0; c < 3; c++) data[i + c] = Math.round((data[i + c] * a + 255 * (255 - a)) / 255);
+      data[i + 3] = 255;
+    }
+  }
+  return { rgba: { width: img.width, height: img.height, data }, flattened };
 }

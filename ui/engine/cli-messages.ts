@@ -4,11 +4,13 @@
 import type { ErrorCode } from '../../src/protocol';
 
 export const USAGE = `usage:
-  onestep <tool> <in.png> -o <out.png> [--model <id>] [--scale <n>] [--clean] [--steps <k>] [--seed <n>]
-                                       [--strength <s>] [--mask <mask.png>] [--backend cpu|wasm]
-                                       [--overwrite] [--json] [--zoo <dir>]
+  onestep <tool> <in> -o <out> [--model <id>] [--scale <n>] [--clean] [--steps <k>] [--seed <n>]
+                               [--strength <s>] [--mask <mask>] [--backend cpu|wasm]
+                               [--overwrite] [--json] [--zoo <dir>]
   onestep models [--json | --markdown] [--zoo <dir>]
 
+<in> is a PNG, JPEG or WebP file. The format of <out> comes from its extension: .png, .jpg/.jpeg
+(quality 90; transparency flattened onto white) or .webp (quality 90, transparency kept).
 <tool> is a tool name from the model cards (e.g. restore) or a model id.
 restore: --scale 2 or 4 upscales (default: the smallest scale), --scale 1 cleans up at the same size,
 --clean runs the clean-up model before the upscaler.
@@ -17,6 +19,7 @@ restore: --scale 2 or 4 upscales (default: the smallest scale), --scale 1 cleans
 --backend cpu (default) is onnxruntime-node, native; wasm is onnxruntime-web, WebAssembly on one thread.
 --overwrite lets -o name the input file itself (it is never replaced otherwise). The result is written
 whole under a temporary name in the output folder, then renamed into place.
+Results over 8192 px a side or 16 megapixels (4096×4096) are refused before any work.
 Exit codes: 0 done, 1 failed (the message says why), 2 usage error.`;
 
 /** One sentence per engine failure code, in the CLI's words (the detail, when there is one, follows). */
@@ -76,6 +79,7 @@ export const CLI = {
   noPixels: (path: string) => `${path} has no pixels (its header says 0 px wide or high)`,
   tooLarge: (path: string, w: number, h: number, scale: number, W: number, H: number, maxSide: number, maxPixels: number) =>
     `${path} is ${w}×${h} px; at ×${scale} the result would be ${W}×${H} px (${MP(W, H)}), over the limit of ${maxSide} px a side and ${Math.floor(maxPixels / 1048576)} megapixels (${Math.sqrt(maxPixels)}×${Math.sqrt(maxPixels)} px). Nothing was done: use a smaller image or a lower --scale.`,
+  decodeWarning: (path: string, warning: string) => `${path}: ${warning.replace(/\.$/, '')} (decoded anyway: check the result)`,
   sizeMismatch: (path: string) => `${path}: the decoded image does not have the size its header declares`,
   outputFolderMissing: (path: string, folder: string) => `cannot write ${path}: the folder ${folder} does not exist`,
   outputFolderNotFolder: (path: string, folder: string) => `cannot write ${path}: ${folder} is not a folder`,

@@ -5,10 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CLI, USAGE, failureText } from './cli-messages';
 import { EngineError, toFailure } from './errors';
-import { decodePng } from './codec';
-import { openCardModel, readCards } from './node';
+import { nodeCodecs, openCardModel, readCards } from './node';
 import { runChain, type ChainLink } from './pipeline';
-import { readHeader } from './cli-image';
+import { enginePng, formatOfPath, fromRgba, QUALITY, readHeader, toRgbaFor, type ImageFormat } from './cli-image';
 import { chainScale, cleanerOf } from './tools/restore';
 import { outputSize, resultSizeProblem, RESULT_MAX_PIXELS, RESULT_MAX_SIDE } from '../../src/protocol';
 import { cardScale, effectiveSteps, type ModelCard } from './zoo';
@@ -218,14 +217,16 @@ function statOrNull(path: string): Stats | null {
  * Before any work: -o is not the input (unless --overwrite), is not a folder, and its folder exists and
  * can be written to.
  */
-export function checkOutput(args: Pick<CliArgs, 'input' | 'output' | 'overwrite'>): void {
+export function checkOutput(args: Pick<CliArgs, 'input' | 'output' | 'overwrite'>): ImageFormat {
   const output = args.output!;
   const target = resolve(output);
   const outStat = statOrNull(target);
+  if (outStat?.isDirectory() || /[/\\]$/.test(output)) throw new CliFailure(CLI.outputIsFolder(output));
+  const format = formatOfPath(output);
+  if (!format) throw new UsageError(CLI.outputFormat(output));
   const inStat = statOrNull(resolve(args.input!));
   const same = target === resolve(args.input!) || (outStat && inStat && outStat.dev === inStat.dev && outStat.ino === inStat.ino);
   if (same && !args.overwrite) throw new UsageError(CLI.outputIsInput(output));
-  if (outStat?.isDirectory() || /[/\\]$/.test(output)) throw new CliFailure(CLI.outputIsFolder(output));
   const folder = dirname(target);
   let folderStat: Stats;
   try {
@@ -241,6 +242,7 @@ export function checkOutput(args: Pick<CliArgs, 'input' | 'output' | 'overwrite'
   } catch {
     throw new CliFailure(CLI.outputFolderReadOnly(output, folder));
   }
+  return format;
 }
 
 /** The first part of a path that exists and is not a folder (for "x is not a folder"). */
@@ -326,7 +328,7 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     const chain = pickChain(cards, args);
     for (const c of chain) checkOptions(c, args);
     const card = chain[chain.length - 1];
-    checkOutput(args);
+    const outFormat = checkOutput(args);
     let t = now();
     const bytes = readInput(args.input!);
     // The size from the header, checked against the plugin's limits before any pixel is decoded.
@@ -334,22 +336,57 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     if (!header) throw new CliFailure(CLI.notAnImage(args.input!));
     checkSize(args.input!, header.width, header.height, chainScale(chain));
     const read = now() - t;
+    const codecs = nodeCodecs();
+    // PNG goes to the engine as it is (the plugin's decoder, the same samples); JPEG and WebP are decoded
+    // here and handed over as an uncompressed PNG.
+    t = now();
+    let png = bytes;
+    let input = { width: header.width, height: header.height };
+    if (header.format !== 'png') {
+      let raw;
+      try {
+        const decoded = await codecs.decode(header.format, bytes);
+        for (const w of decoded.warnings ?? []) io.err(`onestep: ${CLI.decodeWarning(args.input!, w)}`);
+        raw = fromRgba(decoded);
+      } catch (err) {
+        throw new EngineError('decode-failed', `${header.format}: ${(err as Error).message}`);
+      }
+      // Turned upright from its EXIF orientation, a JPEG may swap its sides; nothing else may change.
+      const asDeclared = raw.width === header.width && raw.height === header.height;
+      if (!asDeclared && !(raw.width === header.height && raw.height === header.width)) throw new CliFailure(CLI.sizeMismatch(args.input!));
+      input = { width: raw.width, height: raw.height };
+      png = enginePng(raw);
+    }
+    const decode = now() - t;
     t = now();
     const links: ChainLink[] = [];
     for (const c of chain) links.push({ card: c, session: await openCardModel(args.zoo, c, [args.backend]) });
     const load = now() - t;
-    const input = decodePng(bytes);
-    const result = await runChain(links, bytes, { steps: args.steps, seed: args.seed, strength: args.strength ?? 1 });
-    for (const l of links) await l.session.release();
+    let result;
+    try {
+      result = await runChain(links, png, { steps: args.steps, seed: args.seed, strength: args.strength ?? 1 });
+    } finally {
+      for (const l of links) await l.session.release();
+    }
     t = now();
-    writeWhole(args.output!, result.png);
+    let out = result.png;
+    if (outFormat !== 'png') {
+      const { rgba, flattened } = toRgbaFor(outFormat, result.image);
+      out = await codecs.encode(outFormat, rgba, QUALITY);
+      if (flattened) io.err(`onestep: ${CLI.jpegFlattened(args.output!)}`);
+    }
+    const encode = now() - t;
+    t = now();
+    writeWhole(args.output!, out);
     const write = now() - t;
     const timings = { read, load, ...result.timings, write };
+    timings.decode += decode;
+    timings.encode += encode;
     if (args.json) {
       io.out(JSON.stringify({
         tool: card.tool, model: card.id, version: card.version, models: chain.map((c) => `${c.id}@${c.version}`), backend: result.backend,
-        input: { path: args.input, width: input.width, height: input.height },
-        output: { path: args.output, width: result.image.width, height: result.image.height, channels: result.image.channels },
+        input: { path: args.input, format: header.format, width: input.width, height: input.height },
+        output: { path: args.output, format: outFormat, width: result.image.width, height: result.image.height, channels: result.image.channels },
         steps: chain.map((c) => effectiveSteps(c, args.steps)), seed: args.seed, tiles: result.tiles,
         ms: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10])),
       }, null, 2));

@@ -1,7 +1,9 @@
 // The engine's Node edge (CLI, tests, bench): cards and model files from a folder, onnxruntime-node.
 import { readFileSync, readdirSync, existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { createRequire } from 'node:module';
 import * as ortNode from 'onnxruntime-node';
+import type { Codecs, Rgba } from './cli-image';
 import { openModel } from './model';
 import { EngineError } from './errors';
 import { parseCard, type ModelCard } from './zoo';
@@ -70,4 +72,64 @@ export async function openCardModel(dir: string, card: ModelCard, backends: Back
   if (!existsSync(path)) throw new EngineError('model-missing', `${path} does not exist`);
   const runtime = backends[0] === 'wasm' ? await ortWasm() : ort;
   return openModel(runtime, card, new Uint8Array(readFileSync(path)), backends, log);
+}
+
+// ---- JPEG and WebP for the CLI: jSquash's WebAssembly builds of MozJPEG and libwebp ----
+
+const requireHere = createRequire(import.meta.url);
+
+interface WasmCodec<A extends unknown[], R> {
+  init(module: WebAssembly.Module, options: { print(s: string): void; printErr(s: string): void }): Promise<unknown>;
+  default(...args: A): Promise<R>;
+}
+
+/** What the codecs printed (libjpeg's "Premature end of JPEG file"): the CLI shows it as a warning. */
+const codecMessages: string[] = [];
+
+/**
+ * Imports a jSquash codec and gives it its compiled .wasm (its own loader fetches, which Node cannot do
+ * from files) and a place for what it prints.
+ */
+async function loadCodec<A extends unknown[], R>(entry: string, wasm: string): Promise<(...args: A) => Promise<R>> {
+  const mod = (await import(entry)) as unknown as WasmCodec<A, R>;
+  const keep = (s: string) => void codecMessages.push(String(s).trim());
+  await mod.init(await WebAssembly.compile(readFileSync(requireHere.resolve(wasm))), { print: keep, printErr: keep });
+  return mod.default;
+}
+
+const arrayBuffer = (b: Uint8Array) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+
+/** The CLI's JPEG and WebP codecs, each loaded on first use. */
+export function nodeCodecs(): Codecs {
+  const cache = new Map<string, Promise<(...args: never[]) => Promise<unknown>>>();
+  const get = <A extends unknown[], R>(entry: string, wasm: string) => {
+    if (!cache.has(entry)) cache.set(entry, loadCodec(entry, wasm) as Promise<(...args: never[]) => Promise<unknown>>);
+    return cache.get(entry)! as unknown as Promise<(...args: A) => Promise<R>>;
+  };
+  return {
+    async decode(format, bytes) {
+      codecMessages.length = 0;
+      let image: Rgba;
+      if (format === 'jpeg') {
+        const decode = await get<[ArrayBuffer, { preserveOrientation: boolean }], Rgba>('@jsquash/jpeg/decode.js', '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm');
+        // Turned upright as the EXIF orientation says, as image viewers show a phone's photo.
+        image = await decode(arrayBuffer(bytes), { preserveOrientation: true });
+      } else {
+        const decode = await get<[ArrayBuffer], Rgba>('@jsquash/webp/decode.js', '@jsquash/webp/codec/dec/webp_dec.wasm');
+        image = await decode(arrayBuffer(bytes));
+      }
+      return { width: image.width, height: image.height, data: image.data, warnings: codecMessages.filter(Boolean) };
+    },
+    async encode(format, image, quality) {
+      const data = new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.length);
+      const imageData = { width: image.width, height: image.height, data, colorSpace: 'srgb' };
+      if (format === 'jpeg') {
+        const encode = await get<[unknown, object], ArrayBuffer>('@jsquash/jpeg/encode.js', '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm');
+        return new Uint8Array(await encode(imageData, { quality }));
+      }
+      // Node 20 has WebAssembly SIMD, so the encoder picks its SIMD build.
+      const encode = await get<[unknown, object], ArrayBuffer>('@jsquash/webp/encode.js', '@jsquash/webp/codec/enc/webp_enc_simd.wasm');
+      return new Uint8Array(await encode(imageData, { quality }));
+    },
+  };
 }
