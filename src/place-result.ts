@@ -1,6 +1,7 @@
 // Writes one result into the document: a new image layer beside the source (or over it, the source
 // kept hidden beneath), named after source and tool, selected, with "Run again" relaunch data.
 // Either the whole result is written or nothing is: images are created before any node.
+import { pageToChildSpace, renderBox } from './geometry';
 import { FIGMA_IMAGE_MAX, normaliseRunOptions, type Piece, type Placement, type RunOptions } from './protocol';
 
 /** Space between the source and a result placed beside it, in canvas units. */
@@ -45,11 +46,15 @@ export function placeResult(req: PlaceRequest): SceneNode {
   const parent = (source.parent ?? figma.currentPage) as BaseNode & ChildrenMixin;
   const name = `${source.name} \u00b7 ${req.toolTitle}`;
   const replace = req.placement === 'replace';
+  // The exported image covers what the source draws (shadows and rotation included), so the result
+  // stands for that area: beside it, or over it.
+  const drawn = renderBox(source) ?? { x: source.x, y: source.y, width: source.width, height: source.height };
   // Beside: pixel density kept (a ×2 result is twice the size). Replace: fitted over the source.
-  const unitsX = replace ? source.width / req.width : 1 / req.exportScale;
-  const unitsY = replace ? source.height / req.height : 1 / req.exportScale;
-  const x0 = replace ? source.x : source.x + source.width + GAP;
-  const y0 = source.y;
+  const unitsX = replace ? drawn.width / req.width : 1 / req.exportScale;
+  const unitsY = replace ? drawn.height / req.height : 1 / req.exportScale;
+  const at = pageToChildSpace(parent)(replace ? drawn.x : drawn.x + drawn.width + GAP, drawn.y);
+  const x0 = at.x;
+  const y0 = at.y;
   const created: SceneNode[] = [];
   try {
     const rects = pieces.map((p, i) =>

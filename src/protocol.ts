@@ -50,7 +50,7 @@ export interface SelectionItem {
   id: string;
   name: string;
   type: string;
-  /** Pixel size of the exported image (layer size × exportScale, rounded). */
+  /** Pixel size of the exported image (what the layer draws, its render bounds, × exportScale, rounded). */
   width: number;
   height: number;
   exportScale: number;

@@ -121,6 +121,9 @@ export class RunController {
     const jobId = this.nextJob++;
     const size = pngSize(png);
     const out = size ? outputSize(size.width, size.height, req.options.scale) : { width: 0, height: 0 };
+    // The limits again, on the image Figma really exported (its size can differ from the estimate).
+    const tooBig = size ? resultSizeProblem(out.width, out.height) : null;
+    if (tooBig) throw new RunError(tooBig, `${out.width}×${out.height}`, node.name);
     const waitMs = jobTimeoutMs(out.width * out.height, req.options.modelIds.length * Math.max(1, req.options.steps), this.timeouts);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const outcome = await new Promise<Outcome>((settle) => {

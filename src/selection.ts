@@ -1,4 +1,5 @@
 // Reads the selection into plain SelectionItems and says, before any work, why it cannot run.
+import { renderBox } from './geometry';
 import { resultSizeProblem, type SelectionItem, type SelectionState } from './protocol';
 
 /** Upper bound for exporting an image layer above 1× (keeps a huge photo in a small frame sane). */
@@ -37,12 +38,15 @@ export async function readSelection(nodes: readonly SceneNode[]): Promise<Select
   if (nodes.length === 0) return { items: [], problem: { code: 'empty-selection' } };
   const items: SelectionItem[] = [];
   for (const node of nodes) {
-    if (!canExport(node) || node.width < 1 || node.height < 1 || drawsNothing(node)) {
+    // exportAsync renders the render bounds (shadows, outside strokes, rotation), not the layer's box:
+    // sizes and limits come from those.
+    const bounds = renderBox(node);
+    if (!canExport(node) || node.width < 1 || node.height < 1 || drawsNothing(node) || !bounds || bounds.width <= 0 || bounds.height <= 0) {
       return { items: [], problem: { code: 'no-pixels', nodeName: node.name } };
     }
     const exportScale = await exportScaleFor(node);
-    const width = Math.round(node.width * exportScale);
-    const height = Math.round(node.height * exportScale);
+    const width = Math.round(bounds.width * exportScale);
+    const height = Math.round(bounds.height * exportScale);
     const problem = resultSizeProblem(width, height);
     if (problem) return { items: [], problem: { code: problem, nodeName: node.name } };
     items.push({ id: node.id, name: node.name, type: node.type, width, height, exportScale });

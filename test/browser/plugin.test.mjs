@@ -144,6 +144,32 @@ test('run: new layer beside the source, right size and name, same pixels as the 
   });
 });
 
+test('a layer with a drop shadow and a rotation: the result is what it draws ×2, beside that (or over it with Replace)', async () => {
+  await withPlayground(async ({ page, ui }) => {
+    const drawn = await page.evaluate(() => window.standin.renderBounds(window.standin.byName('Tilted card').id));
+    const box = await layer(page, 'Tilted card');
+    assert.ok(drawn.width > box.width + 20 && drawn.height > box.height + 20, `the example draws outside its box: ${JSON.stringify(drawn)}`);
+    await runTool(page, ui, 'Tilted card', TINY);
+    const name = `Tilted card · ${TINY_TITLE}`;
+    await page.waitForFunction((n) => window.standin.byName(n), name, { timeout: TIMEOUTS.run });
+    const out = await layer(page, name);
+    const w = Math.round(drawn.width) * 2, h = Math.round(drawn.height) * 2;
+    assert.deepEqual([out.width, out.height], [w, h], 'the render bounds ×2');
+    assert.ok(Math.abs(out.x - (drawn.x + drawn.width + 24)) < 1e-6 && Math.abs(out.y - drawn.y) < 1e-6, `beside what it draws: ${JSON.stringify([out.x, out.y])} vs ${JSON.stringify(drawn)}`);
+    const px = await layerPixels(page, name);
+    assert.deepEqual([px.width, px.height], [w, h]);
+    // The corner of the box is transparent (rotation), the shadow under the card is partly opaque.
+    assert.equal(px.data[3], 0, 'the top-left corner is clear (the card is turned)');
+    await ui.locator('[data-testid=done]').waitFor({ timeout: TIMEOUTS.run });
+    await ui.locator('[data-testid=replace]').setChecked(true);
+    await runTool(page, ui, 'Tilted card', TINY);
+    await page.waitForFunction((n) => window.standin.all().filter((s) => s.name === n).length === 2, name, { timeout: TIMEOUTS.run });
+    const over = (await page.evaluate(() => window.standin.all())).find((s) => s.name === name && s.id !== out.id);
+    for (const k of ['x', 'y', 'width', 'height']) assert.ok(Math.abs(over[k] - drawn[k]) < 1e-6, `Replace covers what the card drew: ${k} ${over[k]} vs ${drawn[k]}`);
+    await ui.locator('[data-testid=replace]').setChecked(false);
+  });
+});
+
 test('several selected layers are processed one after another, with per-layer progress and undo steps', async () => {
   await withPlayground(async ({ page, ui }) => {
     await addSlowLayer(page, 'Big', 400, 300);

@@ -442,6 +442,73 @@ test('run: a result that is not the size this run makes is refused; nothing is w
   assert.deepEqual(fig.all().map((n) => n.name), ['Photo']);
 });
 
+const SHADOW: DropShadowEffect = { type: 'DROP_SHADOW', color: { r: 0, g: 0, b: 0, a: 0.5 }, offset: { x: 4, y: 6 }, radius: 8, spread: 0, visible: true, blendMode: 'NORMAL' };
+const RED: Paint[] = [{ type: 'SOLID', color: { r: 1, g: 0, b: 0 } }];
+
+test('render bounds: a drop shadow and a rotation grow what a layer exports; selection sizes come from that', async () => {
+  const fig = setup();
+  // 40×30 at (10, 20), shadow offset (4, 6) blurred 8: draws from (6, 18) to (62, 64).
+  const shadowed = fig.addLayer({ type: 'RECTANGLE', name: 'Card', x: 10, y: 20, width: 40, height: 30, fills: RED, effects: [SHADOW] }) as RectangleNode;
+  assert.deepEqual(shadowed.absoluteRenderBounds, { x: 6, y: 18, width: 56, height: 46 });
+  assert.deepEqual(shadowed.absoluteBoundingBox, { x: 10, y: 20, width: 40, height: 30 });
+  // 40×20 turned 90°: 20 wide, 40 tall.
+  const turned = fig.addLayer({ type: 'RECTANGLE', name: 'Turned', x: 100, y: 100, width: 40, height: 20, rotation: 90, fills: RED }) as RectangleNode;
+  assert.deepEqual(turned.absoluteRenderBounds, { x: 100, y: 60, width: 20, height: 40 });
+  const sel = await readSelection([shadowed, turned]);
+  assert.deepEqual(sel.items.map((i) => [i.name, i.width, i.height]), [['Card', 56, 46], ['Turned', 20, 40]]);
+  // What exportAsync renders is that size, with the shadow in it.
+  const png = decodePng(await shadowed.exportAsync({ format: 'PNG' }));
+  assert.deepEqual([png.width, png.height], [56, 46]);
+  const alpha = (x: number, y: number) => png.data[(y * png.width + x) * 4 + 3];
+  assert.equal(alpha(20, 20), 255, 'the rectangle');
+  assert.ok(alpha(52, 40) > 0 && alpha(52, 40) < 255, 'its shadow, right of the box');
+  assert.equal(alpha(0, 0), 0, 'clear beyond the shadow');
+  const rot = decodePng(await turned.exportAsync({ format: 'PNG' }));
+  assert.deepEqual([rot.width, rot.height, rot.data[3]], [20, 40, 255]);
+});
+
+test('render bounds: the result covers what the layer draws, beside it or over it', async () => {
+  for (const placement of ['beside', 'replace'] as const) {
+    const fig = setup();
+    const src = fig.addLayer({ type: 'RECTANGLE', name: 'Card', x: 10, y: 20, width: 40, height: 30, fills: RED, effects: [SHADOW] });
+    fig.select([src.id]);
+    const { c, finished } = controller(upscaleUi);
+    await c.start({ type: 'run-request', runId: 1, options: { ...OPTIONS, placement }, toolTitle: 'T' });
+    assert.equal((await finished).placed, 1);
+    const out = fig.byName('Card · T')!;
+    const img = fig.imageRgba((out.fills[0] as ImagePaint).imageHash!);
+    assert.deepEqual([img.width, img.height], [112, 92], `${placement}: the image is the render bounds ×2`);
+    if (placement === 'beside') assert.deepEqual([out.x, out.y, out.width, out.height], [62 + 24, 18, 112, 92], 'right of the shadow, at its top');
+    else assert.deepEqual([out.x, out.y, out.width, out.height], [6, 18, 56, 46], 'exactly over what the source drew');
+  }
+});
+
+test('render bounds: a rotated layer in a frame gets its result in the frame, beside what it draws', async () => {
+  const fig = setup();
+  const frame = fig.addLayer({ type: 'FRAME', name: 'Board', x: 100, y: 50, width: 400, height: 300, fills: [{ type: 'SOLID', color: { r: 1, g: 1, b: 1 } }] });
+  const src = fig.addLayer({ type: 'RECTANGLE', name: 'Turned', x: 10, y: 60, width: 40, height: 20, rotation: 90, fills: RED }, frame.id);
+  fig.select([src.id]);
+  const { c, finished } = controller(upscaleUi);
+  await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  assert.equal((await finished).placed, 1);
+  const out = fig.byName('Turned · T')!;
+  assert.equal(out.parent, frame.id);
+  // Drawn at page (110, 70)–(130, 110); the result (40×80) goes at page (154, 70): (54, 20) in the frame.
+  assert.deepEqual([out.x, out.y, out.width, out.height], [54, 20, 40, 80]);
+});
+
+test('render bounds: a shadow that takes the result over the limits is refused before any export', async () => {
+  const fig = setup();
+  // 4096 wide ×2 = 8192, the largest side allowed; the shadow's 2 × 40 px more is over it.
+  const src = fig.addLayer({ type: 'RECTANGLE', name: 'Banner', width: 4096, height: 10, fills: RED, effects: [{ ...SHADOW, offset: { x: 0, y: 0 }, radius: 40 }] });
+  fig.select([src.id]);
+  const { c, finished, sent } = controller(upscaleUi);
+  await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  const end = await finished;
+  assert.deepEqual([end.error?.code, end.error?.detail], ['too-large', '8352×180']);
+  assert.equal(sent.filter((m) => m.type === 'job-request').length, 0);
+});
+
 test('settings round-trip through clientStorage; the 5 MB limit is enforced', async () => {
   const fig = setup();
   assert.deepEqual(await loadSettings(), DEFAULT_SETTINGS);

@@ -7,6 +7,7 @@ import { toRgba8 } from '../engine/image/raw';
 import { sha256Hex } from '../engine/sha256';
 import { nodeHandle } from './nodes';
 import { render } from './render';
+import { renderBounds, type Box } from './geometry';
 
 /** Figma's documented limits that the plugin must respect. */
 export const LIMITS = { imageSide: 4096, clientStorageBytes: 5 * 1024 * 1024, notifyChars: 100 };
@@ -21,6 +22,10 @@ export interface NodeState {
   y: number;
   width: number;
   height: number;
+  /** Degrees, counter-clockwise on screen, about the node's origin (x, y), as Figma's `rotation`. */
+  rotation: number;
+  /** Drop shadows are rendered (and grow the render bounds); other effects are kept but not drawn. */
+  effects: Effect[];
   visible: boolean;
   fills: Paint[];
   strokes: Paint[];
@@ -111,7 +116,7 @@ export class FigmaStandin {
   private add(init: Partial<NodeState> & { type: NodeKind }, parent: string | null): string {
     const id = `${this.nextId++}:1`;
     const state: NodeState = {
-      id, name: init.type.toLowerCase(), x: 0, y: 0, width: 100, height: 100, visible: true,
+      id, name: init.type.toLowerCase(), x: 0, y: 0, width: 100, height: 100, rotation: 0, effects: [], visible: true,
       fills: [], strokes: [], children: [], parent, pluginData: {}, relaunchData: {}, ...init,
     };
     this.nodes.set(id, state);
@@ -236,6 +241,11 @@ export class FigmaStandin {
   delete(id: string): void {
     this.asHost(() => this.handle(id).remove());
     this.committed = this.snapshot();
+  }
+
+  /** The node's absoluteRenderBounds (what it draws, in page space), or null when hidden. */
+  renderBounds(id: string): Box | null {
+    return renderBounds(this, this.state(id));
   }
 
   /** RGBA pixels of a node as exportAsync would render them at `scale`. */

@@ -100,6 +100,14 @@ async function loadExamples() {
   fig.addLayer({ type: 'RECTANGLE', name: 'Bar', x: 70, y: 30, width: 40, height: 20, fills: [{ type: 'SOLID', color: { r: 0.2, g: 0.4, b: 0.8 } }] }, frameLayer.id);
   fig.addLayer({ type: 'ELLIPSE', name: 'Sticker (transparent corners)', x: 200, y: 420, width: 90, height: 90, fills: [{ type: 'SOLID', color: { r: 0.1, g: 0.6, b: 0.4 } }] });
   fig.addLayer({ type: 'FRAME', name: 'Empty frame', x: 330, y: 420, width: 100, height: 80 });
+  // Tilted, with a drop shadow: it exports (and gets a result) larger than its own box.
+  const card = fig.addLayer({
+    type: 'FRAME', name: 'Tilted card', x: 480, y: 440, width: 120, height: 70, rotation: 8,
+    fills: [{ type: 'SOLID', color: { r: 0.99, g: 0.99, b: 0.97 } }],
+    effects: [{ type: 'DROP_SHADOW', color: { r: 0, g: 0, b: 0, a: 0.35 }, offset: { x: 0, y: 6 }, radius: 12, spread: 0, visible: true, blendMode: 'NORMAL' }],
+  });
+  fig.addLayer({ type: 'ELLIPSE', name: 'Sun', x: 14, y: 14, width: 40, height: 40, fills: [{ type: 'SOLID', color: { r: 0.95, g: 0.6, b: 0.1 } }] }, card.id);
+  fig.addLayer({ type: 'RECTANGLE', name: 'Line', x: 64, y: 28, width: 44, height: 12, fills: [{ type: 'SOLID', color: { r: 0.3, g: 0.3, b: 0.35 } }] }, card.id);
 }
 
 // ---- drawing the canvas (so a person can see and select layers) ----
@@ -110,7 +118,7 @@ const bitmaps = new Map<string, ImageBitmap | 'pending'>();
 
 function nodeBitmap(id: string): ImageBitmap | null {
   const s = fig.nodes.get(id)!;
-  const key = `${id}:${JSON.stringify([s.fills, s.width, s.height, s.children.length])}`;
+  const key = `${id}:${JSON.stringify([s.fills, s.width, s.height, s.rotation, s.effects, s.children.length])}`;
   const b = bitmaps.get(key);
   if (b && b !== 'pending') return b;
   if (!b) {
@@ -130,17 +138,18 @@ function draw() {
   let maxX = 1200, maxY = 900;
   for (const id of page.children) {
     const s = fig.nodes.get(id);
-    if (!s || !s.visible) continue;
-    maxX = Math.max(maxX, s.x + s.width + 40);
-    maxY = Math.max(maxY, s.y + s.height + 40);
+    const b = s && fig.renderBounds(id); // what the layer draws: shadows and rotation included
+    if (!s || !b) continue;
+    maxX = Math.max(maxX, b.x + b.width + 40);
+    maxY = Math.max(maxY, b.y + b.height + 40);
     const bmp = nodeBitmap(id);
-    if (bmp) ctx.drawImage(bmp, s.x, s.y, s.width, s.height);
+    if (bmp) ctx.drawImage(bmp, b.x, b.y, b.width, b.height);
     ctx.fillStyle = '#555';
-    ctx.fillText(s.name, s.x, s.y - 4);
+    ctx.fillText(s.name, b.x, b.y - 4);
     if (fig.selectedIds.includes(id)) {
       ctx.strokeStyle = '#0d99ff';
       ctx.lineWidth = 2;
-      ctx.strokeRect(s.x - 1, s.y - 1, s.width + 2, s.height + 2);
+      ctx.strokeRect(b.x - 1, b.y - 1, b.width + 2, b.height + 2);
     }
   }
   if (canvas.width < maxX || canvas.height < maxY) {
@@ -176,8 +185,8 @@ canvas.addEventListener('click', (e) => {
   const x = e.clientX - rect.left, y = e.clientY - rect.top;
   const page = fig.nodes.get(fig.pageId)!;
   const hit = [...page.children].reverse().find((id) => {
-    const s = fig.nodes.get(id)!;
-    return s.visible && x >= s.x && x <= s.x + s.width && y >= s.y && y <= s.y + s.height;
+    const b = fig.renderBounds(id);
+    return !!b && x >= b.x && x <= b.x + b.width && y >= b.y && y <= b.y + b.height;
   });
   const multi = e.shiftKey && hit;
   fig.select(hit ? (multi ? [...new Set([...fig.selectedIds, hit])] : [hit]) : []);

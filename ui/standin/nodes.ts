@@ -3,6 +3,7 @@
 import { encodePng } from '../engine/codec';
 import type { FigmaStandin } from './figma';
 import { render } from './render';
+import { absoluteTransform, boundingBox, relativeTransform, renderBounds } from './geometry';
 
 /** A handle: every property reads and writes the node's state in the stand-in. */
 export function nodeHandle(fig: FigmaStandin, id: string): BaseNode {
@@ -19,6 +20,14 @@ export function nodeHandle(fig: FigmaStandin, id: string): BaseNode {
     set y(v: number) { st().y = v; },
     get width() { return st().width; },
     get height() { return st().height; },
+    get rotation() { return st().rotation; },
+    set rotation(v: number) { st().rotation = v; },
+    get effects() { return Object.freeze(JSON.parse(JSON.stringify(st().effects))); },
+    set effects(v: ReadonlyArray<Effect>) { st().effects = JSON.parse(JSON.stringify(v)); },
+    get relativeTransform() { const m = relativeTransform(st()); return [[m[0], m[1], m[2]], [m[3], m[4], m[5]]]; },
+    get absoluteTransform() { const m = absoluteTransform(fig, st()); return [[m[0], m[1], m[2]], [m[3], m[4], m[5]]]; },
+    get absoluteBoundingBox() { return boundingBox(fig, st()); },
+    get absoluteRenderBounds() { return renderBounds(fig, st()); },
     get visible() { return st().visible; },
     set visible(v: boolean) { st().visible = v; },
     get fills() { return Object.freeze(JSON.parse(JSON.stringify(st().fills))); },
@@ -68,7 +77,9 @@ export function nodeHandle(fig: FigmaStandin, id: string): BaseNode {
       st();
       if (settings && settings.format !== 'PNG') throw new Error('The stand-in exports PNG only');
       const c = (settings as ExportSettingsImage | undefined)?.constraint;
-      const scale = !c ? 1 : c.type === 'SCALE' ? c.value : c.type === 'WIDTH' ? c.value / st().width : c.value / st().height;
+      // Figma exports the render bounds (effects, rotation); WIDTH and HEIGHT constraints size those.
+      const rb = renderBounds(fig, { ...st(), visible: true })!;
+      const scale = !c ? 1 : c.type === 'SCALE' ? c.value : c.type === 'WIDTH' ? c.value / rb.width : c.value / rb.height;
       const r = render(fig, id, scale);
       return encodePng({ width: r.width, height: r.height, channels: 4, depth: 8, data: r.rgba });
     },

@@ -1,14 +1,23 @@
-// The stand-in's rasteriser: what exportAsync returns for a node (fills, images, ellipses, children).
-// Straight-alpha source-over in floats; image fills sample at pixel centres, so an image layer exported
-// at its own size comes back with exactly its own pixels (the golden tests depend on that).
+// The stand-in's rasteriser: what exportAsync returns for a node (fills, images, ellipses, children,
+// rotation and drop shadows), over the node's render bounds as Figma exports them.
+// Straight-alpha source-over in floats; image fills sample at pixel centres, so an unrotated image
+// layer exported at its own size comes back with exactly its own pixels (the golden tests depend on that).
 import { decodePng } from '../engine/codec';
 import { toRgba8 } from '../engine/image/raw';
 import type { FigmaStandin, NodeState } from './figma';
+import { apply, containerTransform, dropShadows, invert, multiply, relativeTransform, renderBounds, type Affine } from './geometry';
 
 interface Canvas {
   width: number;
   height: number;
   rgba: Float32Array; // straight alpha, 0..1
+}
+
+/** A region children are clipped to (a frame's box): page → local map and the box size. */
+interface Clip {
+  inv: Affine;
+  width: number;
+  height: number;
 }
 
 const decoded = new Map<string, { width: number; height: number; rgba: Uint8Array }>();
@@ -34,46 +43,127 @@ function blend(c: Canvas, i: number, r: number, g: number, b: number, a: number)
   c.rgba[k + 3] = oa;
 }
 
-/** Paints one node's fills over the box (x, y, w, h) in canvas pixels, then its children. */
-function paintNode(fig: FigmaStandin, s: NodeState, c: Canvas, ox: number, oy: number, scale: number): void {
-  if (!s.visible) return;
-  const x0 = ox, y0 = oy, w = s.width * scale, h = s.height * scale;
+const blank = (c: Canvas): Canvas => ({ width: c.width, height: c.height, rgba: new Float32Array(c.rgba.length) });
+
+const inside = (inv: Affine, w: number, h: number, x: number, y: number) => {
+  const [u, v] = apply(inv, x, y);
+  return u >= 0 && v >= 0 && u <= w && v <= h;
+};
+
+/** Paints one node's fills; `m` maps the node's local units to canvas pixels. */
+function paintFills(fig: FigmaStandin, s: NodeState, c: Canvas, m: Affine, clips: Clip[]): void {
+  const inv = invert(m);
+  const w = s.width, h = s.height;
+  const corners = [apply(m, 0, 0), apply(m, w, 0), apply(m, 0, h), apply(m, w, h)];
+  const px0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[0])))), px1 = Math.min(c.width, Math.ceil(Math.max(...corners.map((p) => p[0]))));
+  const py0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[1])))), py1 = Math.min(c.height, Math.ceil(Math.max(...corners.map((p) => p[1]))));
   const ellipse = s.type === 'ELLIPSE';
   for (const paint of s.fills) {
     if (paint.visible === false) continue;
     const opacity = paint.opacity ?? 1;
     const img = paint.type === 'IMAGE' && paint.imageHash ? imagePixels(fig, paint.imageHash) : null;
-    // FILL: cover the box, centred.
+    // FILL: cover the box, centred (cover = local units per image pixel).
     const cover = img ? Math.max(w / img.width, h / img.height) : 1;
-    const px0 = Math.max(0, Math.floor(x0)), px1 = Math.min(c.width, Math.ceil(x0 + w));
-    const py0 = Math.max(0, Math.floor(y0)), py1 = Math.min(c.height, Math.ceil(y0 + h));
     for (let py = py0; py < py1; py++) {
       for (let px = px0; px < px1; px++) {
-        const cx = px + 0.5 - x0, cy = py + 0.5 - y0; // pixel centre in box space
-        if (cx < 0 || cy < 0 || cx > w || cy > h) continue;
+        const [u, v] = apply(inv, px + 0.5, py + 0.5); // pixel centre in the node's units
+        if (u < 0 || v < 0 || u > w || v > h) continue;
         if (ellipse) {
-          const ex = (cx / w) * 2 - 1, ey = (cy / h) * 2 - 1;
+          const ex = (u / w) * 2 - 1, ey = (v / h) * 2 - 1;
           if (ex * ex + ey * ey > 1) continue;
         }
+        if (clips.some((k) => !inside(k.inv, k.width, k.height, px + 0.5, py + 0.5))) continue;
         const i = py * c.width + px;
         if (paint.type === 'SOLID') {
           blend(c, i, paint.color.r, paint.color.g, paint.color.b, opacity);
         } else if (img) {
-          const sx = (cx - (w - img.width * cover) / 2) / cover - 0.5;
-          const sy = (cy - (h - img.height * cover) / 2) / cover - 0.5;
-          const v = bilinear(img, sx, sy);
-          blend(c, i, v[0], v[1], v[2], v[3] * opacity);
+          const sx = (u - (w - img.width * cover) / 2) / cover - 0.5;
+          const sy = (v - (h - img.height * cover) / 2) / cover - 0.5;
+          const val = bilinear(img, sx, sy);
+          blend(c, i, val[0], val[1], val[2], val[3] * opacity);
         }
       }
     }
   }
+}
+
+/** Separable box blur of one plane, `r` pixels each side (two passes approximate a Gaussian). */
+function boxBlur(a: Float32Array, width: number, height: number, r: number): Float32Array {
+  if (r < 1) return a;
+  const tmp = new Float32Array(a.length), out = new Float32Array(a.length);
+  const n = 2 * r + 1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let sum = 0;
+      for (let k = -r; k <= r; k++) { const xx = x + k; if (xx >= 0 && xx < width) sum += a[y * width + xx]; }
+      tmp[y * width + x] = sum / n;
+    }
+  }
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let sum = 0;
+      for (let k = -r; k <= r; k++) { const yy = y + k; if (yy >= 0 && yy < height) sum += tmp[yy * width + x]; }
+      out[y * width + x] = sum / n;
+    }
+  }
+  return out;
+}
+
+/** Max filter (spread grows the silhouette), `r` pixels each side. */
+function dilate(a: Float32Array, width: number, height: number, r: number): Float32Array {
+  if (r < 1) return a;
+  const tmp = new Float32Array(a.length), out = new Float32Array(a.length);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+    let m = 0;
+    for (let k = -r; k <= r; k++) { const xx = x + k; if (xx >= 0 && xx < width) m = Math.max(m, a[y * width + xx]); }
+    tmp[y * width + x] = m;
+  }
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+    let m = 0;
+    for (let k = -r; k <= r; k++) { const yy = y + k; if (yy >= 0 && yy < height) m = Math.max(m, tmp[yy * width + x]); }
+    out[y * width + x] = m;
+  }
+  return out;
+}
+
+/** A drop shadow of what `layer` holds: its alpha moved by the offset, grown by the spread, blurred by the radius. */
+function paintShadow(layer: Canvas, c: Canvas, e: DropShadowEffect, scale: number): void {
+  const { width, height } = layer;
+  const dx = Math.round(e.offset.x * scale), dy = Math.round(e.offset.y * scale);
+  let a: Float32Array = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const sx = x - dx, sy = y - dy;
+      if (sx >= 0 && sy >= 0 && sx < width && sy < height) a[y * width + x] = layer.rgba[(sy * width + sx) * 4 + 3];
+    }
+  }
+  a = dilate(a, width, height, Math.round((e.spread ?? 0) * scale));
+  const half = Math.round((e.radius * scale) / 2);
+  a = boxBlur(boxBlur(a, width, height, half), width, height, half);
+  for (let i = 0; i < a.length; i++) if (a[i] > 0) blend(c, i, e.color.r, e.color.g, e.color.b, a[i] * e.color.a);
+}
+
+/** Paints a node and its children; `container` maps the node's container space to canvas pixels. */
+function paintNode(fig: FigmaStandin, s: NodeState, c: Canvas, container: Affine, scale: number, clips: Clip[]): void {
+  if (!s.visible) return;
+  const m = multiply(container, relativeTransform(s));
+  const shadows = dropShadows(s);
+  const target = shadows.length > 0 ? blank(c) : c;
+  paintFills(fig, s, target, m, clips);
+  // Group children are positioned in the group's container space; frame children in the frame's,
+  // and a frame clips them to its box.
+  const childContainer = s.type === 'GROUP' ? container : m;
+  const childClips = s.type === 'FRAME' ? [...clips, { inv: invert(m), width: s.width, height: s.height }] : clips;
   for (const cid of s.children) {
     const child = fig.nodes.get(cid);
-    if (!child) continue;
-    // Group children are positioned in the group's parent space; frame children in the frame's.
-    const bx = s.type === 'GROUP' ? ox - s.x * scale : ox;
-    const by = s.type === 'GROUP' ? oy - s.y * scale : oy;
-    paintNode(fig, child, c, bx + child.x * scale, by + child.y * scale, scale);
+    if (child) paintNode(fig, child, target, childContainer, scale, childClips);
+  }
+  if (target !== c) {
+    for (const e of shadows) paintShadow(target, c, e, scale);
+    for (let i = 0; i < c.width * c.height; i++) {
+      const k = i * 4;
+      if (target.rgba[k + 3] > 0) blend(c, i, target.rgba[k], target.rgba[k + 1], target.rgba[k + 2], target.rgba[k + 3]);
+    }
   }
 }
 
@@ -91,13 +181,15 @@ function bilinear(img: { width: number; height: number; rgba: Uint8Array }, x: n
   return out;
 }
 
+/** What exportAsync returns at `scale`: the node's render bounds (box, children, shadows), rounded to pixels. */
 export function render(fig: FigmaStandin, id: string, scale: number): { width: number; height: number; rgba: Uint8Array } {
-  const s = fig.state(id);
-  const width = Math.max(1, Math.round(s.width * scale));
-  const height = Math.max(1, Math.round(s.height * scale));
+  const s = { ...fig.state(id), visible: true }; // export renders the node itself even when hidden, as Figma does
+  const rb = renderBounds(fig, s)!;
+  const width = Math.max(1, Math.round(rb.width * scale));
+  const height = Math.max(1, Math.round(rb.height * scale));
   const c: Canvas = { width, height, rgba: new Float32Array(width * height * 4) };
-  // Export renders the node itself even when hidden, as Figma does.
-  paintNode(fig, { ...s, visible: true }, c, 0, 0, scale);
+  const toCanvas: Affine = [scale, 0, -rb.x * scale, 0, scale, -rb.y * scale];
+  paintNode(fig, s, c, multiply(toCanvas, containerTransform(fig, s)), scale, []);
   const rgba = new Uint8Array(width * height * 4);
   for (let i = 0; i < rgba.length; i++) rgba[i] = Math.round(Math.min(1, Math.max(0, c.rgba[i])) * 255);
   return { width, height, rgba };
