@@ -90,8 +90,8 @@ const codecMessages: string[] = [];
  * Imports a jSquash codec and gives it its compiled .wasm (its own loader fetches, which Node cannot do
  * from files) and a place for what it prints.
  */
-async function loadCodec<A extends unknown[], R>(entry: string, wasm: string): Promise<(...args: A) => Promise<R>> {
-  const mod = (await import(entry)) as unknown as WasmCodec<A, R>;
+async function loadCodec<A extends unknown[], R>(load: () => Promise<unknown>, wasm: string): Promise<(...args: A) => Promise<R>> {
+  const mod = (await load()) as WasmCodec<A, R>;
   const keep = (s: string) => void codecMessages.push(String(s).trim());
   await mod.init(await WebAssembly.compile(readFileSync(requireHere.resolve(wasm))), { print: keep, printErr: keep });
   return mod.default;
@@ -102,8 +102,15 @@ const arrayBuffer = (b: Uint8Array) => b.buffer.slice(b.byteOffset, b.byteOffset
 /** The CLI's JPEG and WebP codecs, each loaded on first use. */
 export function nodeCodecs(): Codecs {
   const cache = new Map<string, Promise<(...args: never[]) => Promise<unknown>>>();
+  // Each import is written out (not computed), so that the production-install test sees every module the CLI loads.
+  const entries: Record<string, () => Promise<unknown>> = {
+    'jpeg-dec': () => import('@jsquash/jpeg/decode.js'),
+    'jpeg-enc': () => import('@jsquash/jpeg/encode.js'),
+    'webp-dec': () => import('@jsquash/webp/decode.js'),
+    'webp-enc': () => import('@jsquash/webp/encode.js'),
+  };
   const get = <A extends unknown[], R>(entry: string, wasm: string) => {
-    if (!cache.has(entry)) cache.set(entry, loadCodec(entry, wasm) as Promise<(...args: never[]) => Promise<unknown>>);
+    if (!cache.has(entry)) cache.set(entry, loadCodec(entries[entry], wasm) as Promise<(...args: never[]) => Promise<unknown>>);
     return cache.get(entry)! as unknown as Promise<(...args: A) => Promise<R>>;
   };
   return {
@@ -111,11 +118,11 @@ export function nodeCodecs(): Codecs {
       codecMessages.length = 0;
       let image: Rgba;
       if (format === 'jpeg') {
-        const decode = await get<[ArrayBuffer, { preserveOrientation: boolean }], Rgba>('@jsquash/jpeg/decode.js', '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm');
+        const decode = await get<[ArrayBuffer, { preserveOrientation: boolean }], Rgba>('jpeg-dec', '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm');
         // Turned upright as the EXIF orientation says, as image viewers show a phone's photo.
         image = await decode(arrayBuffer(bytes), { preserveOrientation: true });
       } else {
-        const decode = await get<[ArrayBuffer], Rgba>('@jsquash/webp/decode.js', '@jsquash/webp/codec/dec/webp_dec.wasm');
+        const decode = await get<[ArrayBuffer], Rgba>('webp-dec', '@jsquash/webp/codec/dec/webp_dec.wasm');
         image = await decode(arrayBuffer(bytes));
       }
       return { width: image.width, height: image.height, data: image.data, warnings: codecMessages.filter(Boolean) };
@@ -124,11 +131,11 @@ export function nodeCodecs(): Codecs {
       const data = new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.length);
       const imageData = { width: image.width, height: image.height, data, colorSpace: 'srgb' };
       if (format === 'jpeg') {
-        const encode = await get<[unknown, object], ArrayBuffer>('@jsquash/jpeg/encode.js', '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm');
+        const encode = await get<[unknown, object], ArrayBuffer>('jpeg-enc', '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm');
         return new Uint8Array(await encode(imageData, { quality }));
       }
       // Node 20 has WebAssembly SIMD, so the encoder picks its SIMD build.
-      const encode = await get<[unknown, object], ArrayBuffer>('@jsquash/webp/encode.js', '@jsquash/webp/codec/enc/webp_enc_simd.wasm');
+      const encode = await get<[unknown, object], ArrayBuffer>('webp-enc', '@jsquash/webp/codec/enc/webp_enc_simd.wasm');
       return new Uint8Array(await encode(imageData, { quality }));
     },
   };
