@@ -17,21 +17,39 @@ def _perturb(x1, sigma_p):
     return x1 + sigma_p * torch.randn_like(x1) if sigma_p > 0 else x1
 
 
-def sinkhorn_log(cost: torch.Tensor, eps: float = 0.01, iters: int = 30) -> torch.Tensor:
-    """Entropic OT plan [n, m] with uniform marginals, computed in the log domain (no underflow)."""
+def sinkhorn_log(cost: torch.Tensor, eps: float = 0.01, tol: float = 1e-3, max_iters: int = 5000,
+                 return_residual: bool = False):
+    """Entropic OT plan [n, m] with uniform marginals, computed in the log domain (no underflow).
+
+    Iterates until both marginals match within `tol` (the largest relative error of a row or column
+    sum against its uniform mass) or `max_iters` is reached. With ε = 0.01 on a mean-normalised cost a
+    fixed 30 iterations left row sums off by up to 69 % on a 128-point batch, which re-weights x0 when
+    pairs are drawn by rows; the tolerance makes the coupling what it claims to be.
+    """
     n, m = cost.shape
     log_a = torch.full((n,), -torch.log(torch.tensor(float(n))).item(), dtype=cost.dtype, device=cost.device)
     log_b = torch.full((m,), -torch.log(torch.tensor(float(m))).item(), dtype=cost.dtype, device=cost.device)
     log_k = -cost / eps
     f = torch.zeros(n, dtype=cost.dtype, device=cost.device)
     g = torch.zeros(m, dtype=cost.dtype, device=cost.device)
-    for _ in range(iters):
+    residual = float("inf")
+    for it in range(max_iters):
         f = log_a - torch.logsumexp(log_k + g[None, :], dim=1)
         g = log_b - torch.logsumexp(log_k + f[:, None], dim=0)
-    return torch.exp(log_k + f[:, None] + g[None, :])
+        # after the g update the columns are exact; the rows carry the whole error
+        if it % 10 == 9 or it == max_iters - 1:
+            rows = torch.logsumexp(log_k + f[:, None] + g[None, :], dim=1)
+            residual = (torch.exp(rows - log_a) - 1.0).abs().max().item()
+            if residual <= tol:
+                break
+    plan = torch.exp(log_k + f[:, None] + g[None, :])
+    return (plan, residual) if return_residual else plan
 
 
-def ot(x0, x1, sigma_p=0.0, eps=0.01, iters=30, normalise_cost=True):
+LAST_RESIDUAL = {"value": None}  # the marginal error of the latest OT plan, for the training log
+
+
+def ot(x0, x1, sigma_p=0.0, eps=0.01, tol=1e-3, max_iters=5000, normalise_cost=True):
     """Re-pair the batch by a minibatch OT plan between sources x1 and targets x0.
 
     The cost is divided by its mean when `normalise_cost` so that ε means the same at any dimension.
@@ -41,7 +59,7 @@ def ot(x0, x1, sigma_p=0.0, eps=0.01, iters=30, normalise_cost=True):
     cost = torch.cdist(x1.reshape(n, -1).double(), x0.reshape(x0.shape[0], -1).double())
     if normalise_cost:
         cost = cost / cost.mean().clamp(min=1e-12)
-    plan = sinkhorn_log(cost, eps, iters)
+    plan, LAST_RESIDUAL["value"] = sinkhorn_log(cost, eps, tol, max_iters, return_residual=True)
     rows = plan / plan.sum(dim=1, keepdim=True)
     j = torch.multinomial(rows.float(), 1).squeeze(1)
     return x0[j], x1

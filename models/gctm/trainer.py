@@ -46,7 +46,7 @@ class Trainer:
         self.fine = base_grid(gcfg.fine_steps, gcfg.sigma_min, gcfg.sigma_max, gcfg.rho)
         couple = couplings.get_coupling(gcfg.coupling)
         if gcfg.coupling == "ot":
-            couple = functools.partial(couple, eps=gcfg.ot_eps, iters=gcfg.ot_iters)
+            couple = functools.partial(couple, eps=gcfg.ot_eps, tol=gcfg.ot_tol, max_iters=gcfg.ot_max_iters)
         self.couple = functools.partial(couple, sigma_p=gcfg.sigma_p)
         self.steps_done = 0
 
@@ -54,7 +54,7 @@ class Trainer:
         g = self.g
         if g.mode == "regression":
             return {"l2": regression_loss(self.model, x0, x1)}
-        parts = {"fm": flow_matching_loss(self.model, x0, x1, self.fine.to(x0.device), g.fm_time, g.fm_params)}
+        parts = {"fm": flow_matching_loss(self.model, x0, x1, self.fine, g.fm_time, g.fm_params)}
         if g.mode == "gctm":
             parts["ctm"] = consistency_loss(self.model, self.ema, x0, x1, self.grid, g.ctm_beta, g.distance,
                                             teacher_fn=self.teacher, source_p=g.ctm_source_p)
@@ -78,6 +78,8 @@ class Trainer:
         self._update_ema()
         self.steps_done += 1
         out = {k: v.item() for k, v in parts.items()}
+        if self.g.coupling == "ot" and couplings.LAST_RESIDUAL["value"] is not None:
+            out["ot_marginal_err"] = couplings.LAST_RESIDUAL["value"]
         out["loss"] = total.item()
         return out
 

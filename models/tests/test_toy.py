@@ -8,6 +8,7 @@ and the SW of the untrained model.
 """
 import copy
 import functools
+import os
 
 import pytest
 import torch
@@ -21,6 +22,8 @@ STEPS = 1500          # full training per toy
 EARLY = 500           # the "equal steps" snapshot for the OT-vs-independent comparison
 BATCH = 128
 MLP = {"kind": "mlp", "hidden": 128, "layers": 3}
+# GCTM_TEST_SEED=1 (2, 3, ...) reruns every toy at another seed; the thresholds hold at seeds 0–3.
+SEED = int(os.environ.get("GCTM_TEST_SEED", "0"))
 
 
 def gctm_settings(coupling):
@@ -32,7 +35,7 @@ def gctm_settings(coupling):
 @functools.lru_cache(maxsize=None)
 def trained(target: str, coupling: str):
     """(EMA model at EARLY steps, EMA model at STEPS, untrained model); cached across tests."""
-    torch.manual_seed(0)
+    torch.manual_seed(SEED)
     sample_x0 = data.paired_map if target == "paired" else data.TOY_TARGETS[target]
     g = gctm_settings(coupling)
 
@@ -98,10 +101,9 @@ def test_one_step_agrees_with_the_multi_step_ode(target, coupling):
         assert gap < 0.25 * euler_gap
 
 
-# Multi-modal targets are where independent coupling's crossing paths hurt most; on the two moons
-# the two couplings were within 10% of each other after 500 steps (0.133 vs 0.146), so only the
-# 8 Gaussians carry the paper's claim here.
-@pytest.mark.parametrize("target", ["8gaussians"])
+# The paper's claim: OT coupling straightens the paths, so at equal steps the one-step map is closer
+# to the target. With a converged Sinkhorn it holds on both toys.
+@pytest.mark.parametrize("target", ["8gaussians", "moons"])
 def test_ot_coupling_gives_a_smaller_one_step_error_at_equal_steps(target):
     z, ref, _ = eval_points(target)
     err = {}
@@ -126,7 +128,7 @@ def test_paired_toy_learns_the_known_map():
 def test_a_pretrained_flow_matching_teacher_replaces_the_ema_solver():
     """With a pre-trained flow-matching model as the ODE teacher (instead of the EMA network), the
     student's one step reproduces the teacher's own multi-step ODE solution: distillation."""
-    torch.manual_seed(0)
+    torch.manual_seed(SEED)
     x0, x1 = data.eight_gaussians(1024), data.gaussian(1024)
     vars3 = estimate_vars(x0, x1)
     fm_cfg = gctm_settings("independent")
@@ -151,3 +153,27 @@ def test_a_pretrained_flow_matching_teacher_replaces_the_ema_solver():
     # (about 10%), SW 0.05–0.12 against 0.50 for the source
     assert gap < 0.2 * travel
     assert sw < 0.5 * metrics.sliced_wasserstein(z, ref)
+
+
+@pytest.mark.parametrize("target", ["8gaussians", "moons"])
+def test_sinkhorn_plan_has_uniform_marginals(target):
+    """The OT plan's row and column sums are uniform within the stated tolerance, so drawing a
+    partner for each source by its row weights every target equally."""
+    torch.manual_seed(SEED)
+    x0, x1 = data.TOY_TARGETS[target](128), data.gaussian(128)
+    cost = torch.cdist(x1.double(), x0.double())
+    plan, residual = couplings.sinkhorn_log(cost / cost.mean(), eps=0.01, tol=1e-3, return_residual=True)
+    rows, cols = plan.sum(dim=1) * 128, plan.sum(dim=0) * 128
+    print(f"{target}: marginal error rows {(rows - 1).abs().max():.2e}, cols {(cols - 1).abs().max():.2e}")
+    assert residual <= 1e-3
+    assert (rows - 1).abs().max() <= 1e-3 and (cols - 1).abs().max() <= 1e-3
+    # and the plan is a transport plan, not the independent one: mass concentrates on near pairs
+    assert (plan * cost).sum() < 0.8 * cost.mean()
+    # re-pairing draws each x0 about equally often (the bias the fixed 30 iterations had)
+    torch.manual_seed(SEED + 1)
+    counts = torch.zeros(128)
+    for _ in range(200):
+        rows_p = plan / plan.sum(dim=1, keepdim=True)
+        counts += torch.bincount(torch.multinomial(rows_p.float(), 1).squeeze(1), minlength=128)
+    share = counts / counts.mean()
+    assert share.min() > 0.75 and share.max() < 1.25
