@@ -23,7 +23,7 @@ export function renderBox(node: BaseNode): Box | null {
  * The node that a child of `parent` is positioned in: x and y of a group's children are in the space of
  * the group's own container (the nearest frame, section or the page), as Figma defines relativeTransform.
  */
-function containerOf(parent: BaseNode | null): BaseNode | null {
+export function containerOf(parent: BaseNode | null): BaseNode | null {
   let p = parent;
   while (p && (p.type === 'GROUP' || p.type === 'BOOLEAN_OPERATION')) p = p.parent;
   return p;
@@ -43,4 +43,45 @@ export function pageToChildSpace(parent: BaseNode | null): (x: number, y: number
 
 export function overlaps(a: Box, b: Box, margin = 0): boolean {
   return a.x < b.x + b.width + margin && b.x < a.x + a.width + margin && a.y < b.y + b.height + margin && b.y < a.y + a.height + margin;
+}
+
+/**
+ * What occupies the canvas around a new child of `parent`: the drawn area of every layer in the same
+ * coordinate space (the container's children, looking inside groups, which are only folders), except
+ * `skip` and anything inside it.
+ */
+export function occupied(parent: BaseNode | null, skip: BaseNode): Box[] {
+  const container = containerOf(parent);
+  const out: Box[] = [];
+  const walk = (node: BaseNode) => {
+    if (node === skip || !('children' in node)) return;
+    for (const child of (node as BaseNode & ChildrenMixin).children) {
+      if (child === skip || !child.visible) continue;
+      if (child.type === 'GROUP') walk(child);
+      else {
+        const box = renderBox(child);
+        if (box) out.push(box);
+      }
+    }
+  };
+  if (container) walk(container);
+  return out;
+}
+
+/**
+ * Where a `width` × `height` box goes beside `source` (page coordinates): at the source's top, `gap`
+ * to the right of what it draws, moved further right past every layer it would cover or touch
+ * (within `gap`), as Figma places duplicates. Never over another layer.
+ */
+export function freeSpotRight(source: Box, width: number, height: number, taken: Box[], gap: number): { x: number; y: number } {
+  let x = source.x + source.width + gap;
+  const y = source.y;
+  // Each step moves past at least one layer, so this ends after at most taken.length steps.
+  for (let i = 0; i <= taken.length; i++) {
+    const box = { x, y, width, height };
+    const hits = taken.filter((t) => overlaps(box, t, gap));
+    if (hits.length === 0) break;
+    x = Math.max(...hits.map((t) => t.x + t.width)) + gap;
+  }
+  return { x, y };
 }

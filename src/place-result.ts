@@ -1,7 +1,7 @@
-// Writes one result into the document: a new image layer beside the source (or over it, the source
-// kept hidden beneath), named after source and tool, selected, with "Run again" relaunch data.
+// Writes one result into the document: a new image layer in free space right of the source (or over
+// it, the source kept hidden beneath), named after source and tool, selected, with "Run again" relaunch data.
 // Either the whole result is written or nothing is: images are created before any node.
-import { pageToChildSpace, renderBox } from './geometry';
+import { freeSpotRight, occupied, pageToChildSpace, renderBox } from './geometry';
 import { FIGMA_IMAGE_MAX, normaliseRunOptions, type Piece, type Placement, type RunOptions } from './protocol';
 
 /** Space between the source and a result placed beside it, in canvas units. */
@@ -52,7 +52,9 @@ export function placeResult(req: PlaceRequest): SceneNode {
   // Beside: pixel density kept (a ×2 result is twice the size). Replace: fitted over the source.
   const unitsX = replace ? drawn.width / req.width : 1 / req.exportScale;
   const unitsY = replace ? drawn.height / req.height : 1 / req.exportScale;
-  const at = pageToChildSpace(parent)(replace ? drawn.x : drawn.x + drawn.width + GAP, drawn.y);
+  // Beside: in free space to the right, never over another layer (the area the whole result takes).
+  const spot = replace ? drawn : freeSpotRight(drawn, req.width * unitsX, req.height * unitsY, occupied(parent, source), GAP);
+  const at = pageToChildSpace(parent)(spot.x, spot.y);
   const x0 = at.x;
   const y0 = at.y;
   const created: SceneNode[] = [];

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { decode } from 'fast-png';
-import { TIMEOUTS, addSlowLayer, launchBrowser, layer, layerNames, layerPixels, openPlayground, runTool, withPage } from '../helpers/browser.mjs';
+import { TIMEOUTS, addSlowLayer, launchBrowser, layer, layerNames, layerPixels, openPlayground, overlappingLayers, runTool, withPage } from '../helpers/browser.mjs';
 import { openCardModel, readCard, readCards } from '../../ui/engine/node.ts';
 import { runPipeline } from '../../ui/engine/pipeline.ts';
 import { cardScale } from '../../ui/engine/zoo.ts';
@@ -116,15 +116,21 @@ test('each zoo model, run through the panel, matches the PyTorch golden output a
   });
 });
 
-test('run: new layer beside the source, right size and name, same pixels as the CLI engine, undo removes it', async (t) => {
+test('run: new layer in free space right of the source, right size and name, same pixels as the CLI engine, undo removes it', async (t) => {
   await withPlayground(async ({ page, ui }) => {
     const before = await layerNames(page);
+    assert.deepEqual(await overlappingLayers(page), [], 'the playground starts with no layer over another');
     await runTool(page, ui, 'Landscape', TINY);
     const name = `Landscape · ${TINY_TITLE}`;
     await page.waitForFunction((n) => window.standin.byName(n), name, { timeout: TIMEOUTS.run });
     const src = await layer(page, 'Landscape');
     const out = await layer(page, name);
-    assert.deepEqual([out.x, out.y, out.width, out.height], [src.x + src.width + 24, src.y, src.width * 2, src.height * 2]);
+    // Pattern, the next example, sits where a result twice Landscape's size would start: it goes past Pattern.
+    const next = await layer(page, 'Pattern');
+    assert.ok(next.x < src.x + src.width + 24 + src.width * 2, 'the example row has a layer in the way');
+    assert.deepEqual([out.y, out.width, out.height], [src.y, src.width * 2, src.height * 2]);
+    assert.ok(out.x >= next.x + next.width + 24, `past Pattern: x ${out.x}`);
+    assert.deepEqual(await overlappingLayers(page), [], 'the result is over no other layer');
     assert.equal(out.parent, src.parent);
     assert.deepEqual(await page.evaluate(() => window.standin.selectedIds), [out.id]);
     await ui.locator('[data-testid=done]').waitFor();

@@ -78,6 +78,22 @@ export function layerNames(page) {
   return page.evaluate(() => window.standin.all().map((s) => s.name));
 }
 
+/** Pairs of top-level layers (by name) whose drawn areas (render bounds) overlap; visible layers only. */
+export function overlappingLayers(page) {
+  return page.evaluate(() => {
+    const fig = window.standin;
+    const boxes = fig.nodes.get(fig.pageId).children.map((id) => ({ name: fig.nodes.get(id).name, b: fig.renderBounds(id) })).filter((x) => x.b);
+    const out = [];
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i].b, b = boxes[j].b;
+        if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) out.push(`${boxes[i].name} / ${boxes[j].name}`);
+      }
+    }
+    return out;
+  });
+}
+
 /** RGBA pixels of a result layer's image fill, decoded in Node from the bytes the plugin gave createImage. */
 export async function layerPixels(page, name) {
   const b64 = await page.evaluate((n) => {

@@ -509,6 +509,65 @@ test('render bounds: a shadow that takes the result over the limits is refused b
   assert.equal(sent.filter((m) => m.type === 'job-request').length, 0);
 });
 
+/** Pairs of top-level layers whose drawn areas overlap (names), for "never over another layer". */
+function overlapping(fig: FigmaStandin): string[] {
+  const boxes = fig.state(fig.pageId).children.map((id) => ({ name: fig.state(id).name, b: fig.renderBounds(id)! }));
+  const out: string[] = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i].b, b = boxes[j].b;
+      if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) out.push(`${boxes[i].name} / ${boxes[j].name}`);
+    }
+  }
+  return out;
+}
+
+test('placement: the result goes right of its source, past every layer it would cover', async () => {
+  const fig = setup();
+  const src = fig.addImageLayer('Photo', solidPng(40, 40), 0, 0);
+  fig.addLayer({ type: 'RECTANGLE', name: 'Neighbour', x: 70, y: 10, width: 30, height: 30, fills: RED });
+  fig.addLayer({ type: 'ELLIPSE', name: 'Further', x: 150, y: 60, width: 20, height: 20, fills: RED });
+  fig.addLayer({ type: 'RECTANGLE', name: 'Below', x: 124, y: 200, width: 50, height: 50, fills: RED });
+  fig.select([src.id]);
+  const { c, finished } = controller(upscaleUi);
+  await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  assert.equal((await finished).placed, 1);
+  const out = fig.byName('Photo · T')!;
+  // 80×80 from x = 64 would cover Neighbour, then (from 124) Further: it goes 24 right of Further, at the source's top.
+  assert.deepEqual([out.x, out.y, out.width, out.height], [194, 0, 80, 80]);
+  assert.deepEqual(overlapping(fig), []);
+});
+
+test('placement: layers side by side, run together, get results that cover neither each other nor the sources', async () => {
+  const fig = setup();
+  const a = fig.addImageLayer('A', solidPng(20, 20), 0, 0);
+  const b = fig.addImageLayer('B', solidPng(20, 20), 30, 0);
+  const d = fig.addImageLayer('C', solidPng(20, 20), 0, 30);
+  fig.select([a.id, b.id, d.id]);
+  const { c, finished } = controller(upscaleUi);
+  await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  assert.equal((await finished).placed, 3);
+  assert.deepEqual(overlapping(fig), []);
+  assert.deepEqual(['A · T', 'B · T', 'C · T'].map((n) => fig.byName(n)!.y), [0, 0, 30], 'each at its source\'s top');
+});
+
+test('placement: a layer in a group makes room among the group\'s neighbours too', async () => {
+  const fig = setup();
+  const src = fig.addImageLayer('Photo', solidPng(20, 20), 0, 0);
+  const other = fig.addLayer({ type: 'RECTANGLE', name: 'Mate', x: 0, y: 30, width: 20, height: 20, fills: RED });
+  const api = (globalThis as unknown as { figma: PluginAPI }).figma;
+  const group = fig.asHost(() => api.group([src, other], api.currentPage));
+  group.name = 'Pair';
+  fig.addLayer({ type: 'RECTANGLE', name: 'Outside', x: 50, y: 0, width: 20, height: 20, fills: RED });
+  fig.select([src.id]);
+  const { c, finished } = controller(upscaleUi);
+  await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
+  assert.equal((await finished).placed, 1);
+  const out = fig.byName('Photo · T')!;
+  assert.equal(out.parent, group.id, 'in the source\'s group');
+  assert.deepEqual([out.x, out.y], [94, 0], 'past the layer next to the group');
+});
+
 test('settings round-trip through clientStorage; the 5 MB limit is enforced', async () => {
   const fig = setup();
   assert.deepEqual(await loadSettings(), DEFAULT_SETTINGS);
