@@ -31,9 +31,28 @@ def save(path: str, trainer, extra: dict):
     os.replace(tmp, path)
 
 
+def slim(src: str, dst: str, half: bool = True):
+    """A small copy for carrying between machines: the EMA weights (fp16 when `half`) as both model and
+    EMA, no optimizer state. It resumes (with fresh Adam moments), evaluates and exports like the full one."""
+    state = read(src)
+    ema = {k: (v.half() if half and v.is_floating_point() else v) for k, v in state["ema"].items()}
+    out = {k: v for k, v in state.items() if k not in ("model", "ema", "opt")}
+    out.update({"model": ema, "ema": ema, "slim": True})
+    tmp = dst + ".tmp"
+    torch.save(out, tmp)
+    os.replace(tmp, dst)
+
+
+def _as_float32(state: dict) -> dict:
+    for name in ("model", "ema"):
+        if name in state:
+            state[name] = {k: (v.float() if v.is_floating_point() else v) for k, v in state[name].items()}
+    return state
+
+
 def read(path: str) -> dict:
     try:
-        return torch.load(path, map_location="cpu")
+        return _as_float32(torch.load(path, map_location="cpu", weights_only=False))
     except FileNotFoundError:
         raise CheckpointError(f"checkpoint not found: {path}") from None
     except Exception as e:  # a truncated or foreign file
@@ -55,10 +74,11 @@ def restore(path: str, trainer) -> dict:
     check_architecture(state, trainer.model.net, path)
     trainer.model.load_state_dict(state["model"])
     trainer.ema.load_state_dict(state["ema"])
-    lrs = [group["lr"] for group in trainer.opt.param_groups]
-    trainer.opt.load_state_dict(state["opt"])
-    for group, lr in zip(trainer.opt.param_groups, lrs):  # the config's learning rate wins on resume
-        group["lr"] = lr
+    if "opt" in state:  # a slim checkpoint (weights only) restarts the optimizer's moments
+        lrs = [group["lr"] for group in trainer.opt.param_groups]
+        trainer.opt.load_state_dict(state["opt"])
+        for group, lr in zip(trainer.opt.param_groups, lrs):  # the config's learning rate wins on resume
+            group["lr"] = lr
     trainer.steps_done = state["steps"]
     return state
 

@@ -28,7 +28,7 @@ class Run:
 
 @dataclass
 class Data:
-    kind: str = REQUIRED               # "photos" (image crops) or "toy" (2-D points)
+    kind: str = REQUIRED               # "photos" (restore crops), "sketch" (line/colour pairs), "inpaint" (crops + holes) or "toy" (2-D points)
     train: list = field(default_factory=list)     # globs of training images
     heldout: list = field(default_factory=list)   # globs of held-out images (never trained on)
     crop: int = 64                     # training crop size in output pixels
@@ -41,6 +41,10 @@ class Data:
     clipart_fraction: float = 0.0      # share of each batch drawn from the clip art
     clipart_max: int = 0               # use at most this many clip-art files (evenly spaced; 0 = all)
     target: str = "8gaussians"         # toy: the x0 distribution ("8gaussians", "moons", "paired")
+    pairs: str = ""                    # sketch: the bank file of line/colour pairs (python3 -m gctm.bank)
+    augment: bool = True               # sketch: vary strokes, jitter, gaps, zoom/shift
+    mask_pool: int = 4096              # inpaint: masks drawn per run (each varied per sample)
+    font_dirs: list = field(default_factory=list)  # inpaint: extra folders of .ttf fonts for text masks
 
 
 @dataclass
@@ -61,7 +65,8 @@ class Gctm:
     fm_params: list = field(default_factory=lambda: [3.0, 1.0])
     vars: list = field(default_factory=list)  # [var0, var1, var01]; estimated from data when empty
     ot_eps: float = 0.01
-    ot_iters: int = 30
+    ot_tol: float = 1e-3               # Sinkhorn runs until row and column sums are within this relative error ...
+    ot_max_iters: int = 5000           # ... or this many iterations
     teacher: str = ""                  # optional checkpoint of a pre-trained flow-matching model
 
 
@@ -132,10 +137,12 @@ def from_dict(d: dict, source: str = "config") -> Config:
         raise ConfigError(f"{source} [gctm].coupling: unknown coupling {cfg.gctm.coupling!r}; expected one of {sorted(COUPLINGS)}")
     if cfg.gctm.mode not in ("gctm", "fm", "regression"):
         raise ConfigError(f"{source} [gctm].mode: unknown mode {cfg.gctm.mode!r}; expected gctm, fm or regression")
-    if cfg.data.kind not in ("photos", "toy"):
-        raise ConfigError(f"{source} [data].kind: unknown kind {cfg.data.kind!r}; expected photos or toy")
-    if cfg.data.kind == "photos" and not cfg.data.train:
-        raise ConfigError(f"{source} [data].train: a photos dataset needs at least one training glob")
+    if cfg.data.kind not in ("photos", "sketch", "inpaint", "toy"):
+        raise ConfigError(f"{source} [data].kind: unknown kind {cfg.data.kind!r}; expected photos, sketch, inpaint or toy")
+    if cfg.data.kind in ("photos", "inpaint") and not cfg.data.train:
+        raise ConfigError(f"{source} [data].train: a {cfg.data.kind} dataset needs at least one training glob")
+    if cfg.data.kind == "sketch" and not cfg.data.pairs:
+        raise ConfigError(f"{source} [data].pairs: a sketch dataset needs its bank file of pairs")
     if not 0.0 <= cfg.gctm.ctm_source_p <= 1.0:
         raise ConfigError(f"{source} [gctm].ctm_source_p: expected a share in [0, 1], got {cfg.gctm.ctm_source_p!r}")
     if cfg.gctm.vars and len(cfg.gctm.vars) != 3:

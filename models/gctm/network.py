@@ -59,13 +59,16 @@ def from_patches(x: torch.Tensor, patch: int) -> torch.Tensor:
 
 
 class ResBlock(nn.Module):
-    """GroupNorm/SiLU residual block; the (t, s) embedding is added after the first conv."""
+    """GroupNorm/SiLU residual block; the (t, s) embedding is added after the first conv, or with
+    `film` scales and shifts the normalised features (h·(1 + a) + b), which lets the jump target s
+    change what the block computes rather than only its offset."""
 
-    def __init__(self, cin: int, cout: int, emb: int, dropout: float):
+    def __init__(self, cin: int, cout: int, emb: int, dropout: float, film: bool = False):
         super().__init__()
+        self.film = film
         self.norm0 = nn.GroupNorm(_groups(cin), cin)
         self.conv0 = nn.Conv2d(cin, cout, 3, padding=1)
-        self.emb = nn.Linear(emb, cout)
+        self.emb = nn.Linear(emb, 2 * cout if film else cout)
         self.norm1 = nn.GroupNorm(_groups(cout), cout)
         self.dropout = nn.Dropout(dropout)
         self.conv1 = zero_conv(cout, cout)  # each block starts as the identity
@@ -73,8 +76,12 @@ class ResBlock(nn.Module):
 
     def forward(self, x, emb):
         h = self.conv0(F.silu(self.norm0(x)))
-        h = h + self.emb(emb)[:, :, None, None]
-        h = self.conv1(self.dropout(F.silu(self.norm1(h))))
+        if self.film:
+            scale, shift = self.emb(emb)[:, :, None, None].chunk(2, dim=1)
+            h = self.norm1(h) * (1.0 + scale) + shift
+        else:
+            h = self.norm1(h + self.emb(emb)[:, :, None, None])
+        h = self.conv1(self.dropout(F.silu(h)))
         return (self.skip(x) + h) * (1.0 / math.sqrt(2.0))
 
 
@@ -108,6 +115,7 @@ class UNetConfig:
     dropout: float = 0.0
     emb_dim: int = 64                  # sinusoidal embedding size per time input
     in_channels: int = 3
+    film: bool = False                 # scale-and-shift conditioning on (t, s) instead of an added bias
 
     @property
     def multiple(self) -> int:
@@ -130,19 +138,19 @@ class UNet(nn.Module):
         skips, ch = [c0], c0
         for level, w in enumerate(widths):
             for _ in range(cfg.num_blocks):
-                self.down.append(ResBlock(ch, w, emb, cfg.dropout))
+                self.down.append(ResBlock(ch, w, emb, cfg.dropout, cfg.film))
                 ch = w
                 skips.append(ch)
             if level < len(widths) - 1:
                 self.down.append(nn.Conv2d(ch, ch, 3, stride=2, padding=1))
                 skips.append(ch)
-        self.mid0 = ResBlock(ch, ch, emb, cfg.dropout)
+        self.mid0 = ResBlock(ch, ch, emb, cfg.dropout, cfg.film)
         self.attn = Attention(ch) if cfg.attention else nn.Identity()
-        self.mid1 = ResBlock(ch, ch, emb, cfg.dropout)
+        self.mid1 = ResBlock(ch, ch, emb, cfg.dropout, cfg.film)
         self.up = nn.ModuleList()
         for level, w in reversed(list(enumerate(widths))):
             for _ in range(cfg.num_blocks + 1):
-                self.up.append(ResBlock(ch + skips.pop(), w, emb, cfg.dropout))
+                self.up.append(ResBlock(ch + skips.pop(), w, emb, cfg.dropout, cfg.film))
                 ch = w
             if level > 0:
                 self.up.append(nn.Upsample(scale_factor=2, mode="nearest"))
@@ -173,6 +181,7 @@ class ResNetConfig:
     patch: int = 4                     # pixel-unshuffle stem: the net runs at 1/patch resolution
     emb_dim: int = 64                  # sinusoidal embedding size per time input
     in_channels: int = 3
+    film: bool = False                 # scale-and-shift conditioning on (t, s) instead of an added bias
 
     @property
     def multiple(self) -> int:
@@ -184,15 +193,21 @@ class PlainBlock(nn.Module):
     first conv. No norm layer means a pixel's output depends only on its neighbourhood, so tiled
     and untiled runs agree, and the block costs exactly its two convolutions."""
 
-    def __init__(self, channels: int, emb: int):
+    def __init__(self, channels: int, emb: int, film: bool = False):
         super().__init__()
+        self.film = film
         self.conv0 = nn.Conv2d(channels, channels, 3, padding=1)
-        self.emb = nn.Linear(emb, channels)
+        self.emb = nn.Linear(emb, 2 * channels if film else channels)
         self.conv1 = zero_conv(channels, channels)  # each block starts as the identity
 
     def forward(self, x, emb):
-        h = F.silu(self.conv0(x) + self.emb(emb)[:, :, None, None])
-        return x + self.conv1(h)
+        h = self.conv0(x)
+        if self.film:  # per-channel scale and shift from (t, s): still no normalisation, still local
+            scale, shift = self.emb(emb)[:, :, None, None].chunk(2, dim=1)
+            h = h * (1.0 + scale) + shift
+        else:
+            h = h + self.emb(emb)[:, :, None, None]
+        return x + self.conv1(F.silu(h))
 
 
 class ResNet(nn.Module):
@@ -207,7 +222,7 @@ class ResNet(nn.Module):
         emb = 4 * c
         self.time = TimeEmbedding(cfg.emb_dim, emb)
         self.stem = nn.Conv2d(cin * p * p, c, 3, padding=1)
-        self.blocks = nn.ModuleList(PlainBlock(c, emb) for _ in range(cfg.blocks))
+        self.blocks = nn.ModuleList(PlainBlock(c, emb, cfg.film) for _ in range(cfg.blocks))
         self.out = zero_conv(c, cin * p * p)
 
     def forward(self, x, c_t, c_s):
@@ -269,4 +284,7 @@ def build_network(kind: str, options: dict) -> nn.Module:
 def architecture_signature(net: nn.Module) -> dict:
     """What must match for a checkpoint to load: the kind and every config field."""
     kind = next(k for k, (_, cls) in NETWORKS.items() if isinstance(net, cls))
-    return {"kind": kind, **asdict(net.cfg)}
+    sig = {"kind": kind, **asdict(net.cfg)}
+    if not sig.get("film", True):
+        del sig["film"]  # networks made before the option existed have the same signature
+    return sig

@@ -61,6 +61,20 @@ class Batches:
                                           max_pixels=16_000_000)
             # fixed crops of the held-out photos for the periodic evaluation (never trained on)
             self.heldout = ImageCrops(expand(d.heldout), d.crop, d.scales, seed=12345) if d.heldout else None
+        elif d.kind == "sketch":
+            from .sketch_data import SketchPairs
+            self.pairs = SketchPairs(d.pairs, device, seed=cfg.run.seed + rank, augment=d.augment)
+            self.heldout = None
+        elif d.kind == "inpaint":
+            from .inpaint_data import InpaintPairs
+            from .masks import fonts
+            train_files = expand(d.train)
+            clip_files = evenly_spaced(expand(d.clipart), d.clipart_max) if d.clipart else []
+            if d.heldout:
+                check_disjoint(train_files + clip_files, expand(d.heldout))
+            self.pairs = InpaintPairs(train_files, clip_files, d.crop, d.scales, d.clipart_scales, d.clipart_fraction,
+                                      device, seed=cfg.run.seed + rank, pool=d.mask_pool, font_files=fonts(d.font_dirs))
+            self.heldout = None
         else:
             self.heldout = None
         if d.kind == "toy" and d.target not in TOY_TARGETS and d.target != "paired":
@@ -74,6 +88,8 @@ class Batches:
             if n_clip:
                 crops = torch.cat([crops, self.clipart.sample(n_clip)])
             x0, x1 = make_pair(crops, d.task, d.scale, d.degrade, self.rng)
+        elif d.kind in ("sketch", "inpaint"):
+            return self.pairs.sample(batch)
         else:
             x1 = gaussian(batch)
             x0 = paired_map(x1) if d.target == "paired" else TOY_TARGETS[d.target](batch)
@@ -120,6 +136,8 @@ def main(argv=None):
     ap.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE")
     ap.add_argument("--run-dir", default=None, help="default: models/runs/<id>")
     ap.add_argument("--dry-run", action="store_true", help="print the resolved config and exit")
+    ap.add_argument("--session-minutes", type=float, default=0.0,
+                    help="stop after this much wall time in this invocation (the config's minutes count the whole run)")
     args = ap.parse_args(argv)
     try:
         return train(args)
@@ -141,6 +159,10 @@ def train(args):
             torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
     device = pick_device(cfg.train.device) if not ddp or not torch.cuda.is_available() else torch.device("cuda")
     torch.set_num_threads(cfg.train.threads)
+    if device.type == "cuda":  # TF32 matmuls and convolutions: fp32 storage, several times the throughput
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+        torch.backends.cudnn.benchmark = True
     torch.manual_seed(cfg.run.seed + 7919 * rank)  # each rank draws its own batches and noise
     run_dir = args.run_dir or os.path.join(HERE, "runs", cfg.run.id)
     os.makedirs(run_dir, exist_ok=True)
@@ -185,6 +207,8 @@ def train(args):
         print(f"run {cfg.run.id}: {params / 1e6:.2f} M parameters, vars {[round(v, 4) for v in vars3]}, device {device}")
 
     budget = cfg.train.minutes * 60 if cfg.train.minutes > 0 else float("inf")
+    if args.session_minutes > 0:
+        budget = min(budget, elapsed_before + args.session_minutes * 60)
     start = time.time()
     last_log = last_ckpt = start
     stats = open(os.path.join(run_dir, "stats.jsonl"), "a") if rank == 0 else None

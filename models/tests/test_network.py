@@ -39,3 +39,29 @@ def test_a_pixel_sees_only_its_receptive_field():
     assert not torch.equal(y, y2)
     tile, overlap = tile_for(net.cfg)
     assert overlap >= radius and tile % net.cfg.multiple == 0
+
+
+def test_film_conditioning_makes_the_jump_target_change_the_features():
+    """With scale-and-shift conditioning the output for s = 0 and s = 1 differs by more than a
+    per-channel offset (an additive bias alone cannot rescale features); locality is kept."""
+    from gctm.network import UNet, UNetConfig
+    for net in (_net(channels=8, blocks=2, patch=2, film=True),):
+        x = torch.randn(1, 3, 32, 32)
+        a = net(x, torch.zeros(1), torch.zeros(1))
+        b = net(x, torch.zeros(1), torch.ones(1))
+        diff = (a - b)[0].reshape(3, -1)
+        # not a constant per channel: the difference varies across pixels
+        assert diff.std(dim=1).min() > 1e-4
+    torch.manual_seed(0)
+    unet = UNet(UNetConfig(channels=8, channel_mult=[1, 2], patch=2, film=True)).eval()
+    with torch.no_grad():
+        for p in unet.parameters():
+            p.add_(0.1 * torch.randn_like(p))
+        x = torch.randn(2, 3, 16, 16)
+        assert unet(x, torch.zeros(2), torch.ones(2)).shape == x.shape
+
+
+def test_networks_without_film_keep_their_checkpoint_signature():
+    from gctm.network import architecture_signature
+    assert "film" not in architecture_signature(_net(channels=8, blocks=1, patch=2))
+    assert architecture_signature(_net(channels=8, blocks=1, patch=2, film=True))["film"] is True

@@ -1,0 +1,61 @@
+"""Inpainting pairs: x0 a clean crop (photo or illustration), x1 the same crop with the hole filled
+with Gaussian noise, as the paper's inpainting coupling does. The model sees no mask channel: the
+noise marks the hole (N(0, 1) in [−1, 1] units is unlike any image), and the plugin composites the
+result inside the mask only.
+
+Masks come from a pool drawn once per run with seeded generators (gctm.masks) and are varied per
+sample by a quarter turn, a flip and a shift, so a pool of a few thousand covers many more holes.
+"""
+import random
+
+import numpy as np
+import torch
+
+from .data import ImageCrops
+from .masks import make_mask
+
+
+def fill_hole(x0: torch.Tensor, mask: torch.Tensor, noise: torch.Tensor = None) -> torch.Tensor:
+    """x1 = x0 outside the mask, N(0, 1) noise inside. x0 [B, 3, H, W] in [−1, 1]; mask [B, 1, H, W] in {0, 1}."""
+    noise = torch.randn_like(x0) if noise is None else noise
+    return x0 * (1.0 - mask) + noise * mask
+
+
+class MaskPool:
+    def __init__(self, size: int, count: int, seed: int, font_files=None):
+        self.masks = torch.from_numpy(np.stack([make_mask(size, seed * 1_000_003 + i, font_files=font_files)
+                                                for i in range(count)]))
+        self.rng = random.Random(seed)
+
+    def sample(self, batch: int) -> torch.Tensor:
+        out = []
+        size = self.masks.shape[-1]
+        for _ in range(batch):
+            m = self.masks[self.rng.randrange(len(self.masks))]
+            m = torch.rot90(m, self.rng.randrange(4))
+            if self.rng.random() < 0.5:
+                m = m.flip(1)
+            m = torch.roll(m, (self.rng.randrange(-size // 4, size // 4), self.rng.randrange(-size // 4, size // 4)), (0, 1))
+            out.append(m)
+        return torch.stack(out)[:, None].float()
+
+
+class InpaintPairs:
+    """Random (x0, x1) inpainting batches from photo crops with a share of clip art."""
+
+    def __init__(self, photos, clipart, crop: int, scales, clipart_scales, clipart_fraction: float,
+                 device, seed: int = 0, pool: int = 4096, font_files=None):
+        self.photos = ImageCrops(photos, crop, scales, seed=seed)
+        self.clipart = ImageCrops(clipart, crop, clipart_scales, seed=seed + 77, max_pixels=16_000_000) if clipart else None
+        self.fraction = clipart_fraction if clipart else 0.0
+        self.masks = MaskPool(crop, pool, seed, font_files)
+        self.device = device
+
+    def sample(self, batch: int):
+        n_clip = int(round(batch * self.fraction))
+        crops = self.photos.sample(batch - n_clip)
+        if n_clip:
+            crops = torch.cat([crops, self.clipart.sample(n_clip)])
+        x0 = (crops.float() / 127.5 - 1.0).to(self.device)
+        mask = self.masks.sample(batch).to(self.device)
+        return x0, fill_hole(x0, mask)

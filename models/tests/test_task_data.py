@@ -1,0 +1,64 @@
+"""The sketch and inpaint training data: pairs as the model contract says, held-out masks fixed."""
+import numpy as np
+import torch
+
+from gctm.inpaint_data import MaskPool, fill_hole
+from gctm.masks import KINDS, heldout_masks, make_mask, size_class
+from gctm.sketch_data import SketchPairs
+
+
+def _bank(tmp_path, n=6, size=32):
+    colour = np.full((n, size, size, 3), 255, np.uint8)
+    line = np.full((n, size, size), 255, np.uint8)
+    for i in range(n):
+        line[i, 8:24, 8 + i] = 0          # a dark stroke
+        colour[i, 8:24, 8:8 + i + 4] = (200, 40, 40)
+    path = tmp_path / "pairs.npz"
+    np.savez_compressed(path, colour=colour, line=line, hexcode=np.array([str(i) for i in range(n)]),
+                        group=np.array(["g"] * n), base=np.array([str(i) for i in range(n)]))
+    return str(path)
+
+
+def test_sketch_pairs_are_grey_line_drawings_on_white_beside_colour(tmp_path):
+    pairs = SketchPairs(_bank(tmp_path), "cpu", seed=1)
+    x0, x1 = pairs.sample(8)
+    assert x0.shape == x1.shape == (8, 3, 32, 32)
+    assert torch.equal(x1[:, 0], x1[:, 1]) and torch.equal(x1[:, 1], x1[:, 2])  # no colour on the sketch side
+    assert x0.min() >= -1 and x0.max() <= 1 and x1.min() >= -1 and x1.max() <= 1
+    # mostly white paper, some dark ink left after stroke thinning, gaps and jitter
+    assert (x1 > 0.9).float().mean() > 0.7
+    assert (x1 < 0.0).any()
+
+
+def test_sketch_augmentation_is_seeded(tmp_path):
+    a = SketchPairs(_bank(tmp_path), "cpu", seed=5).sample(4)
+    b = SketchPairs(_bank(tmp_path), "cpu", seed=5).sample(4)
+    assert torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
+
+
+def test_masks_cover_the_requested_share_and_repeat_by_seed():
+    for kind in KINDS:
+        for seed in range(5):
+            m = make_mask(64, seed, kind)
+            assert m.dtype == bool and m.shape == (64, 64)
+            assert 0.02 <= m.mean() <= 0.40, (kind, seed, m.mean())
+            assert np.array_equal(m, make_mask(64, seed, kind))
+    assert size_class(0.03) == "small" and size_class(0.1) == "medium" and size_class(0.3) == "large"
+
+
+def test_heldout_masks_are_fixed_and_unlike_training_masks():
+    a, b = heldout_masks(64, per_kind=2), heldout_masks(64, per_kind=2)
+    assert [k for k, _ in a] == [k for k, _ in b] and all(np.array_equal(x, y) for (_, x), (_, y) in zip(a, b))
+    pool = MaskPool(64, 16, seed=0)
+    for _, held in a:
+        assert not any(torch.equal(torch.from_numpy(held), m) for m in pool.masks)
+
+
+def test_fill_hole_keeps_every_pixel_outside_the_mask():
+    x0 = torch.rand(2, 3, 16, 16) * 2 - 1
+    mask = torch.zeros(2, 1, 16, 16)
+    mask[:, :, 4:8, 4:12] = 1
+    x1 = fill_hole(x0, mask)
+    assert torch.equal(x1 * (1 - mask), x0 * (1 - mask))
+    inside = x1[mask.expand_as(x1) > 0]
+    assert 0.7 < inside.std() < 1.3  # N(0, 1) noise marks the hole
