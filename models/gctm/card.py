@@ -33,7 +33,7 @@ def tile_for(net_cfg) -> tuple:
 
 def build_card(cfg, model, onnx_path: str, *, fp16_path: str = None, metrics: dict = None,
                training: dict = None, data: list = None, tile: int = 256, overlap: int = 32,
-               steps_grid: int = None) -> dict:
+               steps_grid: int = None, default_output: str = "detailed") -> dict:
     """Assemble <id>.json from the run config, the exported file and measured metrics."""
     g = cfg.gctm
     n = steps_grid or g.steps
@@ -49,7 +49,10 @@ def build_card(cfg, model, onnx_path: str, *, fp16_path: str = None, metrics: di
         "sha256": sha256(onnx_path),
         "bytes": os.path.getsize(onnx_path),
         "inputs": {"x": "float32 [B,3,H,W] in [-1,1]", "t": "float32 [B]", "s": "float32 [B]"},
-        "output": {"y": "float32 [B,3,H,W] = G(x, t, s)"},
+        "output": {"y": "float32 [B,3,H,W] = G(x, t, s)",
+                   "g": "float32 [B,3,H,W] = g(x, t, s); at s = t the denoiser E[x0 | x_t]"},
+        "outputs": ["y", "g"],
+        "default_output": default_output,
         "multiple": model.net.cfg.multiple,
         "tile": {"size": tile, "overlap": overlap},
         "source": {"kind": kind, "scale": cfg.data.scale if kind == "upscale" else 1,

@@ -30,10 +30,11 @@ def export_onnx(model, path: str, multiple: int, channels: int = 3):
     size = 4 * multiple
     x = torch.zeros(1, channels, size, size)
     t, s = torch.ones(1), torch.zeros(1)
-    dyn = {"x": {0: "B", 2: "H", 3: "W"}, "t": {0: "B"}, "s": {0: "B"}, "y": {0: "B", 2: "H", 3: "W"}}
+    dyn = {"x": {0: "B", 2: "H", 3: "W"}, "t": {0: "B"}, "s": {0: "B"}, "y": {0: "B", 2: "H", 3: "W"},
+           "g": {0: "B", 2: "H", 3: "W"}}
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with torch.no_grad():
-        torch.onnx.export(OneStepExport(model), (x, t, s), path, input_names=["x", "t", "s"], output_names=["y"],
+        torch.onnx.export(OneStepExport(model), (x, t, s), path, input_names=["x", "t", "s"], output_names=["y", "g"],
                           dynamic_axes=dyn, opset_version=17, do_constant_folding=True)
     onnx.checker.check_model(onnx.load(path))
     return path
@@ -73,11 +74,13 @@ def parity(model, path: str, multiple: int, shapes=None, seed: int = 0, t=None, 
         ss = tt * torch.rand(b, generator=g) if s is None else torch.full((b,), float(s))
         tt[0], ss[0] = (1.0, 0.0) if t is None else (tt[0], ss[0])  # always include the one-step call
         with torch.no_grad():
-            ref = model(x, tt, ss).numpy()
-        got = ort_run(path, {"x": x.numpy(), "t": tt.numpy(), "s": ss.numpy()})["y"]
-        if got.shape != ref.shape:
-            raise ExportError(f"ONNX output shape {got.shape} differs from torch {ref.shape}")
-        worst = max(worst, float(np.abs(got - ref).max()))
+            ref = {"y": model(x, tt, ss).numpy(), "g": model.g(x, tt, ss).numpy()}
+        outs = ort_run(path, {"x": x.numpy(), "t": tt.numpy(), "s": ss.numpy()})
+        for name, want in ref.items():
+            got = outs.get(name)
+            if got is None or got.shape != want.shape:
+                raise ExportError(f"ONNX output {name!r} is {None if got is None else got.shape}, torch {want.shape}")
+            worst = max(worst, float(np.abs(got - want).max()))
     return worst
 
 

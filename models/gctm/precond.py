@@ -69,11 +69,16 @@ class GCTM(nn.Module):
 
 
 class OneStepExport(nn.Module):
-    """The exported graph: inputs (x, t, s), output G(x, t, s); see the model contract."""
+    """The exported graph: inputs (x, t, s); outputs y = G(x, t, s) and g = g(x, t, s), both from one
+    network evaluation (see the model contract). With s = 0 from t = 1 both are the one-step jump;
+    with s = t, y is x itself and g is the denoiser E[x0 | x_t] (the posterior mean)."""
 
     def __init__(self, model: GCTM):
         super().__init__()
         self.model = model
 
     def forward(self, x, t, s):
-        return self.model(x, t, s)
+        g = self.model.g(x, t, s)
+        ratio = torch.where(s == t, torch.ones_like(t), s / torch.where(t > 0, t, torch.ones_like(t)))
+        ratio = ratio.reshape(-1, 1, 1, 1)
+        return ratio * x + (1.0 - ratio) * g, g

@@ -20,7 +20,7 @@ def test_graph_follows_the_model_contract(exported):
     _, path = exported
     m = onnx.load(path)
     assert m.opset_import[0].version == 17
-    assert [i.name for i in m.graph.input] == ["x", "t", "s"] and [o.name for o in m.graph.output] == ["y"]
+    assert [i.name for i in m.graph.input] == ["x", "t", "s"] and [o.name for o in m.graph.output] == ["y", "g"]
     dims = [d.dim_param or d.dim_value for d in m.graph.input[0].type.tensor_type.shape.dim]
     assert dims == ["B", 3, "H", "W"]
 
@@ -38,6 +38,21 @@ def test_onnx_keeps_the_identity_boundary(exported):
     t = np.array([0.4], np.float32)
     y = export.ort_run(path, {"x": x, "t": t, "s": t})["y"]
     assert np.array_equal(y, x)
+
+
+def test_onnx_gives_the_denoiser_beside_the_jump(exported):
+    """One evaluation at s = t: y is x itself and g is the model's denoiser g(x, t, t); at (1, 0)
+    the two outputs are the same one-step jump."""
+    model, path = exported
+    x = np.random.default_rng(1).standard_normal((2, 3, 16, 16)).astype(np.float32)
+    ones, zeros = np.ones(2, np.float32), np.zeros(2, np.float32)
+    out = export.ort_run(path, {"x": x, "t": ones, "s": ones})
+    with torch.no_grad():
+        want = model.g(torch.from_numpy(x), torch.ones(2), torch.ones(2)).numpy()
+    assert np.array_equal(out["y"], x)
+    assert np.abs(out["g"] - want).max() < 1e-4 and np.abs(out["g"] - x).max() > 1e-3
+    jump = export.ort_run(path, {"x": x, "t": ones, "s": zeros})
+    assert np.abs(jump["y"] - jump["g"]).max() < 1e-5
 
 
 def test_fp16_weights_halve_the_file_and_stay_close(exported, tmp_path):
