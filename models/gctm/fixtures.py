@@ -77,13 +77,14 @@ def main(out_dir=None):
     write_card(card, os.path.join(out_dir, "tiny-random.json"))
     g = torch.Generator().manual_seed(1)
     x = torch.rand(1, 3, 24, 16, generator=g) * 2 - 1
-    with torch.no_grad():
-        y1 = model(x, torch.ones(1), torch.zeros(1))
-        y2 = model(x, torch.full((1,), 0.7), torch.full((1,), 0.2))
+    calls = []
+    with torch.no_grad():  # the jump, an intermediate jump, and the denoiser (s = t: y is x, g is E[x0 | x_t])
+        for t, s in ((1.0, 0.0), (0.7, 0.2), (1.0, 1.0)):
+            tt, ss = torch.full((1,), t), torch.full((1,), s)
+            calls.append({"t": t, "s": s, "y": model(x, tt, ss).flatten().tolist(),
+                          "g": model.g(x, tt, ss).flatten().tolist()})
     with open(os.path.join(out_dir, "tiny-random-golden.json"), "w") as f:
-        json.dump({"x": {"dims": list(x.shape), "data": x.flatten().tolist()},
-                   "calls": [{"t": 1.0, "s": 0.0, "y": y1.flatten().tolist()},
-                             {"t": 0.7, "s": 0.2, "y": y2.flatten().tolist()}]}, f)
+        json.dump({"x": {"dims": list(x.shape), "data": x.flatten().tolist()}, "calls": calls}, f)
     for model_id in TINY_RESNETS:
         rcfg, rmodel, summary = tiny_resnet(model_id)
         path = os.path.join(out_dir, f"{model_id}.onnx")

@@ -23,9 +23,11 @@ test('tiny model: each (t, s) call equals the PyTorch golden values', async () =
   const [, , h, w] = golden.x.dims;
   const session = await openCardModel(FIXTURES, card);
   for (const call of golden.calls) {
-    const y = await session.run(Float32Array.from(golden.x.data), w, h, call.t, call.s);
-    const max = y.reduce((m, v, i) => Math.max(m, Math.abs(v - call.y[i])), 0);
-    assert.ok(max < 1e-4, `t=${call.t} s=${call.s}: max |ort − torch| = ${max}`);
+    for (const output of ['y', 'g'] as const) {
+      const y = await session.run(Float32Array.from(golden.x.data), w, h, call.t, call.s, 1, output);
+      const max = y.reduce((m, v, i) => Math.max(m, Math.abs(v - call[output][i])), 0);
+      assert.ok(max < 1e-4, `${output} at t=${call.t} s=${call.s}: max |ort − torch| = ${max}`);
+    }
   }
   await session.release();
 });
@@ -113,5 +115,32 @@ test('pipeline: a fully transparent image is refused with no-pixels (nothing to 
   const session = await openCardModel(FIXTURES, card);
   const png = encode({ width: 8, height: 8, data: new Uint8Array(8 * 8 * 4), depth: 8, channels: 4 });
   await assert.rejects(runPipeline(card, session, png, { steps: 1, seed: 0, strength: 1 }), (e: Error & { code?: string }) => e.code === 'no-pixels');
+  await session.release();
+});
+
+test('tiny model: Faithful (the denoiser output g at s = t) and Detailed (the jump) are two results of one network', async () => {
+  const card = tinyCard();
+  assert.deepEqual(card.outputs, ['y', 'g']);
+  const session = await openCardModel(FIXTURES, card);
+  const [w, h] = [24, 20];
+  const rgba = new Uint8Array(w * h * 4);
+  for (let i = 0; i < w * h; i++) rgba.set([(i * 7) % 256, (i * 13) % 256, (i * 29) % 256, 255], i * 4);
+  const png = encode({ width: w, height: h, data: rgba, channels: 4 });
+  const base = { steps: 0, seed: 0, strength: 0 };
+  const detailed = await runPipeline(card, session, png, { ...base, output: 'detailed' });
+  const faithful = await runPipeline(card, session, png, { ...base, output: 'faithful' });
+  const byDefault = await runPipeline(card, session, png, base);
+  assert.deepEqual(byDefault.image.data, detailed.image.data, 'the card\'s default_output is detailed');
+  let differ = 0;
+  for (let i = 0; i < detailed.image.data.length; i++) if (detailed.image.data[i] !== faithful.image.data[i]) differ++;
+  assert.ok(differ > detailed.image.data.length / 4, `faithful and detailed differ in ${differ} values`);
+  // Faithful is exactly one evaluation of g(x1, 1, 1): reproduce it from the session directly
+  const { buildSource } = await import('../../ui/engine/tools');
+  const { toPlanes, fromPlanes } = await import('../../ui/engine/image/raw');
+  const source = buildSource(card, { planes: toPlanes(decodePng(png)), options: base });
+  const g = await evaluateTiled(session, source.x1, source.width, source.height, 1, 1,
+    { ...card.tile, multiple: card.multiple }, {}, 'g');
+  const want = fromPlanes({ width: source.width, height: source.height, rgb: g, alpha: source.alpha });
+  assert.deepEqual(faithful.image.data, want.data);
   await session.release();
 });

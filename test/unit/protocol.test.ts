@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isMainToUi, isUiToMain, normaliseRunOptions, outputSize, resultSizeProblem, RESULT_MAX_SIDE, type ErrorCode } from '../../src/protocol';
 import { MESSAGES, messageFor } from '../../src/messages';
-import { parseCard, stepTimes, cardScale } from '../../ui/engine/zoo';
+import { parseCard, stepTimes, cardScale, effectiveOutput } from '../../ui/engine/zoo';
 import { readFileSync } from 'node:fs';
 import { sha256Hex } from '../../ui/engine/sha256';
 import { createHash } from 'node:crypto';
@@ -136,6 +136,19 @@ test('step schedule: one step is (1, 0); k steps walk the grid down to 0', () =>
   assert.equal(two.at(-1)!.s, 0);
   assert.equal(two[0].s, two[1].t, 'steps chain');
   assert.equal(stepTimes(card, 99).length, g.length - 1, 'capped by the grid');
+});
+
+test('step schedule: Faithful is one evaluation of the denoiser output at s = t; models without g stay Detailed', () => {
+  const card = parseCard(JSON.parse(readFileSync('test/fixtures/tiny-random.json', 'utf8')));
+  assert.deepEqual(stepTimes(card, 4, 'faithful'), [{ t: 1, s: 1, output: 'g' }]);
+  assert.deepEqual(stepTimes(card, 1, 'detailed'), [{ t: 1, s: 0 }]);
+  assert.equal(effectiveOutput(card, undefined), 'detailed');
+  assert.equal(effectiveOutput({ ...card, default_output: 'faithful' }, undefined), 'faithful');
+  const older = { ...card, outputs: undefined };
+  assert.equal(effectiveOutput(older, 'faithful'), 'detailed');
+  assert.deepEqual(stepTimes(older, 1, 'faithful'), [{ t: 1, s: 0 }]);
+  assert.throws(() => parseCard({ ...card, default_output: 'sharp' }), /default_output/);
+  assert.throws(() => parseCard({ ...card, outputs: ['g'] }), /outputs/);
 });
 
 test('sha256 in JS equals node:crypto (block boundaries included)', () => {

@@ -2,7 +2,8 @@
 // blend them with feathered weights, crop back. Multi-step runs repeat this along the time grid.
 import { Blender, crop, extractTile, padEdge, planTiles, roundUp } from './image/tiles';
 import { EngineError } from './errors';
-import type { ModelSession } from './session';
+import type { ModelSession, OutputName } from './session';
+import type { StepTime } from './zoo';
 
 export interface TileSpec {
   size: number;
@@ -42,6 +43,7 @@ export async function evaluateTiled(
   s: number,
   spec: TileSpec,
   hooks: EvalHooks = {},
+  output: OutputName = 'y',
 ): Promise<Float32Array> {
   const pw = roundUp(width, spec.multiple);
   const ph = roundUp(height, spec.multiple);
@@ -49,7 +51,7 @@ export async function evaluateTiled(
   const tiles = planTiles(pw, ph, spec.size, spec.overlap, spec.multiple);
   if (tiles.length === 1) {
     throwIfAborted(hooks.signal);
-    const y = await session.run(padded, pw, ph, t, s);
+    const y = await session.run(padded, pw, ph, t, s, 1, output);
     hooks.onTile?.(1, 1);
     return crop(y, 3, pw, ph, width, height);
   }
@@ -62,7 +64,7 @@ export async function evaluateTiled(
     const group = tiles.slice(i, i + batch);
     const input = new Float32Array(group.length * per);
     group.forEach((tile, k) => input.set(extractTile(padded, 3, pw, ph, tile), k * per));
-    const y = await session.run(input, w, h, t, s, group.length);
+    const y = await session.run(input, w, h, t, s, group.length, output);
     group.forEach((tile, k) => blender.add(tile, y.subarray(k * per, (k + 1) * per)));
     hooks.onTile?.(i + group.length, tiles.length);
   }
@@ -75,7 +77,7 @@ export async function runSteps(
   x1: Float32Array,
   width: number,
   height: number,
-  times: Array<{ t: number; s: number }>,
+  times: StepTime[],
   spec: TileSpec,
   hooks: EvalHooks = {},
 ): Promise<Float32Array> {
@@ -86,7 +88,7 @@ export async function runSteps(
     x = await evaluateTiled(session, x, width, height, times[k].t, times[k].s, spec, {
       signal: hooks.signal,
       onTile: (done) => hooks.onTile?.(k * perStep + done, total),
-    });
+    }, times[k].output ?? 'y');
   }
   return x;
 }

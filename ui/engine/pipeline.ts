@@ -71,7 +71,7 @@ export async function runChain(links: ChainLink[], png: Uint8Array, options: Eng
     const source = await stage('prepare', () => buildSource(card, { planes: input, options }));
     let linkTiles = 0;
     const y = await stage('infer', () =>
-      runSteps(session, source.x1, source.width, source.height, stepTimes(card, options.steps), { ...card.tile, multiple: card.multiple }, {
+      runSteps(session, source.x1, source.width, source.height, stepTimes(card, options.steps, options.output), { ...card.tile, multiple: card.multiple }, {
         signal: hooks.signal,
         onTile: (done, total) => {
           linkTiles = total;

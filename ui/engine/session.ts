@@ -11,10 +11,16 @@ export interface OrtModule {
   Tensor: typeof Tensor;
 }
 
+/**
+ * Which output of the model to read: y = G(x, t, s), the jump to time s; or g = g(x, t, s), the
+ * network's endpoint estimate, which at s = t is the denoiser E[x0 | x_t] (models that declare it).
+ */
+export type OutputName = 'y' | 'g';
+
 /** One evaluation of G(x, t, s) on a [batch, 3, h, w] input (every item at the same t and s). */
 export interface ModelSession {
   readonly backend: Backend;
-  run(x: Float32Array, width: number, height: number, t: number, s: number, batch?: number): Promise<Float32Array>;
+  run(x: Float32Array, width: number, height: number, t: number, s: number, batch?: number, output?: OutputName): Promise<Float32Array>;
   release(): Promise<void>;
 }
 
@@ -31,7 +37,8 @@ async function createOne(ort: OrtModule, bytes: Uint8Array, backend: Backend): P
   if (!session.outputNames.includes('y')) throw new EngineError('model-load-failed', 'the model has no output "y"');
   return {
     backend,
-    async run(x, width, height, t, s, batch = 1) {
+    async run(x, width, height, t, s, batch = 1, output: OutputName = 'y') {
+      if (!session.outputNames.includes(output)) throw new EngineError('model-load-failed', `the model has no output "${output}"`);
       const feeds = {
         x: new ort.Tensor('float32', x, [batch, 3, height, width]),
         t: new ort.Tensor('float32', new Float32Array(batch).fill(t), [batch]),
@@ -39,12 +46,13 @@ async function createOne(ort: OrtModule, bytes: Uint8Array, backend: Backend): P
       };
       let out;
       try {
-        out = await session.run(feeds);
+        // fetch only the output asked for: the other one is never copied out of the runtime
+        out = await session.run(feeds, [output]);
       } catch (err) {
         // ORT's messages name kernels, not the input: add what we fed it.
         throw new EngineError('inference-failed', `${backend} at ${batch}×${width}×${height}, t=${t}, s=${s}: ${(err as Error).message}`);
       }
-      const y = out.y;
+      const y = out[output];
       const data = (await y.getData()) as Float32Array;
       const copy = data.slice();
       if ('dispose' in y && typeof y.dispose === 'function') y.dispose();
@@ -114,11 +122,11 @@ export class FallbackSession implements ModelSession {
     this.log(reason);
   }
 
-  async run(x: Float32Array, width: number, height: number, t: number, s: number, batch = 1): Promise<Float32Array> {
+  async run(x: Float32Array, width: number, height: number, t: number, s: number, batch = 1, output: OutputName = 'y'): Promise<Float32Array> {
     for (;;) {
       if (!this.current) throw new EngineError('backend-failed', 'the session was released');
       try {
-        return await this.current.run(x, width, height, t, s, batch);
+        return await this.current.run(x, width, height, t, s, batch, output);
       } catch (err) {
         if (this.index + 1 >= this.backends.length) throw err;
         this.note(`${this.backend} failed mid-run, continuing on ${this.backends[this.index + 1]}: ${(err as Error).message}`);

@@ -26,6 +26,35 @@ export interface ModelCard {
   fp16_file?: string;
   /** Steps the model runs when the user leaves Steps on its default (1 when absent). */
   default_steps?: number;
+  /** The model's outputs: "y" (G, the jump) always; "g" (the network's endpoint estimate) when exported. */
+  outputs?: string[];
+  /** What the tool gives when the user makes no choice (models with both outputs). */
+  default_output?: OutputChoice;
+}
+
+/**
+ * The two results one network can give (the model contract's y and g), in a designer's words:
+ * - detailed: the one-step jump G(x1, 1, 0) along the ODE — a sample, with sharper texture;
+ * - faithful: the denoiser g(x1, 1, 1) — the average of what the image could be, highest PSNR, smoother.
+ */
+export type OutputChoice = 'detailed' | 'faithful';
+
+/** One evaluation of the step schedule: G(x, t, s), read from output y (or g for the denoiser). */
+export interface StepTime {
+  t: number;
+  s: number;
+  output?: 'y' | 'g';
+}
+
+/** Whether the card's model exports the denoiser output g beside G. */
+export function hasDenoiser(card: ModelCard): boolean {
+  return Array.isArray(card.outputs) && card.outputs.includes('g');
+}
+
+/** The output a run gives: the user's choice where the model has both, else the one it has. */
+export function effectiveOutput(card: ModelCard, choice: OutputChoice | undefined): OutputChoice {
+  if (!hasDenoiser(card)) return 'detailed';
+  return choice ?? card.default_output ?? 'detailed';
 }
 
 function fail(id: string, what: string): never {
@@ -59,6 +88,10 @@ export function parseCard(value: unknown): ModelCard {
   }
   for (let i = 1; i < time.grid.length; i++) if (!(time.grid[i] > time.grid[i - 1])) fail(id, 'time.grid must increase');
   if (!time.one_step || !isNum(time.one_step.t) || !isNum(time.one_step.s)) fail(id, 'time.one_step needs t and s');
+  if (c.outputs !== undefined && (!Array.isArray(c.outputs) || !c.outputs.includes('y'))) fail(id, 'outputs must list "y"');
+  if (c.default_output !== undefined && c.default_output !== 'detailed' && c.default_output !== 'faithful') {
+    fail(id, 'default_output must be "detailed" or "faithful"');
+  }
   const ds = c.default_steps;
   if (ds !== undefined && (!Number.isInteger(ds) || (ds as number) < 1 || (ds as number) > time.grid.length - 1)) {
     fail(id, `default_steps must be a whole number from 1 to ${time.grid.length - 1}`);
@@ -82,8 +115,16 @@ export function effectiveSteps(card: ModelCard, steps: number): number {
   return Math.max(1, Math.min(k, card.time.grid.length - 1));
 }
 
-/** The (t, s) pairs for k steps (0: the card's default): one step is the card's one_step; k steps walk the grid from 1 to 0. */
-export function stepTimes(card: ModelCard, steps: number): Array<{ t: number; s: number }> {
+/**
+ * The evaluations of a run. Faithful is one evaluation of the denoiser at the source time, g(x1, t, t),
+ * whatever Steps says (the posterior mean has no steps to walk). Detailed takes k steps (0: the
+ * card's default): one step is the card's one_step; k steps walk the grid from 1 to 0.
+ */
+export function stepTimes(card: ModelCard, steps: number, output?: OutputChoice): StepTime[] {
+  if (effectiveOutput(card, output) === 'faithful') {
+    const t = card.time.one_step.t;
+    return [{ t, s: t, output: 'g' }];
+  }
   const k = effectiveSteps(card, steps);
   if (k === 1) return [{ t: card.time.one_step.t, s: card.time.one_step.s }];
   const grid = card.time.grid;
@@ -91,7 +132,7 @@ export function stepTimes(card: ModelCard, steps: number): Array<{ t: number; s:
   const n = Math.min(k, last);
   const idx: number[] = [];
   for (let j = n; j >= 0; j--) idx.push(Math.round((j * last) / n));
-  const pairs: Array<{ t: number; s: number }> = [];
+  const pairs: StepTime[] = [];
   for (let j = 0; j < n; j++) pairs.push({ t: grid[idx[j]], s: grid[idx[j + 1]] });
   return pairs;
 }
