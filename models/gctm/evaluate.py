@@ -214,7 +214,9 @@ def load_ema(cfg, path):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("config")
-    ap.add_argument("--ckpt", required=True)
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--ckpt", help="a training checkpoint (its EMA weights)")
+    src.add_argument("--zoo-card", help="a shipped model, rebuilt from zoo/<id>.json and its ONNX file")
     ap.add_argument("--regression", help="checkpoint of the same network trained as an L2 regressor")
     ap.add_argument("--ode-steps", type=int, default=16)
     ap.add_argument("--out", required=True, help="metrics JSON to write")
@@ -224,7 +226,11 @@ def main(argv=None):
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     cfg = load(args.config)
-    models = {"gctm": load_ema(cfg, args.ckpt)[0]}
+    if args.zoo_card:
+        from .from_onnx import load_zoo_model
+        models = {"gctm": load_zoo_model(args.zoo_card)[0]}
+    else:
+        models = {"gctm": load_ema(cfg, args.ckpt)[0]}
     if args.regression:
         models["regression"] = load_ema(cfg, args.regression)[0]
     g = cfg.gctm
