@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, deflateRawSync, deflateSync } from 'node:zlib';
 import { readHeader } from '../../ui/engine/cli-image';
+import { main } from '../../ui/engine/cli';
 
 let dir = '';
 let zoo = '';
@@ -21,6 +22,14 @@ before(() => {
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/onestep.mjs', ...args, '--zoo', zoo], { encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** main() in this process, for answers that come before any model runs (no process start per case). */
+async function inProcess(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main([...args, '--zoo', zoo], { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -149,27 +158,27 @@ test('decompression bombs are refused from the header: exit 1, the limits in wor
   assert.equal(existsSync(out), false);
 });
 
-test('results over 8192 px a side or 16 megapixels are refused before decoding; within the limits the file is decoded', () => {
+test('results over 8192 px a side or 16 megapixels are refused before decoding; within the limits the file is decoded', async () => {
   const out = join(dir, 'limits-out.png');
   // 5000×5000 at ×4 (the case that once ran past 8 GB), a side over 8192 at ×2, an area over 16 MP at ×2.
   for (const [w, h, scale, want] of [[5000, 5000, '4', '20000×20000'], [4097, 16, '2', '8194×32'], [3000, 3000, '2', '6000×6000']] as const) {
     const file = join(dir, `declared-${w}x${h}.png`);
     writeFileSync(file, declaredPng(w, h));
-    const r = cli('restore', file, '-o', out, '--scale', scale);
+    const r = await inProcess('restore', file, '-o', out, '--scale', scale);
     assert.equal(r.code, 1, r.err);
     assert.match(r.err, new RegExp(`is ${w}×${h} px; at ×${scale} the result would be ${want} px`));
   }
   // 2048×2048 at ×2 is 16.8 MP, just inside: this one gets as far as decoding (its pixel data is short).
   const inside = join(dir, 'declared-inside.png');
   writeFileSync(inside, declaredPng(2048, 2048));
-  const r = cli('restore', inside, '-o', out);
+  const r = await inProcess('restore', inside, '-o', out);
   assert.equal(r.code, 1);
   assert.doesNotMatch(r.err, /over the limit/);
   assert.match(r.err, /could not be read as an image/);
   // A header that declares no pixels.
   const empty = join(dir, 'declared-empty.png');
   writeFileSync(empty, declaredPng(0, 10));
-  assert.match(cli('restore', empty, '-o', out).err, /has no pixels/);
+  assert.match((await inProcess('restore', empty, '-o', out)).err, /has no pixels/);
   assert.equal(existsSync(out), false);
 });
 
@@ -242,7 +251,7 @@ test('the output format follows -o\'s extension: .png, .jpg/.jpeg (flattened on 
   }
   for (const bad of ['o.gif', 'o', 'o.png.tmp']) {
     const out = join(dir, bad);
-    const r = cli('restore', 'ui/standin/examples/Icon.png', '-o', out);
+    const r = await inProcess('restore', 'ui/standin/examples/Icon.png', '-o', out);
     assert.equal(r.code, 2, `${bad}: ${r.err}`);
     assert.match(r.err, /the output format comes from the extension: \.png, \.jpg, \.jpeg or \.webp/);
     assert.equal(existsSync(out), false);

@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePng } from '../../ui/engine/codec';
-import { parseArgs, UsageError } from '../../ui/engine/cli';
+import { main, parseArgs, UsageError } from '../../ui/engine/cli';
 
 let dir = '';
 let zoo = '';
@@ -168,35 +168,51 @@ function bare(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-test('an option at the end with no value is a usage error naming it (the launcher\'s own arguments are not taken)', () => {
-  for (const option of ['--seed', '--steps', '-o', '--model', '--mask', '--scale']) {
+/**
+ * main() in this process, for answers that come before any model is loaded (usage errors, refusals):
+ * the same code as the launcher runs, without a process start (half a second each on 2 cores).
+ */
+async function inProcess(zooDir: string, ...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main([...args, '--zoo', zooDir], { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+test('an option at the end with no value is a usage error naming it (the launcher\'s own arguments are not taken)', async () => {
+  for (const option of ['--seed', '-o']) {
     const args = ['restore', 'ui/standin/examples/Icon.png', ...(option === '-o' ? [] : ['-o', join(dir, 'trail.png')]), option];
-    const r = bare(...args);
+    const r = bare(...args); // through the launcher, which supplies the default zoo
+    assert.equal(r.code, 2, `${option}: ${r.err}`);
+    assert.match(r.err, new RegExp(`^onestep: ${option} needs a value$`, 'm'), option);
+  }
+  for (const option of ['--steps', '--model', '--mask', '--scale', '--zoo']) {
+    const r = await inProcess(zoo, 'restore', 'ui/standin/examples/Icon.png', '-o', join(dir, 'trail.png'), '--json', option);
     assert.equal(r.code, 2, `${option}: ${r.err}`);
     assert.match(r.err, new RegExp(`^onestep: ${option} needs a value$`, 'm'), option);
   }
   // Nor is the next option taken as the value.
-  const r = cli('restore', 'ui/standin/examples/Icon.png', '-o', join(dir, 'trail.png'), '--seed', '--json');
+  const r = await inProcess(zoo, 'restore', 'ui/standin/examples/Icon.png', '-o', join(dir, 'trail.png'), '--seed', '--json');
   assert.equal(r.code, 2);
   assert.match(r.err, /--seed needs a value/);
   assert.equal(existsSync(join(dir, 'trail.png')), false);
 });
 
-test('--scale must be a number the zoo has for the tool: empty, 0, 3 and x are usage errors (exit 2)', () => {
+test('--scale must be a number the zoo has for the tool: empty, 0, 3 and x are usage errors (exit 2)', async () => {
   const out = join(dir, 'scale.png');
   for (const [value, message] of [['', /--scale must be a number, got ""/], ['x', /--scale must be a number, got "x"/],
     ['0', /--scale must be a positive number/], ['-2', /--scale must be a positive number/],
     ['3', /restore has no model at ×3; the zoo has ×2/], ['4', /restore has no model at ×4; the zoo has ×2/]] as const) {
-    const r = cli('restore', 'ui/standin/examples/Icon.png', '-o', out, '--scale', value);
+    const r = await inProcess(zoo, 'restore', 'ui/standin/examples/Icon.png', '-o', out, '--scale', value);
     assert.equal(r.code, 2, `--scale "${value}": ${r.err}`);
     assert.match(r.err, message, `--scale "${value}"`);
     assert.doesNotMatch(r.err, /×0/);
   }
   assert.equal(existsSync(out), false);
   // Steps and seed are whole numbers.
-  assert.equal(cli('restore', 'ui/standin/examples/Icon.png', '-o', out, '--steps', '1.5').code, 2);
-  assert.equal(cli('restore', 'ui/standin/examples/Icon.png', '-o', out, '--seed', '-1').code, 2);
-  assert.equal(cli('restore', 'ui/standin/examples/Icon.png', '-o', out, '--seed', ' 1').code, 2);
+  assert.equal((await inProcess(zoo, 'restore', 'ui/standin/examples/Icon.png', '-o', out, '--steps', '1.5')).code, 2);
+  assert.equal((await inProcess(zoo, 'restore', 'ui/standin/examples/Icon.png', '-o', out, '--seed', '-1')).code, 2);
+  assert.equal((await inProcess(zoo, 'restore', 'ui/standin/examples/Icon.png', '-o', out, '--seed', ' 1')).code, 2);
 });
 
 const PLUGIN_WORDS = /plugin|layer|Figma|panel|Pick another tool|Select /i;
@@ -228,7 +244,7 @@ test('the CLI speaks of files, folders and options, never of layers or the plugi
   assert.doesNotMatch(damaged.err, PLUGIN_WORDS);
 });
 
-test('--zoo: a card\'s file must be inside the zoo folder (no ../, no absolute path, no link out)', () => {
+test('--zoo: a card\'s file must be inside the zoo folder (no ../, no absolute path, no link out)', async () => {
   const base = join(dir, 'escape');
   const z = zooOf(join('escape', 'zoo'), []);
   // A real model with the right checksum, but outside the zoo.
@@ -239,7 +255,7 @@ test('--zoo: a card\'s file must be inside the zoo folder (no ../, no absolute p
     writeFileSync(join(z, 'tiny-random.json'), JSON.stringify({ ...card, file }));
     rmSync(join(z, 'link.onnx'), { force: true });
     if (file === 'link.onnx') symlinkSync(join(base, 'outside.onnx'), join(z, 'link.onnx'));
-    const r = cliIn(z, 'restore', 'ui/standin/examples/Icon.png', '-o', out);
+    const r = await inProcess(z, 'restore', 'ui/standin/examples/Icon.png', '-o', out);
     assert.equal(r.code, 1, `${file}: ${r.err}`);
     assert.match(r.err, /outside the zoo folder/, file);
     assert.equal(existsSync(out), false, file);
@@ -254,7 +270,7 @@ test('--zoo: a card\'s file must be inside the zoo folder (no ../, no absolute p
 
 // ---- the output file: never the input, checked before the work, written whole or not at all ----
 
-test('-o naming the input file is refused (exit 2, input untouched) unless --overwrite is given', () => {
+test('-o naming the input file is refused (exit 2, input untouched) unless --overwrite is given', async () => {
   const sub = join(dir, 'same');
   mkdirSync(sub, { recursive: true });
   const input = join(sub, 'in.png');
@@ -262,7 +278,7 @@ test('-o naming the input file is refused (exit 2, input untouched) unless --ove
   const before = readFileSync(input);
   symlinkSync(input, join(sub, 'alias.png'));
   for (const spelling of [input, join(sub, '..', 'same', 'in.png'), join(sub, 'alias.png')]) {
-    const r = cli('restore', input, '-o', spelling);
+    const r = await inProcess(zoo, 'restore', input, '-o', spelling);
     assert.equal(r.code, 2, `${spelling}: ${r.err}`);
     assert.match(r.err, /is the input file; onestep does not replace its input unless --overwrite is given/);
     assert.deepEqual(readFileSync(input), before, 'the input is untouched');
@@ -273,22 +289,22 @@ test('-o naming the input file is refused (exit 2, input untouched) unless --ove
   assert.deepEqual([img.width, img.height], [192, 192], '--overwrite replaces it with the result');
 });
 
-test('the output folder is checked before any work, in the CLI\'s words', () => {
+test('the output folder is checked before any work, in the CLI\'s words', async () => {
   // A zoo whose model is damaged: had the work started, the error would be about the model.
   const z = zooOf('zoo-output-check', ['tiny-random']);
   const onnx = join(z, 'tiny-random.onnx');
   const model = readFileSync(onnx);
   model[model.length - 1] ^= 1;
   writeFileSync(onnx, model);
-  const missing = cliIn(z, 'restore', 'ui/standin/examples/Icon.png', '-o', join(dir, 'no-such-folder', 'out.png'));
+  const missing = await inProcess(z, 'restore', 'ui/standin/examples/Icon.png', '-o', join(dir, 'no-such-folder', 'out.png'));
   assert.equal(missing.code, 1);
   assert.equal(missing.err.trim(), `onestep: cannot write ${join(dir, 'no-such-folder', 'out.png')}: the folder ${join(dir, 'no-such-folder')} does not exist`);
   const file = join(dir, 'a-file');
   writeFileSync(file, 'x');
-  const notFolder = cliIn(z, 'restore', 'ui/standin/examples/Icon.png', '-o', join(file, 'out.png'));
+  const notFolder = await inProcess(z, 'restore', 'ui/standin/examples/Icon.png', '-o', join(file, 'out.png'));
   assert.equal(notFolder.code, 1);
   assert.match(notFolder.err, /a-file is not a folder/);
-  const isFolder = cliIn(z, 'restore', 'ui/standin/examples/Icon.png', '-o', dir);
+  const isFolder = await inProcess(z, 'restore', 'ui/standin/examples/Icon.png', '-o', dir);
   assert.equal(isFolder.code, 1);
   assert.match(isFolder.err, /it is a folder; give a file name/);
   for (const r of [missing, notFolder, isFolder]) assert.doesNotMatch(r.err, /checksum|plugin|layer/);
