@@ -1,6 +1,6 @@
 // Writes docs/<model id>.png for the README, from the golden input of each zoo model (`npm run readme`):
-// an upscaler's input (pixel-repeated), plain bicubic and its one-step result; a same-size model's
-// damaged input, its one-step result and the clean original.
+// an upscaler's input (pixel-repeated), plain bicubic and its result; a same-size model's damaged
+// input, its result and the clean original. Models with both outputs show Faithful, then Detailed.
 import { register } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -14,6 +14,7 @@ const { runPipeline } = await load('ui/engine/pipeline.ts');
 const { decodePng, encodePng } = await load('ui/engine/codec.ts');
 const { toPlanes, fromPlanes, toRgba8 } = await load('ui/engine/image/raw.ts');
 const { resizeBicubic } = await load('ui/engine/image/resize.ts');
+const { hasDenoiser } = await load('ui/engine/zoo.ts');
 
 const GAP = 8;
 
@@ -52,18 +53,24 @@ for (const card of readCards(resolve(root, 'models/zoo'))) {
   const src = decodePng(bytes);
   const scale = card.source.scale ?? 1;
   const session = await openCardModel(resolve(root, 'models/zoo'), card);
-  const result = await runPipeline(card, session, bytes, { steps: 0, seed: 0, strength: 1 });
+  const both = hasDenoiser(card);
+  const results = [];
+  for (const output of both ? ['faithful', 'detailed'] : [undefined]) {
+    results.push(rgba((await runPipeline(card, session, bytes, { steps: 0, seed: 0, strength: 1, output })).image));
+  }
   await session.release();
+  const what = both ? 'Faithful, Detailed' : 'one step of the model';
   const p = toPlanes(src);
   const out = resolve(root, `docs/${card.id}.png`);
   if (scale > 1) {
     const bic = fromPlanes({ width: src.width * scale, height: src.height * scale, rgb: resizeBicubic(p.rgb, 3, src.width, src.height, src.width * scale, src.height * scale), alpha: null });
-    writeFileSync(out, encodePng(strip([nearest(rgba(src), scale), rgba(bic), rgba(result.image)])));
-    links.push(`**${card.title}** (\`${card.id}\`): input, bicubic, one step of the model\n\n![${card.title}](docs/${card.id}.png)`);
+    writeFileSync(out, encodePng(strip([nearest(rgba(src), scale), rgba(bic), ...results])));
+    links.push(`**${card.title}** (\`${card.id}\`): input, bicubic, ${what}\n\n![${card.title}](docs/${card.id}.png)`);
   } else {
     const truth = decodePng(new Uint8Array(readFileSync(resolve(root, `test/fixtures/golden-${card.id}-hr.png`))));
-    writeFileSync(out, encodePng(strip([rgba(src), rgba(result.image), rgba(truth)])));
-    links.push(`**${card.title}** (\`${card.id}\`): damaged input (noise σ 15), the model (${card.default_steps ?? 1} step${(card.default_steps ?? 1) > 1 ? "s" : ""}), the original\n\n![${card.title}](docs/${card.id}.png)`);
+    writeFileSync(out, encodePng(strip([rgba(src), ...results, rgba(truth)])));
+    const model = both ? what : `the model (${card.default_steps ?? 1} step${(card.default_steps ?? 1) > 1 ? 's' : ''})`;
+    links.push(`**${card.title}** (\`${card.id}\`): damaged input (noise σ 15), ${model}, the original\n\n![${card.title}](docs/${card.id}.png)`);
   }
   console.log(`wrote docs/${card.id}.png (${card.title} in one step)`);
 }
