@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { decode } from 'fast-png';
-import { TIMEOUTS, addSlowLayer, launchBrowser, layer, layerNames, layerPixels, openPlayground, overlappingLayers, runTool, withPage } from '../helpers/browser.mjs';
+import { TIMEOUTS, addImage, addSlowLayer, launchBrowser, layer, layerNames, layerPixels, openPlayground, overlappingLayers, runTool, withPage } from '../helpers/browser.mjs';
 import { openCardModel, readCard, readCards } from '../../ui/engine/node.ts';
 import { runPipeline } from '../../ui/engine/pipeline.ts';
 import { cardScale } from '../../ui/engine/zoo.ts';
@@ -94,6 +94,13 @@ test('each zoo model, run through the panel, matches the PyTorch golden output a
   const cards = readCards('models/zoo').filter((c) => existsSync(`test/fixtures/golden-${c.id}-out.png`));
   assert.ok(cards.length > 0, 'no zoo model with golden files to compare against');
   await withPlayground(async ({ page, ui }) => {
+    // The golden inputs are test fixtures, not playground examples: the test adds them itself.
+    let x = 40;
+    for (const card of cards) {
+      const png = readFileSync(`test/fixtures/golden-${card.id}-in.png`);
+      await addImage(page, `golden ${card.id}`, png, x, 1400);
+      x += decode(png).width + 400;
+    }
     for (const card of cards) {
       const source = `golden ${card.id}`;
       await runTool(page, ui, source, card.id);
@@ -193,6 +200,14 @@ test('several selected layers are processed one after another, with per-layer pr
   });
 });
 
+test('the playground shows people\'s example layers only: no test fixtures', async () => {
+  await withPlayground(async ({ page }) => {
+    const names = await layerNames(page);
+    assert.ok(names.includes('Landscape') && names.includes('Tilted card'), JSON.stringify(names));
+    assert.deepEqual(names.filter((n) => /golden|tiny|test/i.test(n)), [], `test names in the playground: ${JSON.stringify(names)}`);
+  });
+});
+
 test('"Run again" on a result reruns the same tool and options on its source', async () => {
   await withPlayground(async ({ page, ui }) => {
     await ui.locator('[data-testid=steps]').fill('2');
@@ -202,9 +217,14 @@ test('"Run again" on a result reruns the same tool and options on its source', a
     await page.waitForFunction((n) => window.standin.byName(n), name, { timeout: TIMEOUTS.run });
     const first = await layer(page, name);
     assert.deepEqual(first.relaunchData, { 'run-again': TINY_TITLE });
-    // Figma relaunches the plugin with the result selected and figma.command set to the button's command.
+    // Selecting the result shows Figma's relaunch button (named in the manifest); pressing it relaunches
+    // the plugin with the result selected and figma.command set to the button's command.
     await page.evaluate((id) => window.standin.select([id]), first.id);
-    await page.evaluate(() => window.standin.launch('run-again'));
+    const button = page.locator('#relaunch button[data-command=run-again]');
+    await button.waitFor({ timeout: 5000 });
+    assert.equal(await button.innerText(), 'Onestep: Run again');
+    assert.match(await page.locator('#relaunch').innerText(), new RegExp(TINY_TITLE.replace(/[()]/g, '\\$&')));
+    await button.click();
     await page.waitForFunction((n) => window.standin.all().filter((s) => s.name === n).length === 2, name, { timeout: TIMEOUTS.run });
     const again = (await page.evaluate(() => window.standin.all())).find((s) => s.name === name && s.id !== first.id);
     const data = JSON.parse(again.pluginData.onestep);

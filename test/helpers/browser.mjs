@@ -121,6 +121,11 @@ export async function runTool(page, ui, layerName, modelId, { clean = false } = 
   await ui.locator('[data-testid=run]:not([disabled])').click();
 }
 
+/** Adds an image layer from PNG bytes made in Node (as dropping a PNG on the canvas); returns its id. */
+export function addImage(page, name, png, x = 40, y = 900) {
+  return page.evaluate(([n, bytes, x, y]) => window.standin.addImageLayer(n, new Uint8Array(bytes), x, y).id, [name, Array.from(png), x, y]);
+}
+
 /** Adds a large gradient image layer (slow enough to cancel or interfere with mid-run). */
 export function addSlowLayer(page, name, w = 1000, h = 750) {
   return page.evaluate(

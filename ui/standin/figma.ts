@@ -52,6 +52,8 @@ export interface StandinHooks {
   toUi?(message: unknown): void;
   /** Called by figma.closePlugin and figma.ui.close. */
   closeUi?(): void;
+  /** Called by figma.ui.resize: the plugin window's new size. */
+  resizeUi?(width: number, height: number): void;
 }
 
 type Listener = (...args: unknown[]) => void;
@@ -332,7 +334,11 @@ export class FigmaStandin {
         self.uiListeners.add(w);
       },
       off(_: 'message', cb: MessageEventHandler) { self.uiListeners.delete(cb as Listener); },
-      show() {}, hide() {}, resize() {}, reposition() {}, close() { self.hooks.closeUi?.(); },
+      show() {}, hide() {}, reposition() {}, close() { self.hooks.closeUi?.(); },
+      resize(width: number, height: number) {
+        self.assertOpen('ui.resize');
+        self.hooks.resizeUi?.(width, height);
+      },
       getPosition: () => ({ windowSpace: { x: 0, y: 0 }, canvasSpace: { x: 0, y: 0 } }),
     } as unknown as UIAPI;
     const page = this.handle(this.pageId) as PageNode;

@@ -3,6 +3,7 @@
 // frame (a sandboxed data: document that document.write()s the UI, since data: URLs cap at 2 MiB).
 import { FigmaStandin } from './figma';
 import { SETTINGS_KEY } from '../../src/settings';
+import manifest from '../../manifest.json';
 
 declare global {
   interface Window {
@@ -32,11 +33,19 @@ let pendingHtml = '';
 /** ?hosted: the UI comes from this (secure) origin instead, as Figma's hosted-UI mode does. */
 const HOSTED = new URLSearchParams(location.search).has('hosted');
 
+/** The plugin window's size (Figma's default is 300 × 200; the plugin asks for its own in showUI). */
+function sizeFrame(width = 300, height = 200) {
+  if (!frame) return;
+  frame.style.width = `${width}px`;
+  frame.style.height = `${height}px`;
+}
+
 const fig: FigmaStandin = new FigmaStandin({
-  showUI(html) {
+  showUI(html, options) {
     closeFrame();
     pendingHtml = html;
     frame = document.createElement('iframe');
+    sizeFrame(options.width, options.height);
     if (HOSTED) {
       frame.src = '../hosted/index.html';
       const f = frame;
@@ -56,6 +65,9 @@ const fig: FigmaStandin = new FigmaStandin({
   },
   closeUi() {
     closeFrame();
+  },
+  resizeUi(width, height) {
+    sizeFrame(width, height);
   },
 });
 
@@ -86,11 +98,14 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   return new Uint8Array(await r.arrayBuffer());
 }
 
-/** Example layers: the bundled example images and, for the tests, the golden inputs of the zoo. */
+/**
+ * Example layers for people to try: the bundled example images (tests add their own fixtures, so the
+ * server's golden inputs are left out) and a few drawn layers.
+ */
 async function loadExamples() {
   const list = (await (await fetch('/api/examples')).json()) as Array<{ name: string; url: string }>;
   let x = 40;
-  for (const ex of list) {
+  for (const ex of list.filter((e) => e.url.startsWith('/examples/'))) {
     const png = await fetchBytes(ex.url);
     const layer = fig.addImageLayer(ex.name, png, x, 40);
     x += (layer as RectangleNode).width + 60;
@@ -158,6 +173,7 @@ function draw() {
     draw();
     return;
   }
+  drawRelaunch();
   const layers = document.getElementById('layers')!;
   layers.replaceChildren(
     ...page.children.map((id) => {
@@ -176,6 +192,35 @@ function draw() {
       d.className = `toast${n.error ? ' error' : ''}`;
       d.textContent = n.message;
       return d;
+    }),
+  );
+}
+
+/**
+ * Figma's relaunch buttons: when the selection is one layer with relaunch data, the properties panel
+ * shows a button per command (named in the manifest) that starts the plugin with figma.command set.
+ */
+let relaunchKey = '';
+function drawRelaunch() {
+  const box = document.getElementById('relaunch')!;
+  const ids = fig.selectedIds;
+  const data = ids.length === 1 ? fig.nodes.get(ids[0])?.relaunchData ?? {} : {};
+  const key = JSON.stringify([ids, data]);
+  if (key === relaunchKey) return; // rebuilding on every draw would swallow clicks
+  relaunchKey = key;
+  box.replaceChildren(
+    ...Object.entries(data).map(([command, description]) => {
+      const name = manifest.relaunchButtons.find((b) => b.command === command)?.name ?? command;
+      const row = document.createElement('div');
+      const button = document.createElement('button');
+      button.textContent = `${manifest.name}: ${name}`;
+      button.dataset.command = command;
+      button.onclick = () => void launch(command);
+      const what = document.createElement('span');
+      what.className = 'what';
+      what.textContent = description;
+      row.append(button, ' ', what);
+      return row;
     }),
   );
 }
