@@ -1,9 +1,9 @@
 // The CLI's image files: sizes read from headers and refused before decoding (decompression bombs),
 // with bounded memory.
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, deflateRawSync, deflateSync } from 'node:zlib';
@@ -18,6 +18,7 @@ before(() => {
   mkdirSync(zoo);
   for (const f of ['tiny-random.json', 'tiny-random.onnx', 'tiny-x4.json', 'tiny-x4.onnx']) copyFileSync(join('test/fixtures', f), join(zoo, f));
 });
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/onestep.mjs', ...args, '--zoo', zoo], { encoding: 'utf8' });

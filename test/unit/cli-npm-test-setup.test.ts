@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error: a plain .mjs helper without types
@@ -39,9 +39,10 @@ test('the plan: nothing missing runs on; root installs; anyone else stops with t
   assert.match(other.message, /Debian 12.*chromium/s);
 });
 
-test('npm test (run-all) acts on missing packages before any suite starts', () => {
+test('npm test (run-all) acts on missing packages before any suite starts', (t) => {
   // A PATH where dpkg-query finds nothing installed and apt-get records its arguments and fails to install.
   const dir = mkdtempSync(join(tmpdir(), 'onestep-setup-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const log = join(dir, 'apt.log');
   writeFileSync(join(dir, 'dpkg-query'), '#!/bin/sh\nexit 1\n');
   writeFileSync(join(dir, 'apt-get'), `#!/bin/sh\necho "$@" >> ${log}\n[ "$1" = update ] && exit 0\nexit 100\n`);

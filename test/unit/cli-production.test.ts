@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -40,8 +40,9 @@ test('every package the CLI imports (the launcher, the TypeScript loader, the en
   }
 });
 
-test('the CLI runs from a production tree: only the lockfile\'s non-dev packages (what npm ci --omit=dev installs)', () => {
+test('the CLI runs from a production tree: only the lockfile\'s non-dev packages (what npm ci --omit=dev installs)', (t) => {
   const root = mkdtempSync(join(tmpdir(), 'onestep-prod-'));
+  t.after(() => rmSync(root, { recursive: true, force: true })); // the links only, never what they point to
   // The package's files that the CLI uses (the zoo comes from the fixtures).
   for (const path of ['package.json', 'bin', 'src', 'ui/engine']) cpSync(path, join(root, path), { recursive: true });
   const zoo = join(root, 'models/zoo');

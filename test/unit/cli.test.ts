@@ -1,5 +1,5 @@
 // The CLI as a user runs it: a child process on real files, with a zoo holding the tiny test model.
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
@@ -16,6 +16,7 @@ before(() => {
   spawnSync('mkdir', [zoo]);
   for (const f of ['tiny-random.json', 'tiny-random.onnx']) copyFileSync(join('test/fixtures', f), join(zoo, f));
 });
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/onestep.mjs', ...args, '--zoo', zoo], { encoding: 'utf8' });
