@@ -64,6 +64,22 @@ test('--backend wasm (onnxruntime-web, as in Figma) gives the same image as the 
   assert.equal(cli('restore', 'ui/standin/examples/Landscape.png', '-o', b, '--backend', 'gpu').code, 2);
 });
 
+test('--result faithful and detailed give the two outputs of one network; --json says which ran', () => {
+  const f = join(dir, 'faithful.png'), d = join(dir, 'detailed.png'), def = join(dir, 'default.png');
+  const rf = cli('restore', 'ui/standin/examples/Icon.png', '-o', f, '--result', 'faithful', '--json');
+  assert.equal(rf.code, 0, rf.err);
+  assert.deepEqual(JSON.parse(rf.out).result, ['faithful']);
+  assert.deepEqual(JSON.parse(rf.out).steps, [1], 'faithful is one evaluation of the denoiser');
+  const rd = cli('restore', 'ui/standin/examples/Icon.png', '-o', d, '--result', 'detailed', '--json');
+  assert.deepEqual(JSON.parse(rd.out).result, ['detailed']);
+  assert.equal(cli('restore', 'ui/standin/examples/Icon.png', '-o', def).code, 0);
+  assert.notDeepEqual(readFileSync(f), readFileSync(d));
+  assert.deepEqual(readFileSync(def), readFileSync(d), "the tiny model's card defaults to detailed");
+  const bad = cli('restore', 'ui/standin/examples/Icon.png', '-o', f, '--result', 'sharp');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--result is faithful or detailed/);
+});
+
 test('bad input: corrupt PNG, missing file, unknown tool, wrong scale, option misuse', () => {
   const bad = join(dir, 'bad.png');
   writeFileSync(bad, readFileSync('ui/standin/examples/Pattern.png').subarray(0, 100));

@@ -5,7 +5,7 @@ import type { ErrorCode } from '../../src/protocol';
 
 export const USAGE = `usage:
   onestep <tool> <in> -o <out> [--model <id>] [--scale <n>] [--clean] [--steps <k>] [--seed <n>]
-                               [--strength <s>] [--mask <mask>] [--backend cpu|wasm]
+                               [--strength <s>] [--mask <mask>] [--result faithful|detailed] [--backend cpu|wasm]
                                [--overwrite] [--json] [--zoo <dir>]
   onestep models [--json | --markdown] [--zoo <dir>]
 
@@ -16,6 +16,9 @@ restore: --scale 2 or 4 upscales (default: the smallest scale), --scale 1 cleans
 --clean runs the clean-up model before the upscaler.
 --steps k: network evaluations per model (default: each model's own, from its card; usually 1).
 --seed n: a whole number from 0 to 4294967295 (tools that draw noise).
+--result faithful: the model's denoiser, the most likely image (highest PSNR, smoother); detailed: its
+one-step jump, sharper texture (--steps applies to detailed only). Default: each model's card; models
+without both outputs always give detailed.
 --backend cpu (default) is onnxruntime-node, native; wasm is onnxruntime-web, WebAssembly on one thread.
 --overwrite lets -o name the input file itself (it is never replaced otherwise). The result is written
 whole under a temporary name in the output folder, then renamed into place.
@@ -60,6 +63,7 @@ export const CLI = {
   strength: '--strength must be between 0 and 1',
   scalePositive: (value: number) => `--scale must be a positive number, got ${value}`,
   backend: (value: string) => `--backend is cpu or wasm, not "${value}"`,
+  result: (value: string) => `--result is faithful or detailed, not "${value}"`,
   noScale: (tool: string, scale: number, have: string) => `${tool} has no model at ×${scale}; the zoo has ${have} (--scale)`,
   noModel: (id: string, scale: number | undefined, have: string) =>
     `no model for "${id}"${scale !== undefined ? ` at ×${scale}` : ''}; the zoo has: ${have}`,

@@ -10,7 +10,7 @@ import { runChain, type ChainLink } from './pipeline';
 import { enginePng, formatOfPath, fromRgba, QUALITY, readHeader, toRgbaFor, type ImageFormat } from './cli-image';
 import { chainScale, cleanerOf } from './tools/restore';
 import { outputSize, resultSizeProblem, RESULT_MAX_PIXELS, RESULT_MAX_SIDE } from '../../src/protocol';
-import { cardScale, effectiveSteps, type ModelCard } from './zoo';
+import { cardScale, effectiveOutput, effectiveSteps, hasDenoiser, stepTimes, type ModelCard, type OutputChoice } from './zoo';
 
 export { USAGE };
 
@@ -31,6 +31,8 @@ export interface CliArgs {
   markdown: boolean;
   backend: 'cpu' | 'wasm';
   zoo: string;
+  /** faithful (the denoiser) or detailed (the one-step jump); absent: each card's default. */
+  result?: OutputChoice;
 }
 
 export class UsageError extends Error {}
@@ -38,7 +40,7 @@ export class UsageError extends Error {}
 export class CliFailure extends Error {}
 
 const FLAGS = new Set(['--json', '--clean', '--markdown', '--overwrite', '-h', '--help']);
-const VALUED = new Set(['-o', '--output', '--model', '--scale', '--steps', '--seed', '--strength', '--mask', '--zoo', '--backend']);
+const VALUED = new Set(['-o', '--output', '--model', '--scale', '--steps', '--seed', '--strength', '--mask', '--zoo', '--backend', '--result']);
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
 /** A number option's value: digits only (no spaces, no empty string, which Number() reads as 0). */
@@ -78,7 +80,10 @@ export function parseArgs(argv: string[], defaults: { zoo?: string } = {}): CliA
         if (!(args.strength >= 0 && args.strength <= 1)) throw new UsageError(CLI.strength);
       } else if (a === '--mask') args.mask = value;
       else if (a === '--zoo') args.zoo = value;
-      else if (a === '--backend') {
+      else if (a === '--result') {
+        if (value !== 'faithful' && value !== 'detailed') throw new UsageError(CLI.result(value));
+        args.result = value;
+      } else if (a === '--backend') {
         if (value !== 'cpu' && value !== 'wasm') throw new UsageError(CLI.backend(value));
         args.backend = value;
       }
@@ -160,8 +165,9 @@ type Summary = Record<string, Record<string, number>>;
 /** The README's model table, from the cards (so docs and zoo cannot drift apart). */
 export function zooTable(cards: ModelCard[]): string {
   const rows = cards.map((c) => {
-    // metrics.summary.<method>.{psnr, ssim, swd} as models/gctm/evaluate.py writes it.
-    const summary: Summary = (c.metrics as { summary?: Summary } | undefined)?.summary ?? {};
+    // metrics.summary.<method>.{psnr, ssim, swd} and metrics.consistency as models/gctm/evaluate.py writes them.
+    const metrics = (c.metrics ?? {}) as { summary?: Summary; consistency?: { one_step_to_ode_db: number; one_step_to_denoiser_db: number } };
+    const summary: Summary = metrics.summary ?? {};
     const one = summary.gctm_nfe1 ?? {};
     const base = summary.bicubic ?? summary.input;
     const baseName = summary.bicubic ? 'bicubic' : 'input';
@@ -169,11 +175,15 @@ export function zooTable(cards: ModelCard[]): string {
     const mb = fp16 ? `${(fp16 / 1048576).toFixed(1)} MB` : c.bytes ? `${(c.bytes / 1048576).toFixed(1)} MB` : '–';
     const flops = c.flops_per_output_pixel ? `${(c.flops_per_output_pixel / 1e3).toFixed(1)} k` : '–';
     const gain = typeof one.psnr === 'number' && base && typeof base.psnr === 'number' ? ` (${one.psnr - base.psnr >= 0 ? '+' : ''}${(one.psnr - base.psnr).toFixed(2)})` : '';
-    return `| \`${c.id}\` ${c.title} | ${c.version} | ${mb} | ${flops} | ${effectiveSteps(c, 0)} | ${num(one.psnr, 2)}${gain} / ${num(one.ssim, 3)} | ${baseName} ${num(base?.psnr, 2)} | ${num(summary.regression_nfe1?.psnr, 2)} | ${num(summary.gctm_ode?.psnr, 2)} | ${num(summary.gctm_k?.psnr, 2)} | ${num(one.swd, 1)} / ${num(summary.regression_nfe1?.swd, 1)} |`;
+    const cons = metrics.consistency;
+    const pair = cons ? `${num(cons.one_step_to_ode_db, 1)} / ${num(cons.one_step_to_denoiser_db, 1)}${cons.one_step_to_ode_db > cons.one_step_to_denoiser_db ? '' : ' (a regressor)'}` : '–';
+    const faithful = hasDenoiser(c) ? num(summary.gctm_denoiser?.psnr, 2) : '–';
+    const byDefault = hasDenoiser(c) ? (c.default_output ?? 'detailed') : 'detailed';
+    return `| \`${c.id}\` ${c.title} | ${c.version} | ${mb} | ${flops} | ${effectiveSteps(c, 0)}, ${byDefault} | ${num(one.psnr, 2)}${gain} / ${num(one.ssim, 3)} | ${faithful} | ${baseName} ${num(base?.psnr, 2)} | ${num(summary.regression_nfe1?.psnr, 2)} | ${num(summary.gctm_ode?.psnr, 2)} | ${pair} | ${num(one.swd, 1)} / ${num(summary.regression_nfe1?.swd, 1)} |`;
   });
   return [
-    '| model | version | shipped (fp16) | FLOPs per output px | steps run by default | PSNR (gain) / SSIM, 1 step | baseline PSNR | same net as L2 regressor | ODE reference (16 Heun steps) | 4 steps | SWD ×10³, 1 step / L2 (lower: closer to real patch statistics) |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| model | version | shipped (fp16) | FLOPs per output px | default: steps, result | Detailed (one step): PSNR (gain) / SSIM | Faithful (denoiser) PSNR | baseline PSNR | same net as L2 regressor | ODE reference (16 Heun steps) | one step to its ODE / to its denoiser, dB (higher: closer) | SWD ×10³, one step / L2 (lower: closer to real patch statistics) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
 }
@@ -364,7 +374,7 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     const load = now() - t;
     let result;
     try {
-      result = await runChain(links, png, { steps: args.steps, seed: args.seed, strength: args.strength ?? 1 });
+      result = await runChain(links, png, { steps: args.steps, seed: args.seed, strength: args.strength ?? 1, output: args.result });
     } finally {
       for (const l of links) await l.session.release();
     }
@@ -387,7 +397,8 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
         tool: card.tool, model: card.id, version: card.version, models: chain.map((c) => `${c.id}@${c.version}`), backend: result.backend,
         input: { path: args.input, format: header.format, width: input.width, height: input.height },
         output: { path: args.output, format: outFormat, width: result.image.width, height: result.image.height, channels: result.image.channels },
-        steps: chain.map((c) => effectiveSteps(c, args.steps)), seed: args.seed, tiles: result.tiles,
+        result: chain.map((c) => effectiveOutput(c, args.result)),
+        steps: chain.map((c) => stepTimes(c, args.steps, args.result).length), seed: args.seed, tiles: result.tiles,
         ms: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10])),
       }, null, 2));
     } else {
