@@ -211,6 +211,32 @@ def load_ema(cfg, path):
     return model.eval(), state
 
 
+def eval_arguments(description: str, extra=None):
+    """The command line every evaluation shares: a config, the GCTM checkpoint, its L2 baseline,
+    the ODE steps, the output file and the thread count; `extra(ap)` adds a command's own options."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("config")
+    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--regression", help="checkpoint of the same network trained as an L2 regressor")
+    ap.add_argument("--ode-steps", type=int, default=16, help="Heun steps of the ODE reference (0: skip it where allowed)")
+    ap.add_argument("--out", required=True, help="metrics JSON to write")
+    ap.add_argument("--threads", type=int, default=2)
+    if extra:
+        extra(ap)
+    return ap
+
+
+def load_run(args):
+    """(config, {"gctm": model, "regression": model?}, grid(k)) from parsed eval_arguments."""
+    torch.set_num_threads(args.threads)
+    cfg = load(args.config)
+    models = {"gctm": load_ema(cfg, args.ckpt)[0]}
+    if args.regression:
+        models["regression"] = load_ema(cfg, args.regression)[0]
+    g = cfg.gctm
+    return cfg, models, lambda k: step_grid(k, g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("config")

@@ -9,7 +9,6 @@ output is composited into the crop inside the mask only, as the plugin does. Rep
 inside the mask (over the hole's bounding box for SSIM), SWD on a window around each hole, by hole size
 (small < 5 %, medium 5–15 %, large > 15 %) and by mask kind.
 """
-import argparse
 import json
 import os
 import sys
@@ -17,15 +16,13 @@ import sys
 import numpy as np
 import torch
 
-from .config import load
 from .data import evenly_spaced, expand, load_rgb
-from .evaluate import SKIMAGE, SKIMAGE_PHOTOS, load_ema, to_image
+from .evaluate import SKIMAGE, SKIMAGE_PHOTOS, eval_arguments, load_run, to_image
 from .inpaint_data import fill_hole
 from .masks import heldout_masks, size_class
 from .metrics import psnr, ssim, swd
 from .solvers import ode_solve, one_step
 from .splits import CLIPART_HELDOUT, PHOTOS_TEST, PHOTOS_VALIDATION
-from .time_grid import step_grid
 
 
 def heldout_crops(size: int, split: str, clipart: int = 6) -> list:
@@ -128,24 +125,13 @@ def _pad(a: np.ndarray, size: int = 32) -> np.ndarray:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("config")
-    ap.add_argument("--ckpt", required=True)
-    ap.add_argument("--regression")
-    ap.add_argument("--split", choices=["validation", "test"], default="validation")
-    ap.add_argument("--ode-steps", type=int, default=16, help="0: skip the ODE reference")
-    ap.add_argument("--masks-per-kind", type=int, default=3)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--threads", type=int, default=2)
+    ap = eval_arguments(__doc__.splitlines()[0], lambda ap: (
+        ap.add_argument("--split", choices=["validation", "test"], default="validation"),
+        ap.add_argument("--masks-per-kind", type=int, default=3)))
     args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    cfg = load(args.config)
-    models = {"gctm": load_ema(cfg, args.ckpt)[0]}
-    if args.regression:
-        models["regression"] = load_ema(cfg, args.regression)[0]
-    g = cfg.gctm
-    grid = step_grid(args.ode_steps, g.fine_steps, g.sigma_min, g.sigma_max, g.rho) if args.ode_steps else None
-    metrics = evaluate(models, cfg.data.crop, args.split, grid, args.masks_per_kind)
+    cfg, models, grid = load_run(args)
+    metrics = evaluate(models, cfg.data.crop, args.split, grid(args.ode_steps) if args.ode_steps else None,
+                       args.masks_per_kind)
     with open(args.out, "w") as f:
         json.dump(metrics, f, indent=1)
     for s, table in metrics["by_size"].items():

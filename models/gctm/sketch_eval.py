@@ -11,20 +11,17 @@ regressor. Reported per method, as measured:
 - diversity: mean pairwise distance (levels) of 4 seeds, and on drawings with several colourings
   (skin tones: one line drawing, several targets) the mean distance between seeds.
 """
-import argparse
 import json
 import sys
 
 import numpy as np
 import torch
 
-from .config import load
-from .evaluate import load_ema
+from .evaluate import eval_arguments, load_run
 from .metrics import psnr, swd
 from .sketch_data import load_pairs, to_unit
 from .sketch_extract import extract_sketch, stroke_f1
 from .solvers import consistency_steps, ode_solve, one_step
-from .time_grid import step_grid
 
 SEEDS = (0, 1, 2, 3)
 
@@ -94,25 +91,12 @@ def evaluate(cfg, models: dict, pairs_path: str, k_grid, ode_grid, batch: int = 
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("config")
-    ap.add_argument("--ckpt", required=True)
-    ap.add_argument("--regression")
-    ap.add_argument("--pairs", default="cache/heldout/openmoji-heldout-128.npz")
-    ap.add_argument("--ode-steps", type=int, default=16)
-    ap.add_argument("--limit", type=int, default=0, help="evaluate this many evenly spaced pairs (0: all)")
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--threads", type=int, default=2)
+    ap = eval_arguments(__doc__.splitlines()[0], lambda ap: (
+        ap.add_argument("--pairs", default="cache/heldout/openmoji-heldout-128.npz"),
+        ap.add_argument("--limit", type=int, default=0, help="evaluate this many evenly spaced pairs (0: all)")))
     args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    cfg = load(args.config)
-    models = {"gctm": load_ema(cfg, args.ckpt)[0]}
-    if args.regression:
-        models["regression"] = load_ema(cfg, args.regression)[0]
-    g = cfg.gctm
-    k_grid = step_grid(4, g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
-    ode_grid = step_grid(args.ode_steps, g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
-    metrics = evaluate(cfg, models, args.pairs, k_grid, ode_grid, limit=args.limit)
+    cfg, models, grid = load_run(args)
+    metrics = evaluate(cfg, models, args.pairs, grid(4), grid(max(1, args.ode_steps)), limit=args.limit)
     with open(args.out, "w") as f:
         json.dump(metrics, f, indent=1)
     return 0

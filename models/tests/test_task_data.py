@@ -62,3 +62,26 @@ def test_fill_hole_keeps_every_pixel_outside_the_mask():
     assert torch.equal(x1 * (1 - mask), x0 * (1 - mask))
     inside = x1[mask.expand_as(x1) > 0]
     assert 0.7 < inside.std() < 1.3  # N(0, 1) noise marks the hole
+
+
+def test_colourfulness_is_zero_for_grey_and_grows_with_colour():
+    from gctm.sketch_eval import colourfulness
+    grey = np.full((2, 8, 8, 3), 128, np.uint8)
+    red = grey.copy()
+    red[..., 0] = 230
+    assert colourfulness(grey) == 0.0
+    assert colourfulness(red) > 20
+
+
+def test_inpaint_evaluation_composites_inside_the_mask_and_opencv_fills_it():
+    from gctm.inpaint_eval import composite, opencv_inpaint
+    crop = np.tile(np.linspace(0, 255, 32, dtype=np.uint8)[None, :, None], (32, 1, 3))
+    mask = np.zeros((32, 32), bool)
+    mask[10:20, 12:18] = True
+    damaged = crop.copy()
+    damaged[mask] = 0
+    filled = opencv_inpaint(damaged, mask, "telea")
+    out = composite(filled, damaged, mask)
+    assert np.array_equal(out[~mask], damaged[~mask])
+    # a smooth ramp is filled close to the truth by Telea
+    assert np.abs(out[mask].astype(int) - crop[mask].astype(int)).mean() < 12
