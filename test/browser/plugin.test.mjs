@@ -141,7 +141,8 @@ test('run: new layer in free space right of the source, right size and name, sam
     assert.equal(out.parent, src.parent);
     assert.deepEqual(await page.evaluate(() => window.standin.selectedIds), [out.id]);
     await ui.locator('[data-testid=done]').waitFor();
-    assert.match(await ui.locator('[data-testid=done]').innerText(), /on wasm/);
+    assert.equal(await ui.locator('[data-testid=done]').getAttribute('data-backend'), 'wasm');
+    assert.match(await ui.locator('[data-testid=done]').innerText(), /on the processor/);
 
     // The same engine in Node (onnxruntime-node) on the same bytes gives the same image.
     const card = readCard(`test/fixtures/${TINY}.json`);
@@ -418,7 +419,8 @@ test('hosted build in a secure page uses WebGPU when an adapter exists and match
     await page.evaluate((bytes) => window.standin.addImageLayer('Tiny', new Uint8Array(bytes), 40, 700), small);
     await runTool(page, ui, 'Tiny', TINY);
     await ui.locator('[data-testid=done]').waitFor({ timeout: TIMEOUTS.run * 2 });
-    assert.match(await ui.locator('[data-testid=done]').innerText(), /on webgpu/);
+    assert.equal(await ui.locator('[data-testid=done]').getAttribute('data-backend'), 'webgpu');
+    assert.match(await ui.locator('[data-testid=done]').innerText(), /on the graphics card/);
     const card = readCard(`test/fixtures/${TINY}.json`);
     const session = await openCardModel('test/fixtures', card);
     const ref = await runPipeline(card, session, new Uint8Array(small), { steps: 1, seed: 0, strength: 1 });

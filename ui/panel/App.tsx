@@ -14,6 +14,7 @@ import { ErrorView } from './ErrorView';
 import { Preview } from './Preview';
 import { Progress } from './Progress';
 import { ToolOptions } from './ToolOptions';
+import { backendWords, durationWords, estimateSeconds } from './plain';
 
 export type Status =
   | { kind: 'idle'; note?: string }
@@ -41,7 +42,12 @@ export function App() {
   // Each preview URL is released when it is replaced (a blob URL holds its image until revoked).
   useEffect(() => () => void (before && URL.revokeObjectURL(before)), [before]);
   useEffect(() => () => void (after && URL.revokeObjectURL(after)), [after]);
-  const [backendNote, setBackendNote] = useState('');
+  // What the engine said about where it runs ("backends: wasm (…)") and about falling back, for About.
+  const [engineLog, setEngineLog] = useState<string[]>([]);
+  // Result layers of the last run, and the selection the panel last saw: a selection change to
+  // anything else makes "Added 1 layer", errors and the preview stale.
+  const placedIds = useRef<string[]>([]);
+  const seenSelection = useRef<string>('');
   // Until main's 'init' arrives the settings are defaults that init will replace: keep inputs disabled.
   const [ready, setReady] = useState(false);
   const run = useRef<{ runId: number; engineJob: number | null; started: number; backend: string } | null>(null);
@@ -51,7 +57,9 @@ export function App() {
   const chain = chosen.chain;
 
   useEffect(() => {
-    engine.onLog = (line) => setBackendNote(line);
+    // A new plan (a new worker) starts the log again; the plan line is kept however long the log gets.
+    engine.onLog = (line) =>
+      setEngineLog((log) => (line.startsWith('backends: ') ? [line] : log.length < 10 ? [...log, line] : [log[0], ...log.slice(2), line]));
   }, [engine]);
 
   function optionsFor(models: ModelCard[], st: Settings): RunOptions | null {
@@ -66,6 +74,7 @@ export function App() {
     if (!opts || models.length === 0 || run.current) return;
     const runId = nextRun.current++;
     run.current = { runId, engineJob: null, started: performance.now(), backend: '' };
+    placedIds.current = [];
     setBefore(null);
     setAfter(null);
     setStatus({ kind: 'running', runId, index: 0, count: Math.max(1, layers), stage: 'export', done: 0, total: 1, part: 0, parts: models.length });
@@ -112,9 +121,25 @@ export function App() {
     }
   }
 
+  /** A new selection from main: after a run, anything but the results it placed clears its outcome. */
+  function onSelection(next: SelectionState) {
+    setSelection(next);
+    const ids = next.items.map((it) => it.id).join(',');
+    const changed = ids !== seenSelection.current;
+    seenSelection.current = ids;
+    if (!changed || run.current) return;
+    // Main selects what it just added (each result in turn): still the same run's view.
+    if (next.items.length > 0 && next.items.every((it) => placedIds.current.includes(it.id))) return;
+    placedIds.current = [];
+    setStatus((st) => (st.kind === 'running' ? st : { kind: 'idle' }));
+    setBefore(null);
+    setAfter(null);
+  }
+
   function onMessage(m: MainToUi) {
     if (m.type === 'init') {
       setSelection(m.selection);
+      seenSelection.current = m.selection.items.map((it) => it.id).join(',');
       const relaunch = m.relaunch;
       const merged: Settings = { ...DEFAULT_SETTINGS, ...m.settings };
       if (relaunch) {
@@ -131,8 +156,10 @@ export function App() {
         if (models.length === relaunch.modelIds.length) start(models, optionsFor(models, merged), m.selection.items.length);
         else setStatus({ kind: 'error', code: 'model-missing', detail: relaunch.modelIds.join(', ') });
       }
-    } else if (m.type === 'selection') setSelection(m.selection);
-    else if (m.type === 'job-request') void onJob(m);
+    } else if (m.type === 'selection') onSelection(m.selection);
+    else if (m.type === 'job-placed') {
+      if (run.current?.runId === m.runId) placedIds.current = [...placedIds.current, ...m.nodeIds];
+    } else if (m.type === 'job-request') void onJob(m);
     else if (m.type === 'run-finished') {
       const r = run.current;
       if (!r || r.runId !== m.runId) return;
@@ -166,12 +193,13 @@ export function App() {
         .map((it) => ({ it, out: outputSize(it.width, it.height, scale) }))
         .map(({ it, out }) => ({ it, out, code: resultSizeProblem(out.width, out.height) }))
         .find((x) => x.code !== null) ?? null;
+  const seconds = selection.problem ? null : estimateSeconds(chain, selection.items.reduce((n, it) => n + it.width * it.height, 0));
   return (
     <main class="panel" data-ready={ready ? 'true' : 'false'}>
       {cards.length === 0 ? (
         <p class="empty" data-testid="no-models">This build has no models. Put a model and its card in models/zoo and rebuild.</p>
       ) : (
-        <ToolOptions cards={cards} chosen={chosen} settings={settings} disabled={running || !ready} onChange={update} />
+        <ToolOptions cards={cards} chosen={chosen} settings={settings} disabled={running || !ready} runsOn={runsOnWords(engineLog)} onChange={update} />
       )}
       <section class="selection" data-testid="selection">
         {selection.problem ? (
@@ -181,7 +209,7 @@ export function App() {
             const out = outputSize(it.width, it.height, scale);
             return (
               <div key={it.id} class="item">
-                {it.name} <span class="dim">{it.width}×{it.height} → {out.width}×{out.height}</span>
+                <span class="name">{it.name}</span> <span class="dim">{it.width}×{it.height} → {out.width}×{out.height}</span>
               </div>
             );
           })
@@ -196,6 +224,7 @@ export function App() {
             {selection.items.length > 1 ? `Run on ${selection.items.length} layers` : 'Run'}
           </button>
         )}
+        {!running && seconds !== null && !tooBig && <span class="dim" data-testid="estimate">Takes {durationWords(seconds)}</span>}
       </div>
       {status.kind === 'running' && <Progress status={status} />}
       {status.kind === 'error' && <ErrorView code={status.code} detail={status.detail} />}
@@ -204,13 +233,23 @@ export function App() {
         <button data-testid="stop-other" onClick={stopOther}>Stop</button>
       )}
       {status.kind === 'done' && (
-        <p class="status" data-testid="done">
-          Added {status.placed} layer{status.placed === 1 ? '' : 's'} in {(status.ms / 1000).toFixed(1)} s on {status.backend}.
+        <p class="status" data-testid="done" data-backend={status.backend}>
+          Added {status.placed} layer{status.placed === 1 ? '' : 's'} in {(status.ms / 1000).toFixed(1)} s{status.backend ? ` on ${backendWords(status.backend)}` : ''}.
         </p>
       )}
       {status.kind === 'idle' && status.note && <p class="status" data-testid="note">{status.note}</p>}
       <Preview before={before} after={after} />
-      <footer class="dim" data-testid="backend">{backendNote}</footer>
+      <p hidden data-testid="backend">{engineLog.join('\n')}</p>
     </main>
   );
+}
+
+/** The engine's log about backends, in plain words ("the processor", "the graphics card, else the processor"). */
+function runsOnWords(log: string[]): string {
+  const plan = log.find((l) => l.startsWith('backends: '));
+  const m = plan ? /^backends: (.+?) \(/.exec(plan) : null;
+  if (!m) return '';
+  const order = m[1].split(' → ');
+  if (log.some((l) => /^webgpu (failed mid-run|could not load the model)/.test(l))) return 'the processor (the graphics card failed here)';
+  return order.length > 1 ? `${backendWords(order[0])}, else ${backendWords(order.slice(1).join('+'))}` : backendWords(order[0]);
 }
