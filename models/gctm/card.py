@@ -17,6 +17,12 @@ SOURCE_DOCS = {
                "the same way, clamped, and recombined.",
     "clean": "x1 = the RGB input itself (in [-1, 1], composited on white), same size; the model removes "
              "noise, blur and JPEG artefacts. Alpha is kept as it is.",
+    "sketch": "x1 = the line drawing at the model's fixed square `size`: the input (composited on white) is "
+              "resized to fit the square keeping its aspect (area average when shrinking, bicubic when "
+              "enlarging), normalised if it is a drawn sketch or put through the sketch extractor "
+              "(gctm.sketch_extract) otherwise, centred and padded with white (1 = paper), grey replicated "
+              "to 3 channels in [-1, 1], plus sigma_p * eps (eps ~ N(0, I), the seed) and optionally a "
+              "colour or texture latent gamma * l. The output is the size x size square, opaque.",
 }
 
 
@@ -57,7 +63,8 @@ def build_card(cfg, model, onnx_path: str, *, fp16_path: str = None, metrics: di
         "tile": {"size": tile, "overlap": overlap},
         "source": {"kind": kind, "scale": cfg.data.scale if kind == "upscale" else 1,
                    "resize": "bicubic" if kind == "upscale" else None, "sigma_p": g.sigma_p,
-                   "how": SOURCE_DOCS.get(kind, "")},
+                   "how": SOURCE_DOCS.get(kind, ""),
+                   **({"size": cfg.data.crop} if kind == "sketch" else {})},
         "time": {"sigma_min": g.sigma_min, "sigma_max": g.sigma_max, "rho": g.rho, "grid": grid,
                  "one_step": {"t": 1.0, "s": 0.0}},
         "vars": {"var0": model.var0, "var1": model.var1, "var01": model.var01},

@@ -5,6 +5,8 @@
 - tiny-random-golden.json: its PyTorch output on a fixed input (engine numerics check);
 - tiny-x4 and tiny-clean (.onnx + .json): random-weight plain-ResNet ×4 and same-size clean-up
   models, so the panel's size and clean-up choices and model chains are tested without trained models;
+- tiny-sketch (.onnx + .json): a random-weight sketch → image U-Net (card tool "sketch", source
+  {kind: "sketch", size: 32, sigma_p: 0.05}, σ_max = 500), for the Sketch → image tool's engine tests;
 - resize-bicubic.json: the x1 resize the engine must reproduce (degrade.upsample).
 """
 import json
@@ -52,6 +54,25 @@ def tiny_resnet(model_id: str, seed: int = 0):
     return cfg, model, run["summary"]
 
 
+TINY_SKETCH = {
+    "run": {"id": "tiny-sketch", "tool": "sketch", "title": "Tiny sketch (tests only)"},
+    "data": {"kind": "sketch", "pairs": "(none: random weights)", "crop": 32},
+    "net": {"kind": "unet", "channels": 8, "channel_mult": [1, 2], "num_blocks": 1, "patch": 2, "attention": True},
+    "gctm": {"coupling": "paired", "sigma_p": 0.05, "sigma_max": 500.0},
+    "train": {"batch": 1},
+}
+
+
+def tiny_sketch(seed: int = 0):
+    torch.manual_seed(seed)
+    cfg = from_dict(TINY_SKETCH, "tiny-sketch")
+    model = build_model(cfg.net, [0.3, 0.3, 0.29], cfg.gctm.sigma_min, cfg.gctm.sigma_max).eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    return cfg, model
+
+
 def tiny_model(seed: int = 0):
     torch.manual_seed(seed)
     cfg = from_dict(TINY, "tiny-random")
@@ -96,6 +117,15 @@ def main(out_dir=None):
         rcard["summary"] = summary
         write_card(rcard, os.path.join(out_dir, f"{model_id}.json"))
     write_parity_vectors(os.path.join(out_dir, "resize-bicubic.json"))
+    scfg, smodel = tiny_sketch()
+    spath = os.path.join(out_dir, "tiny-sketch.onnx")
+    export_onnx(smodel, spath, smodel.net.cfg.multiple)
+    serr = parity(smodel, spath, smodel.net.cfg.multiple)
+    scard = build_card(scfg, smodel, spath, tile=32, overlap=8,
+                       metrics={"note": "random weights: for engine tests only"},
+                       training={"steps": 0, "parity_max_abs": serr})
+    scard["summary"] = "Random-weight sketch → image model used by the engine tests."
+    write_card(scard, os.path.join(out_dir, "tiny-sketch.json"))
     print(f"wrote fixtures to {out_dir} (tiny-random parity {err:.2e})")
 
 

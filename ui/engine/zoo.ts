@@ -15,8 +15,11 @@ export interface ModelCard {
   /** H and W fed to the model must be multiples of this. */
   multiple: number;
   tile: { size: number; overlap: number };
-  /** How x1 (the model's t = 1 input) is built from the user's image. */
-  source: { kind: string; scale?: number; resize?: string; sigma_p?: number };
+  /**
+   * How x1 (the model's t = 1 input) is built from the user's image. `size`: the model's fixed square
+   * side (sketch models: every input is fitted into size × size and the output is that square).
+   */
+  source: { kind: string; scale?: number; resize?: string | null; sigma_p?: number; size?: number };
   time: { sigma_max: number; grid: number[]; one_step: { t: number; s: number } };
   params?: number;
   flops_per_output_pixel?: number;
@@ -82,6 +85,14 @@ export function parseCard(value: unknown): ModelCard {
   const source = c.source as ModelCard['source'] | undefined;
   if (!source || typeof source.kind !== 'string') fail(id, 'source.kind is required');
   if (source.scale !== undefined && (!isNum(source.scale) || source.scale <= 0)) fail(id, 'source.scale must be > 0');
+  if (source.sigma_p !== undefined && (!isNum(source.sigma_p) || source.sigma_p < 0)) fail(id, 'source.sigma_p must be ≥ 0');
+  if (source.size !== undefined) {
+    const size = source.size;
+    if (!Number.isInteger(size) || size < 1) fail(id, 'source.size must be a positive whole number');
+    if (size % (c.multiple as number) !== 0) fail(id, 'source.size must be a multiple of multiple');
+    // One tile: a fixed-size model (global attention) must see its whole square at once.
+    if (size > tile.size) fail(id, 'source.size must not exceed tile.size');
+  } else if (source.kind === 'sketch') fail(id, 'source.size is required for a sketch model');
   const time = c.time as ModelCard['time'] | undefined;
   if (!time || !Array.isArray(time.grid) || time.grid.length < 2 || !time.grid.every(isNum)) {
     fail(id, 'time.grid must list at least two times');
@@ -107,6 +118,17 @@ export function parseCard(value: unknown): ModelCard {
 /** Output pixels per input pixel for this model. */
 export function cardScale(card: ModelCard): number {
   return card.source.kind === 'upscale' ? card.source.scale ?? 1 : 1;
+}
+
+/**
+ * The size of a model's result for a width × height input: a fixed-size model (source.size) gives its
+ * square whatever the input; the others scale it by cardScale.
+ */
+export function cardOutputSize(card: ModelCard, width: number, height: number): { width: number; height: number } {
+  const fixed = card.source.size;
+  if (fixed !== undefined) return { width: fixed, height: fixed };
+  const k = cardScale(card);
+  return { width: Math.floor(width * k), height: Math.floor(height * k) };
 }
 
 /** Steps to run: the user's choice, or (0) the card's default; never more than the grid allows. */

@@ -2,12 +2,14 @@
 import { EngineError } from '../errors';
 import type { ModelCard } from '../zoo';
 import { buildRestoreSource } from './restore';
+import { buildSketchSource } from './sketch';
 import type { Source, ToolInput } from './types';
 
 type Builder = (card: ModelCard, input: ToolInput) => Source;
 
 const BUILDERS: Record<string, Builder> = {
   restore: buildRestoreSource,
+  sketch: buildSketchSource,
 };
 
 export function supportsTool(tool: string): boolean {

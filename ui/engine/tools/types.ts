@@ -9,6 +9,18 @@ export interface EngineOptions {
   strength: number;
   /** detailed (the one-step jump) or faithful (the denoiser); absent: each card's default_output. */
   output?: OutputChoice;
+  /**
+   * Sketch: a colour latent, '#rrggbb'. x1 = y + γ·ℓ with ℓ the constant image of this colour in
+   * [−1, 1] (the paper's latent manipulation). Not together with `texture`.
+   */
+  color?: string;
+  /** Sketch: a texture latent ℓ (e.g. a swatch layer's pixels), any size: centre-cropped to a square and resized to the model's. */
+  texture?: Planes;
+  /**
+   * Sketch: γ, the strength of the colour or texture latent, in [0, LATENT_STRENGTH_MAX] (tools/sketch.ts);
+   * absent: DEFAULT_LATENT_STRENGTH. Ignored without a colour or texture. (`strength` is Edit's s.)
+   */
+  latentStrength?: number;
 }
 
 export interface ToolInput {
@@ -22,4 +34,16 @@ export interface Source {
   width: number;
   height: number;
   alpha: Float32Array | null;
+  /** Sketch models: what was made of the user's image (tools/sketch.ts). */
+  sketch?: SketchInfo;
+}
+
+/** How the sketch tool read the user's image: the panel says so when a sketch was extracted. */
+export interface SketchInfo {
+  /** "sketch": a drawn sketch, normalised; "extracted": colour art or a photo, put through the extractor. */
+  kind: 'sketch' | 'extracted';
+  /** A dark background was inverted. */
+  inverted: boolean;
+  /** Where the drawing lies in the model's square (the rest is white padding), model pixels. */
+  fit: { x: number; y: number; w: number; h: number };
 }
