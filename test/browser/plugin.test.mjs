@@ -434,3 +434,56 @@ test('hosted build in a secure page uses WebGPU when an adapter exists and match
     await gpuBrowser.close();
   }
 });
+
+test('WebGPU failing mid-run in the real WebGPU path (a buffer read-back rejected, as on a lost device): the run finishes on WASM with the same pixels', async (t) => {
+  const gpuBrowser = await launchBrowser({ webgpu: true });
+  const pg = await openPlayground(gpuBrowser.context, DIST, { hosted: true, model: TINY });
+  try {
+    const { page, ui } = pg;
+    // The engine's worker (started by the panel's preload): patch the WebGPU API ORT's WebGPU backend
+    // calls to read results back, so that once armed every read-back fails as it does when the device is lost.
+    const started = Date.now();
+    while (page.workers().length === 0 && Date.now() - started < TIMEOUTS.pluginReady) await page.waitForTimeout(100);
+    const worker = page.workers()[0];
+    assert.ok(worker, 'the engine worker is running');
+    await worker.evaluate(() => {
+      self.__readBacks = 0;
+      self.__failGpu = false;
+      const mapAsync = GPUBuffer.prototype.mapAsync;
+      GPUBuffer.prototype.mapAsync = function (...args) {
+        self.__readBacks++;
+        if (self.__failGpu) return Promise.reject(new DOMException('injected: the GPU device was lost', 'OperationError'));
+        return mapAsync.apply(this, args);
+      };
+    });
+    await ui.locator('[data-testid=backend]', { hasText: 'backends: webgpu → wasm' }).waitFor({ state: 'attached', timeout: TIMEOUTS.pluginReady });
+    const png = await page.evaluate(async () => {
+      const c = new OffscreenCanvas(24, 16);
+      const g = c.getContext('2d');
+      for (let i = 0; i < 24; i++) { g.fillStyle = `hsl(${i * 15},70%,50%)`; g.fillRect(i, 0, 1, 16); }
+      return Array.from(new Uint8Array(await (await c.convertToBlob({ type: 'image/png' })).arrayBuffer()));
+    });
+    await page.evaluate((bytes) => window.standin.addImageLayer('Tiny', new Uint8Array(bytes), 40, 700), png);
+    await worker.evaluate(() => (self.__failGpu = true));
+    await runTool(page, ui, 'Tiny', TINY);
+    await ui.locator('[data-testid=done], [data-testid=error]').waitFor({ timeout: TIMEOUTS.run * 2 });
+    assert.equal(await ui.locator('[data-testid=error]').count(), 0, 'the run did not fail');
+    assert.ok((await worker.evaluate(() => self.__readBacks)) >= 1, 'the run went through WebGPU and its read-back failed');
+    const log = await ui.locator('[data-testid=backend]').evaluate((e) => e.textContent);
+    t.diagnostic(log);
+    assert.match(log, /webgpu failed mid-run, continuing on wasm: .*injected: the GPU device was lost/);
+    assert.equal(await ui.locator('[data-testid=done]').getAttribute('data-backend'), 'wasm', 'the result came from WASM');
+    assert.deepEqual(await page.evaluate(() => window.standin.notifications.filter((n) => n.error)), [], 'no error for the user');
+    const card = readCard(`test/fixtures/${TINY}.json`);
+    const session = await openCardModel('test/fixtures', card);
+    const ref = await runPipeline(card, session, new Uint8Array(png), { steps: 1, seed: 0, strength: 1 });
+    await session.release();
+    const d = compare(await layerPixels(page, `Tiny · ${TINY_TITLE}`), ref.image);
+    t.diagnostic(`after the WebGPU failure, wasm vs cpu: max ${d.max} levels, mean ${d.mean.toFixed(4)}`);
+    assert.ok(d.max <= 1, `the WASM result vs the CLI engine: max ${d.max} levels`);
+  } finally {
+    await pg.page.close();
+    await pg.close();
+    await gpuBrowser.close();
+  }
+});
