@@ -1,0 +1,128 @@
+// Where to run the inpainting model on a large image: one square window per group of holes, with
+// context on every side, scaled down only as far as the model needs. A 4000×3000 photo with a small
+// logo costs one 128×128 evaluation at full resolution; nothing else is touched.
+import { boxesOverlap, dilateBox, unionBox, type Box } from './mask';
+
+export interface CropPlanOptions {
+  /** The model's input side (the card's training size), e.g. 128. */
+  modelSize: number;
+  /** The largest hole side, in model pixels, the model fills well (the card states it), e.g. 48. */
+  maxHole: number;
+  /** Compositing feather in image pixels: the context margin is always wider than this. */
+  feather: number;
+  /** Context on every side as a multiple of the hole's side (default 1: at least the hole's size). */
+  context?: number;
+}
+
+/** One model evaluation: a window of the image, scaled by `scale` to modelWidth × modelHeight. */
+export interface Crop {
+  /** The window in the image, in image pixels (half-open): what the model sees. */
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  /** Model pixels per image pixel, ≤ 1. The window side × scale is the model size (exactly, for a full square window). */
+  scale: number;
+  /** The window's size after scaling (≤ modelSize; smaller only where the image is smaller than the window). */
+  modelWidth: number;
+  modelHeight: number;
+  /** The bounding box of the holes this crop fills, in image pixels. */
+  hole: Box;
+  /**
+   * The hole grown by the context margin on every side, clipped to the image: the only pixels this
+   * crop may write. It lies inside the window, holds the hole's feather, and is disjoint from every
+   * other crop's, so no other group's hole lies within the feather of it.
+   */
+  context: Box;
+  /** How many of the input boxes (components) were merged into this crop. */
+  holes: number;
+}
+
+/** The margin on every side of a hole box: `context` × its longer side, and always more than the feather. */
+export function contextMargin(hole: Box, o: CropPlanOptions): number {
+  return Math.max(Math.ceil(Math.max(hole.w, hole.h) * (o.context ?? 1)), Math.ceil(o.feather) + 1);
+}
+
+/** The hole box grown by its context margin, clipped to the image. */
+export function contextBox(width: number, height: number, hole: Box, o: CropPlanOptions): Box {
+  return dilateBox(hole, contextMargin(hole, o), width, height);
+}
+
+/**
+ * The square window side, in image pixels, a hole box needs: at least the model size (so a small hole
+ * is inpainted at scale 1), the hole plus its context margin on both sides, and big enough that the
+ * hole shrinks to maxHole model pixels when the window becomes model-size.
+ */
+export function windowSide(hole: Box, o: CropPlanOptions): number {
+  const side = Math.max(hole.w, hole.h);
+  return Math.max(o.modelSize, side + 2 * contextMargin(hole, o), Math.ceil((side * o.modelSize) / o.maxHole));
+}
+
+/** Start and length of a window of `side` centred on [start, start + length) and kept inside [0, limit). */
+function place(start: number, length: number, side: number, limit: number): [number, number] {
+  if (side >= limit) return [0, limit];
+  const centred = Math.floor(start + length / 2 - side / 2);
+  return [Math.min(limit - side, Math.max(0, centred)), side];
+}
+
+/** The crop for one hole box (or a merged group of them) in a width × height image. */
+export function cropFor(width: number, height: number, hole: Box, holes: number, o: CropPlanOptions): Crop {
+  const side = windowSide(hole, o);
+  const [x, w] = place(hole.x, hole.w, side, width);
+  const [y, h] = place(hole.y, hole.h, side, height);
+  const holeSide = Math.max(hole.w, hole.h);
+  // Where the image is smaller than the window the whole axis is the window; the scale then follows
+  // the longer side, but never lets the hole exceed maxHole model pixels nor upsamples.
+  const scale = Math.min(1, o.modelSize / Math.max(w, h), o.maxHole / holeSide);
+  const modelWidth = Math.min(o.modelSize, Math.max(1, Math.round(w * scale)));
+  const modelHeight = Math.min(o.modelSize, Math.max(1, Math.round(h * scale)));
+  return { x, y, w, h, scale, modelWidth, modelHeight, hole, context: contextBox(width, height, hole, o), holes };
+}
+
+/**
+ * One crop per group of hole boxes. Boxes whose context boxes (the hole plus its context margin)
+ * overlap are merged into one group (the union of their boxes), and the group's context planned
+ * again, until no two overlap. Windows themselves may overlap (a small hole may sit inside a big
+ * hole's scaled-down window without being merged into it and blurred): crops then run in order, each
+ * seeing the earlier ones' fills, so the order matters and is part of the plan: finest scale first
+ * (scale 1 crops, then coarser ones), then top to bottom, left to right.
+ */
+export function planCrops(width: number, height: number, boxes: Box[], o: CropPlanOptions): Crop[] {
+  if (!(o.modelSize > 0) || !(o.maxHole > 0)) throw new Error('modelSize and maxHole must be positive');
+  let groups = boxes.filter((b) => b.w > 0 && b.h > 0).map((b) => ({ box: { x: b.x, y: b.y, w: b.w, h: b.h }, holes: 1 }));
+  for (;;) {
+    const ctx = groups.map((g) => contextBox(width, height, g.box, o));
+    // Union-find over overlapping context boxes; a sweep along x keeps it near-linear for many small holes.
+    const parent = groups.map((_, i) => i);
+    const find = (i: number): number => {
+      while (parent[i] !== i) i = parent[i] = parent[parent[i]];
+      return i;
+    };
+    const order = ctx.map((_, i) => i).sort((a, b) => ctx[a].x - ctx[b].x);
+    let merged = false;
+    for (let a = 0; a < order.length; a++) {
+      const ca = ctx[order[a]];
+      for (let b = a + 1; b < order.length && ctx[order[b]].x < ca.x + ca.w; b++) {
+        if (boxesOverlap(ca, ctx[order[b]])) {
+          const ra = find(order[a]);
+          const rb = find(order[b]);
+          if (ra !== rb) {
+            parent[rb] = ra;
+            merged = true;
+          }
+        }
+      }
+    }
+    if (!merged) {
+      const crops = groups.map((g) => cropFor(width, height, g.box, g.holes, o));
+      return crops.sort((a, b) => b.scale - a.scale || a.y - b.y || a.x - b.x);
+    }
+    const joined = new Map<number, { box: Box; holes: number }>();
+    groups.forEach((g, i) => {
+      const r = find(i);
+      const prev = joined.get(r);
+      joined.set(r, prev ? { box: unionBox(prev.box, g.box), holes: prev.holes + g.holes } : g);
+    });
+    groups = [...joined.values()];
+  }
+}

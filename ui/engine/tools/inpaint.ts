@@ -1,0 +1,263 @@
+// Inpaint: fill the masked part of an image with one model evaluation per group of holes, and leave
+// every pixel farther than the feather from the mask exactly as it was.
+//
+// The model (card tool "inpaint", source.kind "inpaint") works at its training size (128×128). Its x1
+// is the RGB crop in [−1, 1] with every hole pixel replaced by N(0, 1) noise (the paper's inpainting
+// coupling; no mask channel: the noise marks the hole); its output is the whole crop, of which only
+// the hole and its feather are used. Large images are cut into crops (image/crop-plan.ts), each
+// scaled down just enough, run, scaled back up and composited with the feathered mask inside its
+// own context box; crops run in turn, each seeing the fills before it.
+import { planCrops, type Crop, type CropPlanOptions } from '../image/crop-plan';
+import { components, cropMask, featherMask, maskShare, type Box, type Mask } from '../image/mask';
+import type { Planes } from '../image/raw';
+import { bicubicTaps, resizeBicubic } from '../image/resize';
+import { crop as cropTopLeft, padEdge } from '../image/tiles';
+import { throwIfAborted } from '../evaluate';
+import { gaussian } from '../random';
+
+/** Runs the model once on a 3 × size × size x1 (CHW, [−1, 1]); resolves to y of the same shape. */
+export type RunModel = (x1: Float32Array, size: number) => Promise<Float32Array>;
+
+export interface InpaintOptions {
+  /** Picks the noise in the hole: the same seed gives the same fill. */
+  seed: number;
+  /** The model's input side (default 128, the card's training size). */
+  modelSize?: number;
+  /** Largest hole side the model fills well, in model pixels (default 48; the card will state it). */
+  maxHole?: number;
+  /** Compositing feather in image pixels (default 4). */
+  feather?: number;
+  /** Context around each hole as a multiple of its side (default 1). */
+  context?: number;
+  signal?: AbortSignal;
+  /** Called after each crop's evaluation. */
+  onCrop?: (done: number, total: number) => void;
+}
+
+export const INPAINT_DEFAULTS = { modelSize: 128, maxHole: 48, feather: 4, context: 1 } as const;
+
+/** Above this share of the image the hole is refused: too large to inpaint well. */
+export const MAX_MASK_SHARE = 0.6;
+
+export type MaskProblemCode = 'mask-empty' | 'mask-too-large' | 'mask-size';
+
+export interface MaskProblem {
+  code: MaskProblemCode;
+  message: string;
+}
+
+/** Why a mask covering `share` (0 … 1) of the image cannot be inpainted, or null when it can. */
+export function rejectMask(share: number): MaskProblem | null {
+  if (!(share > 0)) return { code: 'mask-empty', message: 'The mask covers nothing: draw shapes over what should go.' };
+  if (share > MAX_MASK_SHARE) {
+    return {
+      code: 'mask-too-large',
+      message: `The mask covers ${Math.round(share * 100)} % of the image, more than ${MAX_MASK_SHARE * 100} %: too large to inpaint well.`,
+    };
+  }
+  return null;
+}
+
+/** rejectMask plus the size check the CLI needs (a mask PNG of another size). */
+export function maskProblem(mask: Mask, width: number, height: number): MaskProblem | null {
+  if (mask.width !== width || mask.height !== height) {
+    return { code: 'mask-size', message: `The mask is ${mask.width}×${mask.height} but the image is ${width}×${height}.` };
+  }
+  return rejectMask(maskShare(mask));
+}
+
+/** Thrown by inpaintImage for a mask it refuses; the image is untouched. */
+export class MaskError extends Error {
+  constructor(readonly problem: MaskProblem) {
+    super(`${problem.code}: ${problem.message}`);
+    this.name = 'MaskError';
+  }
+}
+
+/** The crops inpaintImage will run for this mask (what `--json` reports), without running anything. */
+export function planInpaint(mask: Mask, options: Omit<InpaintOptions, 'seed' | 'signal' | 'onCrop'> = {}): Crop[] {
+  return planCrops(mask.width, mask.height, components(mask, 8), planOptions(options));
+}
+
+function planOptions(options: Omit<InpaintOptions, 'seed' | 'signal' | 'onCrop'>): CropPlanOptions {
+  return {
+    modelSize: options.modelSize ?? INPAINT_DEFAULTS.modelSize,
+    maxHole: options.maxHole ?? INPAINT_DEFAULTS.maxHole,
+    feather: options.feather ?? INPAINT_DEFAULTS.feather,
+    context: options.context ?? INPAINT_DEFAULTS.context,
+  };
+}
+
+/** The seed of crop `index`: crop 0 uses the seed itself, later crops draw different noise. */
+export function cropSeed(seed: number, index: number): number {
+  return (seed + Math.imul(index, 0x9e3779b9)) >>> 0;
+}
+
+/** Copies the crop's window out of CHW planes. */
+function cutWindow(src: Float32Array, planes: number, width: number, height: number, c: Crop): Float32Array {
+  const out = new Float32Array(planes * c.w * c.h);
+  for (let p = 0; p < planes; p++) {
+    for (let y = 0; y < c.h; y++) {
+      const s = p * width * height + (c.y + y) * width + c.x;
+      out.set(src.subarray(s, s + c.w), p * c.w * c.h + y * c.w);
+    }
+  }
+  return out;
+}
+
+/** For each output sample of a resize inSize → outSize: the input range [lo, hi] that can reach it. */
+function reach(inSize: number, outSize: number): Int32Array {
+  const taps = bicubicTaps(inSize, outSize);
+  const r = inSize / outSize;
+  const out = new Int32Array(outSize * 2);
+  for (let o = 0; o < outSize; o++) {
+    // The area the model pixel stands for …
+    let lo = Math.floor(o * r);
+    let hi = Math.min(inSize - 1, Math.ceil((o + 1) * r) - 1);
+    // … and every input pixel the bicubic kernel reads for it with a non-zero weight.
+    for (let k = 0; k < 4; k++) {
+      if (taps.weight[o * 4 + k] === 0) continue;
+      lo = Math.min(lo, taps.index[o * 4 + k]);
+      hi = Math.max(hi, taps.index[o * 4 + k]);
+    }
+    out[o * 2] = lo;
+    out[o * 2 + 1] = hi;
+  }
+  return out;
+}
+
+/**
+ * The hole at model resolution (1 = noise), for a window mask of w × h scaled to mw × mh. A model
+ * pixel is in the hole when any hole pixel lies in its area or under its bicubic taps: no colour of
+ * what is to be removed leaks into the context the model sees, and a one-pixel scratch is not lost
+ * when the window is scaled down. At scale 1 this is the mask itself.
+ */
+export function modelHole(windowMask: Mask, mw: number, mh: number): Uint8Array {
+  const { width: w, height: h, data } = windowMask;
+  const out = new Uint8Array(mw * mh);
+  if (mw === w && mh === h) {
+    for (let i = 0; i < w * h; i++) out[i] = data[i] > 0 ? 1 : 0;
+    return out;
+  }
+  const rx = reach(w, mw);
+  const ry = reach(h, mh);
+  // Separable max: rows first (h × mw), then columns.
+  const rows = new Uint8Array(h * mw);
+  for (let y = 0; y < h; y++) {
+    for (let ox = 0; ox < mw; ox++) {
+      for (let x = rx[ox * 2]; x <= rx[ox * 2 + 1]; x++) {
+        if (data[y * w + x] > 0) {
+          rows[y * mw + ox] = 1;
+          break;
+        }
+      }
+    }
+  }
+  for (let oy = 0; oy < mh; oy++) {
+    for (let ox = 0; ox < mw; ox++) {
+      for (let y = ry[oy * 2]; y <= ry[oy * 2 + 1]; y++) {
+        if (rows[y * mw + ox]) {
+          out[oy * mw + ox] = 1;
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * x1 for one crop: the window at model size (edge-padded to size × size) with noise in the hole.
+ * The hole is every mask pixel in the window except those inside `filled` (the context boxes of
+ * crops that already ran, whose fill `planes` now holds): another group's unfilled hole is noise
+ * too, so nothing that is to be removed is ever shown to the model as context.
+ */
+export function buildInpaintX1(planes: Planes, mask: Mask, c: Crop, size: number, seed: number, filled: readonly Box[] = []): { x1: Float32Array; hole: Uint8Array } {
+  const { width, height } = planes;
+  const window = cutWindow(planes.rgb, 3, width, height, c);
+  const { modelWidth: mw, modelHeight: mh } = c;
+  const scaled = mw === c.w && mh === c.h ? window : resizeBicubic(window, 3, c.w, c.h, mw, mh);
+  const windowMask = cropMask(mask, c);
+  for (const f of filled) {
+    const x0 = Math.max(c.x, f.x), x1 = Math.min(c.x + c.w, f.x + f.w);
+    const y0 = Math.max(c.y, f.y), y1 = Math.min(c.y + c.h, f.y + f.h);
+    for (let y = y0; y < y1; y++) windowMask.data.fill(0, (y - c.y) * c.w + x0 - c.x, (y - c.y) * c.w + x1 - c.x);
+  }
+  const hole = modelHole(windowMask, mw, mh);
+  // The model is fed size × size: where the image is smaller than the window, edges are repeated
+  // (the hole too, so a hole touching the edge is not repeated as visible context).
+  const x1 = padEdge(scaled, 3, mw, mh, size, size); // a fresh array: cutWindow copies, resize and padEdge allocate
+  const paddedHole = padEdge(Float32Array.from(hole), 1, mw, mh, size, size);
+  const n = size * size;
+  const eps = gaussian(3 * n, seed);
+  const holeOut = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (paddedHole[i] > 0) {
+      holeOut[i] = 1;
+      x1[i] = eps[i];
+      x1[n + i] = eps[n + i];
+      x1[2 * n + i] = eps[2 * n + i];
+    }
+  }
+  return { x1, hole: holeOut };
+}
+
+export interface InpaintResult {
+  /** The inpainted image: RGB composited inside the feathered mask, alpha the input's. */
+  planes: Planes;
+  /** The crops that ran, in order (one model evaluation each). */
+  crops: Crop[];
+}
+
+/**
+ * Inpaints `planes` inside `mask` (same size): one runModel call per crop, in the plan's order, each
+ * crop seeing the fills of those before it. Each crop writes only inside its context box, with the
+ * feathered mask: pixels farther than the feather from every hole pixel are bit-identical to the
+ * input, and the alpha plane is the input's. Throws MaskError (before any model run) for a mask that
+ * is empty, too large, or of another size.
+ */
+export async function inpaintImage(planes: Planes, mask: Mask, runModel: RunModel, options: InpaintOptions): Promise<InpaintResult> {
+  const problem = maskProblem(mask, planes.width, planes.height);
+  if (problem) throw new MaskError(problem);
+  const o = planOptions(options);
+  const size = o.modelSize;
+  const crops = planCrops(planes.width, planes.height, components(mask, 8), o);
+  const { width, height } = planes;
+  const n = width * height;
+  const work: Planes = { width, height, rgb: planes.rgb.slice(), alpha: planes.alpha };
+  const rgb = work.rgb;
+  const filled: Box[] = [];
+  for (let k = 0; k < crops.length; k++) {
+    throwIfAborted(options.signal);
+    const c = crops[k];
+    const r = c.context;
+    if (r.x < c.x || r.y < c.y || r.x + r.w > c.x + c.w || r.y + r.h > c.y + c.h) throw new Error(`crop plan: context ${JSON.stringify(r)} outside its window`);
+    const { x1 } = buildInpaintX1(work, mask, c, size, cropSeed(options.seed, k), filled);
+    const y = await runModel(x1, size);
+    if (y.length !== 3 * size * size) throw new Error(`inpaint model returned ${y.length} values for 3×${size}×${size}`);
+    throwIfAborted(options.signal);
+    const fill = cropTopLeft(y, 3, size, size, c.modelWidth, c.modelHeight);
+    // TODO: when 1/scale ≥ 2, bring the fill back with the restore-x2/x4 chain as Restore does,
+    // instead of bicubic only.
+    const up = c.modelWidth === c.w && c.modelHeight === c.h ? fill : resizeBicubic(fill, 3, c.modelWidth, c.modelHeight, c.w, c.h);
+    const weight = featherMask(mask, o.feather, r);
+    const plane = c.w * c.h;
+    for (let ry = 0; ry < r.h; ry++) {
+      for (let rx = 0; rx < r.w; rx++) {
+        const a = weight[ry * r.w + rx];
+        if (a === 0) continue;
+        const gx = r.x + rx, gy = r.y + ry;
+        const i = gy * width + gx;
+        const j = (gy - c.y) * c.w + gx - c.x;
+        for (let p = 0; p < 3; p++) {
+          const src = rgb[p * n + i];
+          const value = up[p * plane + j];
+          rgb[p * n + i] = a === 1 ? value : src + a * (value - src);
+        }
+      }
+    }
+    filled.push(r);
+    options.onCrop?.(k + 1, crops.length);
+  }
+  return { planes: work, crops };
+}
