@@ -80,7 +80,7 @@ test('the plugin frame is Figma-like: null origin, not secure, no SharedArrayBuf
   });
 });
 
-test('every zoo model has golden files from the export step', () => {
+test('smoke (files only, not behaviour): every zoo model has golden files from the export step', () => {
   const cards = readCards('models/zoo');
   assert.ok(cards.length > 0, 'models/zoo has no model cards: the golden browser test has nothing to check (models/ exports restore-x2 there)');
   for (const c of cards) {
