@@ -32,6 +32,12 @@ export const RESULT_MAX_PIXELS = 4096 * 4096;
 
 export type Placement = 'beside' | 'replace';
 
+/**
+ * Which of a model's two results: 'faithful' (its denoiser: the most likely image, smoother) or
+ * 'detailed' (its one-step jump: sharper texture). Absent: each model's own default (its card).
+ */
+export type ResultChoice = 'faithful' | 'detailed';
+
 /** What the user chose in the panel; saved in clientStorage and in relaunch data. */
 export interface RunOptions {
   /** The models to run, in order, each on the previous one's result (e.g. clean, then upscale ×4). */
@@ -43,6 +49,8 @@ export interface RunOptions {
   seed: number;
   strength: number;
   placement: Placement;
+  /** Faithful or Detailed for every model of the chain that has both; absent: each card's default. */
+  output?: ResultChoice;
 }
 
 /** One selected layer, as plain data. */
@@ -76,9 +84,11 @@ export interface Settings {
   seed: number;
   strength: number;
   placement: Placement;
+  /** Faithful or Detailed; null: each model's default. */
+  output: ResultChoice | null;
 }
 
-export const DEFAULT_SETTINGS: Settings = { modelId: null, clean: false, steps: 0, seed: 0, strength: 1, placement: 'beside' };
+export const DEFAULT_SETTINGS: Settings = { modelId: null, clean: false, steps: 0, seed: 0, strength: 1, placement: 'beside', output: null };
 
 // ---- main → UI ----
 
@@ -198,6 +208,7 @@ const isInt = (v: unknown, min: number, max: number): v is number => typeof v ==
 const isText = (v: unknown, max: number, min = 0): v is string => typeof v === 'string' && v.length >= min && v.length <= max;
 const isId = (v: unknown): v is number => isInt(v, 0, Number.MAX_SAFE_INTEGER);
 const isPlacement = (v: unknown): v is Placement => v === 'beside' || v === 'replace';
+const isResultChoice = (v: unknown): v is ResultChoice => v === 'faithful' || v === 'detailed';
 const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
 
 /** Options as the UI sends them (and as stored on a result for "Run again"). */
@@ -209,7 +220,8 @@ export function isRunOptions(v: unknown): v is RunOptions {
     isInt(v.steps, 0, MESSAGE_LIMITS.steps) &&
     isInt(v.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) &&
     typeof v.strength === 'number' && v.strength >= 0 && v.strength <= 1 &&
-    isPlacement(v.placement)
+    isPlacement(v.placement) &&
+    (v.output === undefined || isResultChoice(v.output))
   );
 }
 
@@ -221,7 +233,9 @@ export function isSettings(v: unknown): v is Settings {
     isInt(v.steps, 0, MESSAGE_LIMITS.steps) &&
     isInt(v.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) &&
     typeof v.strength === 'number' && v.strength >= 0 && v.strength <= 1 &&
-    isPlacement(v.placement)
+    isPlacement(v.placement) &&
+    // settings saved before the choice existed have no output field: the default
+    (v.output === undefined || v.output === null || isResultChoice(v.output))
   );
 }
 

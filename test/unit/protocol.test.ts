@@ -79,6 +79,8 @@ const BAD: Array<[string, string, (m: any) => void]> = [
   ['save-settings', 'steps negative', (m) => (m.settings.steps = -3)],
   ['save-settings', 'modelId a number', (m) => (m.settings.modelId = 3)],
   ['save-settings', 'unknown placement', (m) => (m.settings.placement = 1)],
+  ['save-settings', 'unknown result', (m) => (m.settings.output = 'sharp')],
+  ['run-request', 'unknown result', (m) => (m.options.output = 'sharp')],
   ['resize', 'width NaN', (m) => (m.width = NaN)],
   ['resize', 'height huge', (m) => (m.height = 1e6)],
 ];
@@ -86,6 +88,17 @@ const BAD: Array<[string, string, (m: any) => void]> = [
 test('UI → main: a well-formed message of each kind is accepted', () => {
   for (const [type, m] of Object.entries(VALID)) assert.ok(isUiToMain(structuredClone(m)), type);
   assert.ok(isUiToMain({ type: 'cancel', runId: null }), 'cancel whatever runs');
+  for (const output of ['faithful', 'detailed']) {
+    const run = structuredClone(VALID['run-request']);
+    run.options.output = output;
+    assert.ok(isUiToMain(run), `run with ${output}`);
+    const save = structuredClone(VALID['save-settings']);
+    save.settings.output = output;
+    assert.ok(isUiToMain(save), `settings with ${output}`);
+  }
+  const older = structuredClone(VALID['save-settings']);
+  delete older.settings.output;
+  assert.ok(isUiToMain(older), 'settings saved before the result choice existed');
 });
 
 test('UI → main: every field main uses is checked; a malformed message is dropped', () => {

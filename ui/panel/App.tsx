@@ -7,7 +7,7 @@ import { send, subscribe } from '../bridge';
 import { EngineClient, JobError } from '../engine-client';
 import { supportsTool } from '../engine/tools';
 import { chainScale } from '../engine/tools/restore';
-import type { ModelCard } from '../engine/zoo';
+import { hasDenoiser, type ModelCard } from '../engine/zoo';
 import { chainTitle, choose, settingsForChain } from './restore-choice';
 import type { WorkerStage } from '../engine/worker-protocol';
 import { ErrorView } from './ErrorView';
@@ -66,7 +66,8 @@ export function App() {
     if (models.length === 0) return null;
     const scale = chainScale(models);
     const steps = st.steps > 0 ? Math.min(st.steps, ...models.map((c) => c.time.grid.length - 1)) : 0;
-    return { modelIds: models.map((c) => c.id), scale, steps, seed: st.seed, strength: st.strength, placement: st.placement };
+    const output = st.output && models.some(hasDenoiser) ? { output: st.output } : {};
+    return { modelIds: models.map((c) => c.id), scale, steps, seed: st.seed, strength: st.strength, placement: st.placement, ...output };
   }
 
   /** Starts a run; values are passed in (not read from this render) so "Run again" can start from init. */
@@ -144,7 +145,7 @@ export function App() {
       const merged: Settings = { ...DEFAULT_SETTINGS, ...m.settings };
       if (relaunch) {
         const { steps, seed, strength, placement } = relaunch;
-        Object.assign(merged, { steps, seed, strength, placement }, settingsForChain(cards, relaunch.modelIds));
+        Object.assign(merged, { steps, seed, strength, placement, output: relaunch.output ?? null }, settingsForChain(cards, relaunch.modelIds));
       }
       latestSettings.current = merged;
       setSettings(merged);

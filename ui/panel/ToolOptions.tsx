@@ -3,7 +3,7 @@
 // does is said in plain words; the numbers are behind "About this model".
 import { useState } from 'preact/hooks';
 import type { Settings } from '../../src/protocol';
-import { effectiveSteps, type ModelCard } from '../engine/zoo';
+import { effectiveOutput, effectiveSteps, hasDenoiser, type ModelCard } from '../engine/zoo';
 import { aboutLines, qualityWords } from './plain';
 import { restoreChoices, type Chosen } from './restore-choice';
 
@@ -25,6 +25,10 @@ export function ToolOptions({ cards, chosen, settings, disabled, runsOn, onChang
   const maxSteps = Math.max(1, Math.min(...chain.map((c) => c.time.grid.length - 1)));
   const defaults = [...new Set(chain.map((c) => effectiveSteps(c, 0)))].join(' or ');
   const usesNoise = chain.some((c) => (c.source.sigma_p ?? 0) > 0);
+  // Faithful / Detailed: offered when a model of the chain gives both; shown as the last model's
+  // default until the user picks one. Faithful is one evaluation, so Steps applies to Detailed only.
+  const twoResults = chain.filter(hasDenoiser);
+  const result = settings.output ?? (twoResults.length ? effectiveOutput(twoResults[twoResults.length - 1], undefined) : 'detailed');
   const [typed, setTyped] = useState<string | null>(null);
   const shown = typed ?? (settings.steps > 0 ? String(Math.min(settings.steps, maxSteps)) : '');
   return (
@@ -51,9 +55,24 @@ export function ToolOptions({ cards, chosen, settings, disabled, runsOn, onChang
       {chain.map((c) => (
         <p key={c.id} class="dim summary" data-testid="quality">{chain.length > 1 ? `${c.title}: ${lowerFirst(qualityWords(c))}` : qualityWords(c)}</p>
       ))}
+      {twoResults.length > 0 && (
+        <fieldset class="choice" data-testid="result" disabled={disabled}>
+          <legend>Result</legend>
+          <label class="check">
+            <input type="radio" name="result" data-testid="result-faithful" checked={result === 'faithful'}
+              onChange={() => onChange({ output: 'faithful' })} />
+            <span class="text">Faithful<span class="hint">The most likely image: true to the input, a little smoother.</span></span>
+          </label>
+          <label class="check">
+            <input type="radio" name="result" data-testid="result-detailed" checked={result === 'detailed'}
+              onChange={() => onChange({ output: 'detailed' })} />
+            <span class="text">Detailed<span class="hint">Sharper texture; fine detail may be invented.</span></span>
+          </label>
+        </fieldset>
+      )}
       <label class="inline">
         <span>Steps</span>
-        <input type="number" data-testid="steps" min={1} max={maxSteps} placeholder="default" value={shown} disabled={disabled}
+        <input type="number" data-testid="steps" min={1} max={maxSteps} placeholder="default" value={shown} disabled={disabled || (twoResults.length === chain.length && result === 'faithful')}
           // What is typed is kept until it is committed, so a render meanwhile (progress, the engine's
           // log) does not wipe it.
           onInput={(e) => setTyped((e.target as HTMLInputElement).value)}
