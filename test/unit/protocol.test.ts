@@ -89,14 +89,14 @@ test('UI → main: a well-formed message of each kind is accepted', () => {
   for (const [type, m] of Object.entries(VALID)) assert.ok(isUiToMain(structuredClone(m)), type);
   assert.ok(isUiToMain({ type: 'cancel', runId: null }), 'cancel whatever runs');
   for (const output of ['faithful', 'detailed']) {
-    const run = structuredClone(VALID['run-request']);
+    const run = structuredClone(VALID["run-request"]) as Record<string, any>;
     run.options.output = output;
     assert.ok(isUiToMain(run), `run with ${output}`);
-    const save = structuredClone(VALID['save-settings']);
+    const save = structuredClone(VALID["save-settings"]) as Record<string, any>;
     save.settings.output = output;
     assert.ok(isUiToMain(save), `settings with ${output}`);
   }
-  const older = structuredClone(VALID['save-settings']);
+  const older = structuredClone(VALID["save-settings"]) as Record<string, any>;
   delete older.settings.output;
   assert.ok(isUiToMain(older), 'settings saved before the result choice existed');
 });

@@ -27,8 +27,8 @@ export interface PipelineHooks {
   now?: () => number;
 }
 
-export interface PipelineResult {
-  png: Uint8Array;
+/** A chain's result as an image, not yet encoded. */
+export interface ImageResult {
   image: RawImage;
   /** Milliseconds per stage, summed over the chain. */
   timings: Record<Stage, number>;
@@ -36,12 +36,17 @@ export interface PipelineResult {
   backend: string;
 }
 
+export interface PipelineResult extends ImageResult {
+  png: Uint8Array;
+}
+
 export interface ChainLink {
   card: ModelCard;
   session: ModelSession;
 }
 
-export async function runChain(links: ChainLink[], png: Uint8Array, options: EngineOptions, hooks: PipelineHooks = {}): Promise<PipelineResult> {
+/** runChain without the final PNG encode: for a caller that encodes the result itself (in pieces). */
+export async function runChainToImage(links: ChainLink[], png: Uint8Array, options: EngineOptions, hooks: PipelineHooks = {}): Promise<ImageResult> {
   if (links.length === 0) throw new EngineError('unsupported-tool', 'no model to run');
   const now = hooks.now ?? (() => performance.now());
   const timings: Record<Stage, number> = { decode: 0, prepare: 0, infer: 0, encode: 0 };
@@ -82,10 +87,16 @@ export async function runChain(links: ChainLink[], png: Uint8Array, options: Eng
     tiles += linkTiles;
     image = await stage('encode', () => fromPlanes({ width: source.width, height: source.height, rgb: y, alpha: source.alpha }));
   }
+  return { image, timings, tiles, backend: links.map((l) => l.session.backend).filter((b, j, all) => all.indexOf(b) === j).join(' + ') };
+}
+
+export async function runChain(links: ChainLink[], png: Uint8Array, options: EngineOptions, hooks: PipelineHooks = {}): Promise<PipelineResult> {
+  const result = await runChainToImage(links, png, options, hooks);
+  const now = hooks.now ?? (() => performance.now());
   const start = now();
-  const out = encodePng(image);
-  timings.encode += now() - start;
-  return { png: out, image, timings, tiles, backend: links.map((l) => l.session.backend).filter((b, j, all) => all.indexOf(b) === j).join(' + ') };
+  const out = encodePng(result.image);
+  result.timings.encode += now() - start;
+  return { ...result, png: out };
 }
 
 /** One model: the common case, and what the golden tests check against PyTorch. */

@@ -5,7 +5,7 @@ import { toFailure, EngineError } from './errors';
 import { gunzip } from './gzip';
 import { openModel } from './model';
 import { setupOrt } from './ort-web';
-import { runChain, type ChainLink } from './pipeline';
+import { runChain, runChainToImage, type ChainLink } from './pipeline';
 import { encodePng } from './codec';
 import { splitImage } from './image/split';
 import { FIGMA_IMAGE_MAX, type ErrorCode, type Piece } from '../../src/protocol';
@@ -84,15 +84,16 @@ async function run(m: Extract<ToWorker, { type: 'run' }>, signal: AbortSignal): 
     post({ type: 'progress', jobId: m.jobId, stage: 'load', done: links.length, total: m.models.length });
   }
   const load = performance.now() - loadStart;
-  const result = await runChain(links, m.png, m.options, {
+  // encoded here, not in the chain: a result over Figma's image limit goes back in pieces, and only
+  // the pieces are encoded
+  const result = await runChainToImage(links, m.png, m.options, {
     signal,
     onProgress: (p) => post({ type: 'progress', jobId: m.jobId, ...p }),
   });
+  const encodeStart = performance.now();
   const split = splitImage(result.image, FIGMA_IMAGE_MAX);
-  const pieces: Piece[] =
-    split.length === 1
-      ? [{ x: 0, y: 0, width: result.image.width, height: result.image.height, png: result.png }]
-      : split.map((p) => ({ x: p.x, y: p.y, width: p.image.width, height: p.image.height, png: encodePng(p.image) }));
+  const pieces: Piece[] = split.map((p) => ({ x: p.x, y: p.y, width: p.image.width, height: p.image.height, png: encodePng(p.image) }));
+  result.timings.encode += performance.now() - encodeStart;
   post(
     {
       type: 'done',
