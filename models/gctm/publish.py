@@ -107,7 +107,11 @@ def auto_summary(cfg, metrics: dict, default_steps: int = 1) -> str:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("config")
-    ap.add_argument("--ckpt", required=True)
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--ckpt", help="a training checkpoint (its EMA weights)")
+    src.add_argument("--zoo-card", help="re-export a shipped model from its own ONNX weights (e.g. to add the g "
+                                        "output), keeping its card's network, time grid, data and training record")
+    ap.add_argument("--version", default="", help="with --zoo-card: the new version (default: the patch bumped)")
     ap.add_argument("--metrics", required=True)
     ap.add_argument("--summary", default="")
     ap.add_argument("--history", default="", help="how the run went when it was not one config end to end")
@@ -121,7 +125,14 @@ def main(argv=None):
     args = ap.parse_args(argv)
     torch.set_num_threads(2)
     cfg = load(args.config)
-    model, state = load_ema(cfg, args.ckpt)
+    old = None
+    if args.zoo_card:
+        from .from_onnx import load_zoo_model
+        model, old = load_zoo_model(args.zoo_card)
+        state = {"steps": old["training"].get("steps", 0), "elapsed_s": 60 * old["training"].get("wall_time_min", 0),
+                 "device": old["training"].get("hardware", "cpu").split(" ")[0]}
+    else:
+        model, state = load_ema(cfg, args.ckpt)
     with open(args.metrics) as f:
         metrics = json.load(f)
     os.makedirs(args.zoo, exist_ok=True)
@@ -147,6 +158,20 @@ def main(argv=None):
     default_output = pick_default_output(metrics) if args.default_output == "auto" else args.default_output
     card = build_card(cfg, model, onnx_path, fp16_path=fp16_path, metrics=metrics, training=training, data=data,
                       tile=tile, overlap=overlap, default_output=default_output)
+    if old is not None:
+        # the same weights in a new graph: what they were trained as stays on record
+        for key in ("title", "network", "time", "vars", "data", "params", "flops_per_output_pixel"):
+            card[key] = old[key]
+        major, minor, patch = (old["version"].split(".") + ["0", "0"])[:3]
+        card["version"] = args.version or f"{major}.{minor}.{int(patch) + 1}"
+        card["training"] = {**old["training"], "parity_max_abs": err, "parity_fp16_max_abs": err16,
+                            "reexported": f"{old['version']} re-exported from its own ONNX weights with the g output "
+                                          f"beside y; metrics re-measured on the validation split"}
+        for key in ("licence", "default_steps"):
+            if key in old:
+                card[key] = old[key]
+        if "peer" in old.get("metrics", {}):  # same weights, same y: the peer comparison still holds
+            card["metrics"]["peer"] = old["metrics"]["peer"]
     if args.licence:
         card["licence"] = args.licence
     if args.default_steps > 1:

@@ -9,6 +9,7 @@ import { evaluateTiled } from '../../ui/engine/evaluate';
 import { runPipeline } from '../../ui/engine/pipeline';
 import { decodePng } from '../../ui/engine/codec';
 import { supportsTool } from '../../ui/engine/tools';
+import { hasDenoiser, type OutputChoice } from '../../ui/engine/zoo';
 
 const ZOO = 'models/zoo';
 const cards = readCards(ZOO);
@@ -69,12 +70,15 @@ for (const card of cards) {
   const c16 = card as typeof card & { fp16_sha256?: string; fp16_bytes?: number };
   const variants = [{ name: 'fp32', card }];
   if (c16.fp16_file) variants.push({ name: 'fp16 weights', card: { ...card, file: c16.fp16_file, sha256: c16.fp16_sha256!, bytes: c16.fp16_bytes ?? 0 } });
-  for (const variant of variants) test(`${card.id} (${variant.name}): the engine reproduces the PyTorch golden output (the card's default steps)`, async (t) => {
+  // The default result, and for models with both outputs each of them by name (Faithful, Detailed).
+  const results: Array<{ name: string; golden: string; output?: OutputChoice }> = [{ name: "the card's default", golden: 'out' }];
+  if (hasDenoiser(card)) results.push({ name: 'Faithful', golden: 'faithful', output: 'faithful' }, { name: 'Detailed', golden: 'detailed', output: 'detailed' });
+  for (const variant of variants) for (const which of results) test(`${card.id} (${variant.name}): the engine reproduces the PyTorch golden output (${which.name}, default steps)`, async (t) => {
     const inPath = `test/fixtures/golden-${card.id}-in.png`;
-    const outPath = `test/fixtures/golden-${card.id}-out.png`;
+    const outPath = `test/fixtures/golden-${card.id}-${which.golden}.png`;
     assert.ok(existsSync(inPath) && existsSync(outPath), `${inPath} and ${outPath} are written by models/ (gctm.publish)`);
     const session = await openCardModel(ZOO, variant.card);
-    const result = await runPipeline(card, session, new Uint8Array(readFileSync(inPath)), { steps: 0, seed: 0, strength: 1 });
+    const result = await runPipeline(card, session, new Uint8Array(readFileSync(inPath)), { steps: 0, seed: 0, strength: 1, output: which.output });
     await session.release();
     const want = decodePng(new Uint8Array(readFileSync(outPath)));
     const got = result.image;
