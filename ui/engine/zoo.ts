@@ -33,6 +33,8 @@ export interface ModelCard {
   outputs?: string[];
   /** What the tool gives when the user makes no choice (models with both outputs). */
   default_output?: OutputChoice;
+  /** What the one step is, as measured: a jump along the model's ODE, or (still) its denoiser. */
+  one_step?: 'gctm' | 'regressor';
 }
 
 /**
@@ -52,6 +54,12 @@ export interface StepTime {
 /** Whether the card's model exports the denoiser output g beside G. */
 export function hasDenoiser(card: ModelCard): boolean {
   return Array.isArray(card.outputs) && card.outputs.includes('g');
+}
+
+/** Whether Faithful and Detailed are two different results worth a choice: a model whose one step
+ * is still its denoiser (a regressor) gives the same image either way. */
+export function offersResultChoice(card: ModelCard): boolean {
+  return hasDenoiser(card) && card.one_step !== 'regressor';
 }
 
 /** The output a run gives: the user's choice where the model has both, else the one it has. */

@@ -7,7 +7,7 @@ import { send, subscribe } from '../bridge';
 import { EngineClient, JobError } from '../engine-client';
 import { supportsTool } from '../engine/tools';
 import { chainScale } from '../engine/tools/restore';
-import { hasDenoiser, type ModelCard } from '../engine/zoo';
+import { offersResultChoice, type ModelCard } from '../engine/zoo';
 import { chainTitle, choose, settingsForChain } from './restore-choice';
 import type { WorkerStage } from '../engine/worker-protocol';
 import { ErrorView } from './ErrorView';
@@ -66,7 +66,7 @@ export function App() {
     if (models.length === 0) return null;
     const scale = chainScale(models);
     const steps = st.steps > 0 ? Math.min(st.steps, ...models.map((c) => c.time.grid.length - 1)) : 0;
-    const output = st.output && models.some(hasDenoiser) ? { output: st.output } : {};
+    const output = st.output && models.some(offersResultChoice) ? { output: st.output } : {};
     return { modelIds: models.map((c) => c.id), scale, steps, seed: st.seed, strength: st.strength, placement: st.placement, ...output };
   }
 

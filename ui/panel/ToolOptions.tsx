@@ -3,7 +3,7 @@
 // does is said in plain words; the numbers are behind "About this model".
 import { useState } from 'preact/hooks';
 import type { Settings } from '../../src/protocol';
-import { effectiveOutput, effectiveSteps, hasDenoiser, type ModelCard } from '../engine/zoo';
+import { effectiveOutput, effectiveSteps, offersResultChoice, type ModelCard } from '../engine/zoo';
 import { aboutLines, qualityWords } from './plain';
 import { restoreChoices, type Chosen } from './restore-choice';
 
@@ -27,7 +27,7 @@ export function ToolOptions({ cards, chosen, settings, disabled, runsOn, onChang
   const usesNoise = chain.some((c) => (c.source.sigma_p ?? 0) > 0);
   // Faithful / Detailed: offered when a model of the chain gives both; shown as the last model's
   // default until the user picks one. Faithful is one evaluation, so Steps applies to Detailed only.
-  const twoResults = chain.filter(hasDenoiser);
+  const twoResults = chain.filter(offersResultChoice);
   const result = settings.output ?? (twoResults.length ? effectiveOutput(twoResults[twoResults.length - 1], undefined) : 'detailed');
   const [typed, setTyped] = useState<string | null>(null);
   const shown = typed ?? (settings.steps > 0 ? String(Math.min(settings.steps, maxSteps)) : '');
