@@ -19,7 +19,7 @@ from gctm.time_grid import step_grid
 from gctm.trainer import Trainer, build_model, estimate_vars
 
 STEPS = 1500          # full training per toy
-EARLY = 500           # the "equal steps" snapshot for the OT-vs-independent comparison
+EARLY = 300           # the "equal steps" snapshot for the OT-vs-independent comparison
 BATCH = 128
 MLP = {"kind": "mlp", "hidden": 128, "layers": 3}
 # GCTM_TEST_SEED=1 (2, 3, ...) reruns every toy at another seed; the thresholds hold at seeds 0–3.
@@ -101,8 +101,15 @@ def test_one_step_agrees_with_the_multi_step_ode(target, coupling):
         assert gap < 0.25 * euler_gap
 
 
-# The paper's claim: OT coupling straightens the paths, so at equal steps the one-step map is closer
-# to the target. With a converged Sinkhorn it holds on both toys.
+# The paper's claim: OT coupling straightens the paths, so training converges in fewer steps (it
+# reports up to 2.5× fewer on CIFAR-10). On the 8 Gaussians, one-step SW of OT over independent,
+# measured at steps 300/400/500/600/700 (three seeds): 0.41–0.47, 0.50–0.63, 0.59–0.86, 0.81–1.08,
+# 0.96–1.03: OT is far ahead early and the two meet by about 600 steps. So the comparison is made at
+# 300 steps, where the claim is about speed, not at the end, where both have converged. At 300 steps,
+# GCTM_TEST_SEED 0/1/2/3: 8 Gaussians 0.36/0.38/0.45/0.51, two moons 0.43/0.44/0.41/0.44.
+OT_GAIN = {"8gaussians": 0.8, "moons": 0.8}
+
+
 @pytest.mark.parametrize("target", ["8gaussians", "moons"])
 def test_ot_coupling_gives_a_smaller_one_step_error_at_equal_steps(target):
     z, ref, _ = eval_points(target)
@@ -111,7 +118,7 @@ def test_ot_coupling_gives_a_smaller_one_step_error_at_equal_steps(target):
         early, _, _ = trained(target, coupling)
         err[coupling] = metrics.sliced_wasserstein(solvers.one_step(early, z), ref)
     print(f"{target} after {EARLY} steps: SW independent {err['independent']:.3f}, OT {err['ot']:.3f}")
-    assert err["ot"] < 0.8 * err["independent"]
+    assert err["ot"] < OT_GAIN[target] * err["independent"]
 
 
 def test_paired_toy_learns_the_known_map():
