@@ -83,19 +83,26 @@ def tiny_model(seed: int = 0):
     return cfg, model
 
 
+def write_fixture(out_dir, model_id, cfg, model, summary, tile, overlap) -> float:
+    """<id>.onnx and its card for a random-weight test model; returns the ONNX parity error."""
+    path = os.path.join(out_dir, f"{model_id}.onnx")
+    export_onnx(model, path, model.net.cfg.multiple)
+    err = parity(model, path, model.net.cfg.multiple)
+    card = build_card(cfg, model, path, tile=tile, overlap=overlap,
+                      metrics={"note": "random weights: for engine tests only"},
+                      training={"steps": 0, "parity_max_abs": err})
+    card["summary"] = summary
+    write_card(card, os.path.join(out_dir, f"{model_id}.json"))
+    return err
+
+
 def main(out_dir=None):
     out_dir = out_dir or os.path.join(ROOT, "test", "fixtures")
     os.makedirs(out_dir, exist_ok=True)
     torch.set_num_threads(2)
     cfg, model = tiny_model()
-    onnx_path = os.path.join(out_dir, "tiny-random.onnx")
-    export_onnx(model, onnx_path, model.net.cfg.multiple)
-    err = parity(model, onnx_path, model.net.cfg.multiple)
-    card = build_card(cfg, model, onnx_path, tile=32, overlap=8,
-                      metrics={"note": "random weights: for engine tests only"},
-                      training={"steps": 0, "parity_max_abs": err})
-    card["summary"] = "Random-weight ×2 restore model used by the engine tests."
-    write_card(card, os.path.join(out_dir, "tiny-random.json"))
+    err = write_fixture(out_dir, "tiny-random", cfg, model, "Random-weight ×2 restore model used by the engine tests.",
+                        tile=32, overlap=8)
     g = torch.Generator().manual_seed(1)
     x = torch.rand(1, 3, 24, 16, generator=g) * 2 - 1
     calls = []
@@ -108,24 +115,11 @@ def main(out_dir=None):
         json.dump({"x": {"dims": list(x.shape), "data": x.flatten().tolist()}, "calls": calls}, f)
     for model_id in TINY_RESNETS:
         rcfg, rmodel, summary = tiny_resnet(model_id)
-        path = os.path.join(out_dir, f"{model_id}.onnx")
-        export_onnx(rmodel, path, rmodel.net.cfg.multiple)
-        rerr = parity(rmodel, path, rmodel.net.cfg.multiple)
-        rcard = build_card(rcfg, rmodel, path, tile=64, overlap=16,
-                           metrics={"note": "random weights: for engine tests only"},
-                           training={"steps": 0, "parity_max_abs": rerr})
-        rcard["summary"] = summary
-        write_card(rcard, os.path.join(out_dir, f"{model_id}.json"))
+        write_fixture(out_dir, model_id, rcfg, rmodel, summary, tile=64, overlap=16)
     write_parity_vectors(os.path.join(out_dir, "resize-bicubic.json"))
     scfg, smodel = tiny_sketch(seed=1)  # not tiny-random's weights
-    spath = os.path.join(out_dir, "tiny-sketch.onnx")
-    export_onnx(smodel, spath, smodel.net.cfg.multiple)
-    serr = parity(smodel, spath, smodel.net.cfg.multiple)
-    scard = build_card(scfg, smodel, spath, tile=32, overlap=8,
-                       metrics={"note": "random weights: for engine tests only"},
-                       training={"steps": 0, "parity_max_abs": serr})
-    scard["summary"] = "Random-weight sketch → image model used by the engine tests."
-    write_card(scard, os.path.join(out_dir, "tiny-sketch.json"))
+    write_fixture(out_dir, "tiny-sketch", scfg, smodel, "Random-weight sketch → image model used by the engine tests.",
+                  tile=32, overlap=8)
     print(f"wrote fixtures to {out_dir} (tiny-random parity {err:.2e})")
 
 

@@ -11,7 +11,7 @@ import { planCrops, type Crop, type CropPlanOptions } from '../image/crop-plan';
 import { components, cropMask, featherMask, maskShare, type Box, type Mask } from '../image/mask';
 import type { Planes } from '../image/raw';
 import { bicubicTaps, resizeBicubic } from '../image/resize';
-import { crop as cropTopLeft, padEdge } from '../image/tiles';
+import { crop as cropTopLeft, extractTile, padEdge } from '../image/tiles';
 import { throwIfAborted } from '../evaluate';
 import { gaussian } from '../random';
 
@@ -93,18 +93,6 @@ export function cropSeed(seed: number, index: number): number {
   return (seed + Math.imul(index, 0x9e3779b9)) >>> 0;
 }
 
-/** Copies the crop's window out of CHW planes. */
-function cutWindow(src: Float32Array, planes: number, width: number, height: number, c: Crop): Float32Array {
-  const out = new Float32Array(planes * c.w * c.h);
-  for (let p = 0; p < planes; p++) {
-    for (let y = 0; y < c.h; y++) {
-      const s = p * width * height + (c.y + y) * width + c.x;
-      out.set(src.subarray(s, s + c.w), p * c.w * c.h + y * c.w);
-    }
-  }
-  return out;
-}
-
 /** For each output sample of a resize inSize → outSize: the input range [lo, hi] that can reach it. */
 function reach(inSize: number, outSize: number): Int32Array {
   const taps = bicubicTaps(inSize, outSize);
@@ -174,7 +162,7 @@ export function modelHole(windowMask: Mask, mw: number, mh: number): Uint8Array 
  */
 export function buildInpaintX1(planes: Planes, mask: Mask, c: Crop, size: number, seed: number, filled: readonly Box[] = []): { x1: Float32Array; hole: Uint8Array } {
   const { width, height } = planes;
-  const window = cutWindow(planes.rgb, 3, width, height, c);
+  const window = extractTile(planes.rgb, 3, width, height, c); // the crop's window, a copy
   const { modelWidth: mw, modelHeight: mh } = c;
   const scaled = mw === c.w && mh === c.h ? window : resizeBicubic(window, 3, c.w, c.h, mw, mh);
   const windowMask = cropMask(mask, c);
@@ -186,7 +174,7 @@ export function buildInpaintX1(planes: Planes, mask: Mask, c: Crop, size: number
   const hole = modelHole(windowMask, mw, mh);
   // The model is fed size × size: where the image is smaller than the window, edges are repeated
   // (the hole too, so a hole touching the edge is not repeated as visible context).
-  const x1 = padEdge(scaled, 3, mw, mh, size, size); // a fresh array: cutWindow copies, resize and padEdge allocate
+  const x1 = padEdge(scaled, 3, mw, mh, size, size); // a fresh array: extractTile copies, resize and padEdge allocate
   const paddedHole = padEdge(Float32Array.from(hole), 1, mw, mh, size, size);
   const n = size * size;
   const eps = gaussian(3 * n, seed);
