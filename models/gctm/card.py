@@ -17,6 +17,10 @@ SOURCE_DOCS = {
                "the same way, clamped, and recombined.",
     "clean": "x1 = the RGB input itself (in [-1, 1], composited on white), same size; the model removes "
              "noise, blur and JPEG artefacts. Alpha is kept as it is.",
+    "inpaint": "x1 = a size x size window of the image (in [-1, 1], composited on white) with every pixel "
+               "of the hole replaced by N(0, 1) noise (the seed picks it); the output is composited inside "
+               "the hole only, with a feathered edge. Large images are handled one window per hole, scaled "
+               "down so the hole fits (ui/engine/tools/inpaint.ts).",
     "sketch": "x1 = the line drawing at the model's fixed square `size`: the input (composited on white) is "
               "resized to fit the square keeping its aspect (area average when shrinking, bicubic when "
               "enlarging), normalised if it is a drawn sketch or put through the sketch extractor "
@@ -64,7 +68,7 @@ def build_card(cfg, model, onnx_path: str, *, fp16_path: str = None, metrics: di
         "source": {"kind": kind, "scale": cfg.data.scale if kind == "upscale" else 1,
                    "resize": "bicubic" if kind == "upscale" else None, "sigma_p": g.sigma_p,
                    "how": SOURCE_DOCS.get(kind, ""),
-                   **({"size": cfg.data.crop} if kind == "sketch" else {})},
+                   **({"size": cfg.data.crop} if kind in ("sketch", "inpaint") else {})},
         "time": {"sigma_min": g.sigma_min, "sigma_max": g.sigma_max, "rho": g.rho, "grid": grid,
                  "one_step": {"t": 1.0, "s": 0.0}},
         "vars": {"var0": model.var0, "var1": model.var1, "var01": model.var01},

@@ -63,6 +63,15 @@ TINY_SKETCH = {
 }
 
 
+TINY_INPAINT = {
+    "run": {"id": "tiny-inpaint", "tool": "inpaint", "title": "Tiny inpaint (tests only)"},
+    "data": {"kind": "inpaint", "train": ["(none: random weights)"], "crop": 32},
+    "net": {"kind": "unet", "channels": 8, "channel_mult": [1, 2], "num_blocks": 1, "patch": 2, "attention": True},
+    "gctm": {"coupling": "paired", "sigma_max": 80.0},
+    "train": {"batch": 1},
+}
+
+
 def tiny_sketch(seed: int = 0):
     torch.manual_seed(seed)
     cfg = from_dict(TINY_SKETCH, "tiny-sketch")
@@ -119,6 +128,14 @@ def main(out_dir=None):
     write_parity_vectors(os.path.join(out_dir, "resize-bicubic.json"))
     scfg, smodel = tiny_sketch(seed=1)  # not tiny-random's weights
     write_fixture(out_dir, "tiny-sketch", scfg, smodel, "Random-weight sketch → image model used by the engine tests.",
+                  tile=32, overlap=8)
+    torch.manual_seed(2)  # weights of its own
+    icfg = from_dict(TINY_INPAINT, "tiny-inpaint")
+    imodel = build_model(icfg.net, [0.3, 0.5, 0.25], icfg.gctm.sigma_min, icfg.gctm.sigma_max).eval()
+    with torch.no_grad():
+        for p in imodel.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    write_fixture(out_dir, "tiny-inpaint", icfg, imodel, "Random-weight inpainting model used by the engine tests.",
                   tile=32, overlap=8)
     print(f"wrote fixtures to {out_dir} (tiny-random parity {err:.2e})")
 

@@ -6,6 +6,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePng } from '../../ui/engine/codec';
+import { encode } from 'fast-png';
 import { main, parseArgs, UsageError } from '../../ui/engine/cli';
 
 let dir = '';
@@ -343,4 +344,64 @@ test('a failed write leaves no half file: an existing output keeps its bytes and
   assert.equal(cli('restore', 'ui/standin/examples/Icon.png', '-o', out).code, 0);
   assert.deepEqual(readdirSync(sub), ['out.png']);
   assert.equal(decodePng(new Uint8Array(readFileSync(out))).width, 192);
+});
+
+test('onestep inpaint: the mask PNG decides what is filled; pixels away from it are the input\'s; --json lists the crops', async () => {
+  const izoo = join(dir, 'izoo');
+  mkdirSync(izoo, { recursive: true });
+  for (const f of ['tiny-inpaint.json', 'tiny-inpaint.onnx']) copyFileSync(join('test/fixtures', f), join(izoo, f));
+  const run = (...args: string[]) => {
+    const r = spawnSync(process.execPath, ['bin/onestep.mjs', ...args, '--zoo', izoo], { encoding: 'utf8' });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  const src = decodePng(new Uint8Array(readFileSync('ui/standin/examples/Landscape.png')));
+  const [w, h] = [src.width, src.height];
+  const maskRgba = new Uint8Array(w * h * 4);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const hole = x >= 40 && x < 60 && y >= 30 && y < 45;
+    maskRgba.set(hole ? [255, 255, 255, 255] : [0, 0, 0, 255], (y * w + x) * 4);
+  }
+  const maskPath = join(dir, 'mask.png');
+  writeFileSync(maskPath, encode({ width: w, height: h, data: maskRgba, channels: 4 }));
+  const out = join(dir, 'inpainted.png');
+  const r = run('inpaint', 'ui/standin/examples/Landscape.png', '--mask', maskPath, '-o', out, '--json');
+  assert.equal(r.code, 0, r.err);
+  const report = JSON.parse(r.out);
+  assert.equal(report.tool, 'inpaint');
+  assert.ok(report.crops.length >= 1 && report.crops[0].w >= 20, JSON.stringify(report.crops));
+  const img = decodePng(new Uint8Array(readFileSync(out)));
+  assert.deepEqual([img.width, img.height], [w, h]);
+  let outsideChanged = 0, insideChanged = 0;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const far = x < 30 || x >= 70 || y < 20 || y >= 55; // farther than the feather (4 px) from the hole
+    const inside = x >= 40 && x < 60 && y >= 30 && y < 45;
+    for (let c = 0; c < 3; c++) {
+      const d = img.data[(y * w + x) * img.channels + c] !== src.data[(y * w + x) * src.channels + c];
+      if (far && d) outsideChanged++;
+      if (inside && d) insideChanged++;
+    }
+  }
+  assert.equal(outsideChanged, 0, 'pixels away from the mask are exactly the input');
+  assert.ok(insideChanged > 300, `the hole was filled (${insideChanged} values changed)`);
+  // no mask, a mask of another size, an empty mask, a mask over 60 %
+  const none = run('inpaint', 'ui/standin/examples/Landscape.png', '-o', out);
+  assert.equal(none.code, 2);
+  assert.match(none.err, /needs --mask/);
+  const small = join(dir, 'small-mask.png');
+  writeFileSync(small, encode({ width: 8, height: 8, data: new Uint8Array(8 * 8 * 4).fill(255), channels: 4 }));
+  const other = run('inpaint', 'ui/standin/examples/Landscape.png', '--mask', small, '-o', join(dir, 'x.png'));
+  assert.equal(other.code, 1);
+  assert.match(other.err, /must be the input's size/);
+  assert.ok(!existsSync(join(dir, 'x.png')), 'nothing written');
+  const empty = join(dir, 'empty-mask.png');
+  writeFileSync(empty, encode({ width: w, height: h, data: new Uint8Array(w * h * 4).fill(0).map((_, i) => (i % 4 === 3 ? 255 : 0)), channels: 4 }));
+  const e = run('inpaint', 'ui/standin/examples/Landscape.png', '--mask', empty, '-o', join(dir, 'y.png'));
+  assert.equal(e.code, 1);
+  assert.match(e.err, /covers nothing/);
+  const full = join(dir, 'full-mask.png');
+  writeFileSync(full, encode({ width: w, height: h, data: new Uint8Array(w * h * 4).fill(255), channels: 4 }));
+  const f = run('inpaint', 'ui/standin/examples/Landscape.png', '--mask', full, '-o', join(dir, 'z.png'));
+  assert.equal(f.code, 1);
+  assert.match(f.err, /too large to inpaint well/);
+  assert.ok(!existsSync(join(dir, 'y.png')) && !existsSync(join(dir, 'z.png')));
 });

@@ -14,6 +14,9 @@ export const USAGE = `usage:
 <tool> is a tool name from the model cards (e.g. restore) or a model id.
 restore: --scale 2 or 4 upscales (default: the smallest scale), --scale 1 cleans up at the same size,
 --clean runs the clean-up model before the upscaler.
+inpaint: --mask <mask.png> (a PNG of the input's size; filled where its alpha, or its luminance when
+it is opaque, is above one half) fills the masked region, one model run per hole; pixels away from
+the mask stay exactly the input's; --seed picks the fill; --json lists the crops.
 --steps k: network evaluations per model (default: each model's own, from its card; usually 1).
 --seed n: a whole number from 0 to 4294967295 (tools that draw noise).
 --result faithful: the model's denoiser, the most likely image (highest PSNR, smoother); detailed: its
@@ -70,6 +73,11 @@ export const CLI = {
   cleanTool: (tool: string) => `--clean applies to restore, not ${tool}`,
   noCleaner: 'no clean-up model in the zoo (--clean)',
   maskTool: (tool: string) => `--mask applies to inpaint and edit, not ${tool}`,
+  needsMask: (tool: string) => `${tool} needs --mask <mask.png>: a PNG of the input's size, filled where its alpha (or, when opaque, its luminance) is above one half`,
+  maskNotPng: (path: string) => `${path}: the mask must be a PNG file`,
+  maskSize: (path: string, mw: number, mh: number, w: number, h: number) => `${path} is ${mw}×${mh}, the input is ${w}×${h}: the mask must be the input's size`,
+  maskEmpty: (path: string) => `${path} covers nothing (no pixel above one half): nothing to inpaint`,
+  maskTooLarge: (path: string, percent: number) => `${path} covers ${percent} % of the image; over 60 % is too large to inpaint well, so nothing was written`,
   strengthTool: (tool: string) => `--strength applies to edit, not ${tool}`,
   maxSteps: (id: string, max: number) => `--steps for ${id} is at most ${max} (its time grid)`,
   outputFormat: (path: string) => `-o ${path}: the output format comes from the extension: .png, .jpg, .jpeg or .webp`,

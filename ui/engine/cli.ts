@@ -7,6 +7,9 @@ import { CLI, USAGE, failureText } from './cli-messages';
 import { EngineError, toFailure } from './errors';
 import { nodeCodecs, openCardModel, readCards } from './node';
 import { runChain, type ChainLink } from './pipeline';
+import { runInpaint } from './inpaint-pipeline';
+import { MaskError } from './tools/inpaint';
+import type { Crop } from './image/crop-plan';
 import { enginePng, formatOfPath, fromRgba, QUALITY, readHeader, toRgbaFor, type ImageFormat } from './cli-image';
 import { chainScale, cleanerOf } from './tools/restore';
 import { outputSize, resultSizeProblem, RESULT_MAX_PIXELS, RESULT_MAX_SIDE } from '../../src/protocol';
@@ -135,6 +138,7 @@ export function pickChain(cards: ModelCard[], args: CliArgs): ModelCard[] {
 
 function checkOptions(card: ModelCard, args: CliArgs): void {
   if (args.mask && card.tool !== 'inpaint' && card.tool !== 'edit') throw new UsageError(CLI.maskTool(card.tool));
+  if (card.tool === 'inpaint' && !args.mask) throw new UsageError(CLI.needsMask(card.tool));
   if (args.strength !== undefined && card.tool !== 'edit') throw new UsageError(CLI.strengthTool(card.tool));
   const maxSteps = card.time.grid.length - 1;
   if (args.steps > maxSteps) throw new UsageError(CLI.maxSteps(card.id, maxSteps));
@@ -306,6 +310,23 @@ export function checkSize(path: string, width: number, height: number, scale: nu
   }
 }
 
+/** The inpaint mask: a PNG of the input's size (read whole; its size was checked with the input's). */
+function readMask(path: string, input: { width: number; height: number }): Uint8Array {
+  const bytes = readInput(path);
+  const header = readHeader(bytes);
+  if (!header || header.format !== 'png') throw new CliFailure(CLI.maskNotPng(path));
+  if (header.width !== input.width || header.height !== input.height) {
+    throw new CliFailure(CLI.maskSize(path, header.width, header.height, input.width, input.height));
+  }
+  return bytes;
+}
+
+function maskWords(err: MaskError, path: string): string {
+  if (err.problem.code === 'mask-empty') return CLI.maskEmpty(path);
+  if (err.problem.code === 'mask-too-large') return CLI.maskTooLarge(path, Math.round((err.problem.share ?? 0) * 100));
+  return err.problem.message;
+}
+
 export interface MainOptions {
   /** The zoo when --zoo is not given (the launcher passes the package's models/zoo). */
   defaultZoo?: string;
@@ -367,14 +388,25 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
       input = { width: raw.width, height: raw.height };
       png = enginePng(raw);
     }
+    const mask = card.tool === 'inpaint' ? readMask(args.mask!, input) : null;
     const decode = now() - t;
     t = now();
     const links: ChainLink[] = [];
     for (const c of chain) links.push({ card: c, session: await openCardModel(args.zoo, c, [args.backend]) });
     const load = now() - t;
     let result;
+    let crops: Crop[] | undefined;
+    const engineOptions = { steps: args.steps, seed: args.seed, strength: args.strength ?? 1, output: args.result };
     try {
-      result = await runChain(links, png, { steps: args.steps, seed: args.seed, strength: args.strength ?? 1, output: args.result });
+      if (mask) {
+        const run = await runInpaint(links[0], png, mask, engineOptions).catch((err) => {
+          throw err instanceof MaskError ? new CliFailure(maskWords(err, args.mask!)) : err;
+        });
+        crops = run.crops;
+        result = run;
+      } else {
+        result = await runChain(links, png, engineOptions);
+      }
     } finally {
       for (const l of links) await l.session.release();
     }
@@ -399,6 +431,7 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
         output: { path: args.output, format: outFormat, width: result.image.width, height: result.image.height, channels: result.image.channels },
         result: chain.map((c) => effectiveOutput(c, args.result)),
         steps: chain.map((c) => stepTimes(c, args.steps, args.result).length), seed: args.seed, tiles: result.tiles,
+        ...(crops ? { crops: crops.map(({ x, y, w, h, scale, holes }) => ({ x, y, w, h, scale: Math.round(scale * 1e4) / 1e4, holes })) } : {}),
         ms: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10])),
       }, null, 2));
     } else {

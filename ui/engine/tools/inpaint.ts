@@ -44,6 +44,8 @@ export type MaskProblemCode = 'mask-empty' | 'mask-too-large' | 'mask-size';
 export interface MaskProblem {
   code: MaskProblemCode;
   message: string;
+  /** The share of the image the mask covers (0 … 1), where it was measured. */
+  share?: number;
 }
 
 /** Why a mask covering `share` (0 … 1) of the image cannot be inpainted, or null when it can. */
@@ -52,6 +54,7 @@ export function rejectMask(share: number): MaskProblem | null {
   if (share > MAX_MASK_SHARE) {
     return {
       code: 'mask-too-large',
+      share,
       message: `The mask covers ${Math.round(share * 100)} % of the image, more than ${MAX_MASK_SHARE * 100} %: too large to inpaint well.`,
     };
   }
