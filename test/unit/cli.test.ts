@@ -405,3 +405,31 @@ test('onestep inpaint: the mask PNG decides what is filled; pixels away from it 
   assert.match(f.err, /too large to inpaint well/);
   assert.ok(!existsSync(join(dir, 'y.png')) && !existsSync(join(dir, 'z.png')));
 });
+
+test('onestep sketch: variations in one batch, each reproducible by its seed; a colour latent; sketch-only options refused elsewhere', () => {
+  const szoo = join(dir, 'szoo');
+  mkdirSync(szoo, { recursive: true });
+  for (const f of ['tiny-sketch.json', 'tiny-sketch.onnx']) copyFileSync(join('test/fixtures', f), join(szoo, f));
+  const run = (...args: string[]) => {
+    const r = spawnSync(process.execPath, ['bin/onestep.mjs', ...args, '--zoo', szoo], { encoding: 'utf8' });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  const out = join(dir, 'sk.png');
+  const r = run('sketch', 'ui/standin/examples/Icon.png', '-o', out, '--seed', '5', '--variations', '3', '--json');
+  assert.equal(r.code, 0, r.err);
+  const report = JSON.parse(r.out);
+  assert.deepEqual(report.variations.map((v: { seed: number }) => v.seed), [5, 6, 7]);
+  const files = [5, 6, 7].map((s) => join(dir, `sk-${s}.png`));
+  for (const f of files) assert.ok(existsSync(f), f);
+  assert.notDeepEqual(readFileSync(files[0]), readFileSync(files[1]), 'seeds differ');
+  const single = join(dir, 'sk-single.png');
+  assert.equal(run('sketch', 'ui/standin/examples/Icon.png', '-o', single, '--seed', '6').code, 0);
+  assert.deepEqual(readFileSync(single), readFileSync(files[1]), 'variation seed 6 = a single run with --seed 6');
+  const tinted = join(dir, 'sk-red.png');
+  assert.equal(run('sketch', 'ui/standin/examples/Icon.png', '-o', tinted, '--seed', '6', '--color', '#cc3344', '--strength', '0.5').code, 0);
+  assert.notDeepEqual(readFileSync(tinted), readFileSync(single), 'the colour latent changes the result');
+  assert.equal(run('sketch', 'ui/standin/examples/Icon.png', '-o', tinted, '--strength', '0.5').code, 2, '--strength needs --color');
+  assert.equal(run('sketch', 'ui/standin/examples/Icon.png', '-o', tinted, '--color', 'red').code, 2, 'a colour is #rrggbb');
+  assert.equal(run('sketch', 'ui/standin/examples/Icon.png', '-o', tinted, '--variations', '99').code, 2);
+  assert.equal(cli('restore', 'ui/standin/examples/Icon.png', '-o', join(dir, 'r.png'), '--variations', '2').code, 2);
+});

@@ -14,6 +14,8 @@ export const USAGE = `usage:
 <tool> is a tool name from the model cards (e.g. restore) or a model id.
 restore: --scale 2 or 4 upscales (default: the smallest scale), --scale 1 cleans up at the same size,
 --clean runs the clean-up model before the upscaler.
+sketch: the result is the model's square; --seed picks the variation, --variations k writes k of them
+in one batch (out-<seed>.png), --color #rrggbb with --strength γ (0–2) pushes the colours.
 inpaint: --mask <mask.png> (a PNG of the input's size; filled where its alpha, or its luminance when
 it is opaque, is above one half) fills the masked region, one model run per hole; pixels away from
 the mask stay exactly the input's; --seed picks the fill; --json lists the crops.
@@ -74,6 +76,10 @@ export const CLI = {
   noCleaner: 'no clean-up model in the zoo (--clean)',
   maskTool: (tool: string) => `--mask applies to inpaint and edit, not ${tool}`,
   needsMask: (tool: string) => `${tool} needs --mask <mask.png>: a PNG of the input's size, filled where its alpha (or, when opaque, its luminance) is above one half`,
+  sketchOnly: (tool: string) => `--color and --variations apply to sketch, not ${tool}`,
+  strengthNeedsColor: '--strength for sketch is the weight of --color; give --color #rrggbb too',
+  variations: (max: number) => `--variations is a whole number from 1 to ${max}`,
+  sketchExtracted: (path: string) => `${path} does not look like a line sketch: lines were extracted from it first`,
   maskNotPng: (path: string) => `${path}: the mask must be a PNG file`,
   maskSize: (path: string, mw: number, mh: number, w: number, h: number) => `${path} is ${mw}×${mh}, the input is ${w}×${h}: the mask must be the input's size`,
   maskEmpty: (path: string) => `${path} covers nothing (no pixel above one half): nothing to inpaint`,

@@ -8,6 +8,8 @@ import { EngineError, toFailure } from './errors';
 import { nodeCodecs, openCardModel, readCards } from './node';
 import { runChain, type ChainLink } from './pipeline';
 import { runInpaint } from './inpaint-pipeline';
+import { runVariations, type SketchResult } from './variations';
+import { sketchOptionProblem } from './tools/sketch';
 import { MaskError } from './tools/inpaint';
 import type { Crop } from './image/crop-plan';
 import { enginePng, formatOfPath, fromRgba, QUALITY, readHeader, toRgbaFor, type ImageFormat } from './cli-image';
@@ -36,6 +38,9 @@ export interface CliArgs {
   zoo: string;
   /** faithful (the denoiser) or detailed (the one-step jump); absent: each card's default. */
   result?: OutputChoice;
+  /** sketch: a colour latent '#rrggbb' (its weight is --strength) and how many variations to make. */
+  color?: string;
+  variations?: number;
 }
 
 export class UsageError extends Error {}
@@ -43,7 +48,7 @@ export class UsageError extends Error {}
 export class CliFailure extends Error {}
 
 const FLAGS = new Set(['--json', '--clean', '--markdown', '--overwrite', '-h', '--help']);
-const VALUED = new Set(['-o', '--output', '--model', '--scale', '--steps', '--seed', '--strength', '--mask', '--zoo', '--backend', '--result']);
+const VALUED = new Set(['-o', '--output', '--model', '--scale', '--steps', '--seed', '--strength', '--mask', '--zoo', '--backend', '--result', '--color', '--variations']);
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
 /** A number option's value: digits only (no spaces, no empty string, which Number() reads as 0). */
@@ -79,8 +84,12 @@ export function parseArgs(argv: string[], defaults: { zoo?: string } = {}): CliA
         args.seed = numberOf(a, value);
         if (!Number.isInteger(args.seed) || args.seed < 0 || args.seed > 0xffffffff) throw new UsageError(CLI.seed);
       } else if (a === '--strength') {
-        args.strength = numberOf(a, value);
-        if (!(args.strength >= 0 && args.strength <= 1)) throw new UsageError(CLI.strength);
+        args.strength = numberOf(a, value); // its range depends on the tool (checkOptions)
+        if (!(args.strength >= 0)) throw new UsageError(CLI.strength);
+      } else if (a === '--color') args.color = value;
+      else if (a === '--variations') {
+        args.variations = numberOf(a, value);
+        if (!Number.isInteger(args.variations) || args.variations < 1 || args.variations > MAX_VARIATIONS) throw new UsageError(CLI.variations(MAX_VARIATIONS));
       } else if (a === '--mask') args.mask = value;
       else if (a === '--zoo') args.zoo = value;
       else if (a === '--result') {
@@ -139,7 +148,15 @@ export function pickChain(cards: ModelCard[], args: CliArgs): ModelCard[] {
 function checkOptions(card: ModelCard, args: CliArgs): void {
   if (args.mask && card.tool !== 'inpaint' && card.tool !== 'edit') throw new UsageError(CLI.maskTool(card.tool));
   if (card.tool === 'inpaint' && !args.mask) throw new UsageError(CLI.needsMask(card.tool));
-  if (args.strength !== undefined && card.tool !== 'edit') throw new UsageError(CLI.strengthTool(card.tool));
+  if ((args.color !== undefined || args.variations !== undefined) && card.tool !== 'sketch') throw new UsageError(CLI.sketchOnly(card.tool));
+  if (card.tool === 'sketch') {
+    // --strength is the colour latent's weight γ here
+    if (args.strength !== undefined && args.color === undefined) throw new UsageError(CLI.strengthNeedsColor);
+    const problem = sketchOptionProblem({ color: args.color, latentStrength: args.strength });
+    if (problem) throw new UsageError(problem.message);
+  } else if (args.strength !== undefined && (card.tool !== 'edit' || args.strength > 1)) {
+    throw new UsageError(card.tool !== 'edit' ? CLI.strengthTool(card.tool) : CLI.strength);
+  }
   const maxSteps = card.time.grid.length - 1;
   if (args.steps > maxSteps) throw new UsageError(CLI.maxSteps(card.id, maxSteps));
 }
@@ -310,6 +327,14 @@ export function checkSize(path: string, width: number, height: number, scale: nu
   }
 }
 
+/** Where variation `seed` of -o out.png goes: out-<seed>.png. */
+export function variationPath(output: string, seed: number): string {
+  const dot = output.lastIndexOf('.');
+  return dot > output.lastIndexOf('/') ? `${output.slice(0, dot)}-${seed}${output.slice(dot)}` : `${output}-${seed}`;
+}
+
+const MAX_VARIATIONS = 8;
+
 /** The inpaint mask: a PNG of the input's size (read whole; its size was checked with the input's). */
 function readMask(path: string, input: { width: number; height: number }): Uint8Array {
   const bytes = readInput(path);
@@ -396,9 +421,15 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     const load = now() - t;
     let result;
     let crops: Crop[] | undefined;
+    let sketches: SketchResult[] | undefined;
     const engineOptions = { steps: args.steps, seed: args.seed, strength: args.strength ?? 1, output: args.result };
     try {
-      if (mask) {
+      if (card.tool === 'sketch') {
+        const sketchRun = await runVariations(links, png, { ...engineOptions, color: args.color, latentStrength: args.strength }, args.variations ?? 1);
+        if (sketchRun.sketch.kind === 'extracted') io.err(`onestep: ${CLI.sketchExtracted(args.input!)}`);
+        sketches = sketchRun.results;
+        result = { ...sketchRun, image: sketchRun.results[0].image, png: sketchRun.results[0].png, tiles: sketchRun.results.length };
+      } else if (mask) {
         const run = await runInpaint(links[0], png, mask, engineOptions).catch((err) => {
           throw err instanceof MaskError ? new CliFailure(maskWords(err, args.mask!)) : err;
         });
@@ -419,7 +450,18 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     }
     const encode = now() - t;
     t = now();
-    writeWhole(args.output!, out);
+    const written: string[] = [];
+    if (sketches && sketches.length > 1) {
+      // variations: out-<seed>.<ext>, each reproducible with --seed <seed>
+      for (const v of sketches) {
+        const path = variationPath(args.output!, v.seed);
+        writeWhole(path, outFormat === 'png' ? v.png : await codecs.encode(outFormat, toRgbaFor(outFormat, v.image).rgba, QUALITY));
+        written.push(path);
+      }
+    } else {
+      writeWhole(args.output!, out);
+      written.push(args.output!);
+    }
     const write = now() - t;
     const timings = { read, load, ...result.timings, write };
     timings.decode += decode;
@@ -431,6 +473,7 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
         output: { path: args.output, format: outFormat, width: result.image.width, height: result.image.height, channels: result.image.channels },
         result: chain.map((c) => effectiveOutput(c, args.result)),
         steps: chain.map((c) => stepTimes(c, args.steps, args.result).length), seed: args.seed, tiles: result.tiles,
+        ...(sketches ? { variations: sketches.map((v, k) => ({ seed: v.seed, path: written[k] ?? written[0] })) } : {}),
         ...(crops ? { crops: crops.map(({ x, y, w, h, scale, holes }) => ({ x, y, w, h, scale: Math.round(scale * 1e4) / 1e4, holes })) } : {}),
         ms: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10])),
       }, null, 2));
