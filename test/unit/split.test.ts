@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { splitImage } from '../../ui/engine/image/split';
+import { encodePieces, splitImage } from '../../ui/engine/image/split';
 import type { RawImage } from '../../ui/engine/image/raw';
 
 function image(w: number, h: number, channels: 3 | 4 = 3): RawImage {
@@ -24,3 +24,16 @@ for (const [w, h, max, n] of [[10, 10, 10, 1], [11, 10, 10, 2], [25, 7, 10, 3], 
     assert.deepEqual(back, img.data);
   });
 }
+
+test('encodePieces encodes each piece once and never the whole image (a result split for Figma)', () => {
+  const img = image(25, 7, 4);
+  const encoded: Array<[number, number]> = [];
+  const pieces = encodePieces(img, 10, (p) => {
+    encoded.push([p.width, p.height]);
+    return new Uint8Array([p.width, p.height]);
+  });
+  assert.deepEqual(encoded, [[8, 7], [8, 7], [9, 7]], 'three pieces, no 25×7 encode');
+  assert.deepEqual(pieces.map((p) => [p.x, p.width, Array.from(p.png)]), [[0, 8, [8, 7]], [8, 8, [8, 7]], [16, 9, [9, 7]]]);
+  const small = encodePieces(image(6, 5, 3), 10, (p) => new Uint8Array([p.width]));
+  assert.equal(small.length, 1, 'a result within the limit is one piece, encoded once');
+});

@@ -7,7 +7,7 @@ import { openModel } from './model';
 import { setupOrt } from './ort-web';
 import { runChain, runChainToImage, type ChainLink } from './pipeline';
 import { encodePng } from './codec';
-import { splitImage } from './image/split';
+import { encodePieces } from './image/split';
 import { FIGMA_IMAGE_MAX, type ErrorCode, type Piece } from '../../src/protocol';
 import type { FallbackSession, OrtModule } from './session';
 import type { FromWorker, ToWorker } from './worker-protocol';
@@ -91,8 +91,7 @@ async function run(m: Extract<ToWorker, { type: 'run' }>, signal: AbortSignal): 
     onProgress: (p) => post({ type: 'progress', jobId: m.jobId, ...p }),
   });
   const encodeStart = performance.now();
-  const split = splitImage(result.image, FIGMA_IMAGE_MAX);
-  const pieces: Piece[] = split.map((p) => ({ x: p.x, y: p.y, width: p.image.width, height: p.image.height, png: encodePng(p.image) }));
+  const pieces: Piece[] = encodePieces(result.image, FIGMA_IMAGE_MAX, encodePng);
   result.timings.encode += performance.now() - encodeStart;
   post(
     {
