@@ -19,9 +19,22 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/onestep.mjs', ...args, '--zoo', zoo], { encoding: 'utf8' });
+/** The CLI as a child process on a zoo folder. */
+function cliOn(zooDir: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/onestep.mjs', ...args, '--zoo', zooDir], { encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function cli(...args: string[]) {
+  return cliOn(zoo, ...args);
+}
+
+/** A zoo folder holding one fixture model. */
+function fixtureZoo(name: string, id: string): string {
+  const folder = join(dir, name);
+  mkdirSync(folder, { recursive: true });
+  for (const ext of ['json', 'onnx']) copyFileSync(join('test/fixtures', `${id}.${ext}`), join(folder, `${id}.${ext}`));
+  return folder;
 }
 
 test('onestep models lists the zoo with summaries', () => {
@@ -347,13 +360,8 @@ test('a failed write leaves no half file: an existing output keeps its bytes and
 });
 
 test('onestep inpaint: the mask PNG decides what is filled; pixels away from it are the input\'s; --json lists the crops', async () => {
-  const izoo = join(dir, 'izoo');
-  mkdirSync(izoo, { recursive: true });
-  for (const f of ['tiny-inpaint.json', 'tiny-inpaint.onnx']) copyFileSync(join('test/fixtures', f), join(izoo, f));
-  const run = (...args: string[]) => {
-    const r = spawnSync(process.execPath, ['bin/onestep.mjs', ...args, '--zoo', izoo], { encoding: 'utf8' });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
+  const izoo = fixtureZoo('izoo', 'tiny-inpaint');
+  const run = (...args: string[]) => cliOn(izoo, ...args);
   const src = decodePng(new Uint8Array(readFileSync('ui/standin/examples/Landscape.png')));
   const [w, h] = [src.width, src.height];
   const maskRgba = new Uint8Array(w * h * 4);
@@ -407,13 +415,8 @@ test('onestep inpaint: the mask PNG decides what is filled; pixels away from it 
 });
 
 test('onestep sketch: variations in one batch, each reproducible by its seed; a colour latent; sketch-only options refused elsewhere', () => {
-  const szoo = join(dir, 'szoo');
-  mkdirSync(szoo, { recursive: true });
-  for (const f of ['tiny-sketch.json', 'tiny-sketch.onnx']) copyFileSync(join('test/fixtures', f), join(szoo, f));
-  const run = (...args: string[]) => {
-    const r = spawnSync(process.execPath, ['bin/onestep.mjs', ...args, '--zoo', szoo], { encoding: 'utf8' });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
+  const szoo = fixtureZoo('szoo', 'tiny-sketch');
+  const run = (...args: string[]) => cliOn(szoo, ...args);
   const out = join(dir, 'sk.png');
   const r = run('sketch', 'ui/standin/examples/Icon.png', '-o', out, '--seed', '5', '--variations', '3', '--json');
   assert.equal(r.code, 0, r.err);
