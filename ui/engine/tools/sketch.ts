@@ -24,7 +24,7 @@ import { EngineError } from '../errors';
 import type { ErrorCode } from '../../../src/protocol';
 import type { Planes, RawImage } from '../image/raw';
 import { bicubicTaps } from '../image/resize';
-import { toSketch } from '../image/sketch-extract';
+import { sketchToPlanes, toSketch } from '../image/sketch-extract';
 import { gaussian } from '../random';
 import { cardScale, effectiveSteps, type ModelCard, type StepTime } from '../zoo';
 import type { EngineOptions, SketchInfo, Source, ToolInput } from './types';
@@ -350,13 +350,7 @@ export function latentTerm(options: Partial<EngineOptions>, size: number): Float
 export function sketchX1(prep: PreparedSketch, sigmaP: number, seed: number, latent: Float32Array | null = null): Float32Array {
   if (!isSeed(seed)) fail('seed-invalid', `seed ${seed}`);
   const n = prep.size * prep.size;
-  const x1 = new Float32Array(3 * n);
-  for (let i = 0; i < n; i++) {
-    const v = prep.grey[i] * 2 - 1;
-    x1[i] = v;
-    x1[n + i] = v;
-    x1[2 * n + i] = v;
-  }
+  const x1 = sketchToPlanes({ width: prep.size, height: prep.size, data: prep.grey }).rgb;
   if (sigmaP > 0) {
     // The paired coupling's perturbation, as in training (x1 + σp·randn over the whole square).
     const eps = gaussian(3 * n, seed);
