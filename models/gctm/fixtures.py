@@ -42,15 +42,10 @@ TINY_RESNETS = {
 
 def tiny_resnet(model_id: str, seed: int = 0):
     run, data, net = TINY_RESNETS[model_id]
-    torch.manual_seed(seed)
-    cfg = from_dict({"run": {"id": model_id, "tool": "restore", "title": run["title"]},
-                     "data": {"kind": "photos", "train": ["(none: random weights)"], **data},
-                     "net": {"kind": "resnet", "channels": 8, "blocks": 1, **net},
-                     "gctm": {"coupling": "paired"}, "train": {"batch": 1}}, model_id)
-    model = build_model(cfg.net, [0.3, 0.3, 0.29], cfg.gctm.sigma_min, cfg.gctm.sigma_max).eval()
-    with torch.no_grad():
-        for p in model.parameters():
-            p.add_(0.05 * torch.randn_like(p))
+    cfg, model = random_model({"run": {"id": model_id, "tool": "restore", "title": run["title"]},
+                               "data": {"kind": "photos", "train": ["(none: random weights)"], **data},
+                               "net": {"kind": "resnet", "channels": 8, "blocks": 1, **net},
+                               "gctm": {"coupling": "paired"}, "train": {"batch": 1}}, model_id, seed)
     return cfg, model, run["summary"]
 
 
@@ -72,24 +67,24 @@ TINY_INPAINT = {
 }
 
 
-def tiny_sketch(seed: int = 0):
+def random_model(spec: dict, name: str, seed: int, vars3=(0.3, 0.3, 0.29)):
+    """(config, eval-mode model) with seeded random weights around the initialisation: the
+    zero-initialised output layers would otherwise make every test model the identity."""
     torch.manual_seed(seed)
-    cfg = from_dict(TINY_SKETCH, "tiny-sketch")
-    model = build_model(cfg.net, [0.3, 0.3, 0.29], cfg.gctm.sigma_min, cfg.gctm.sigma_max).eval()
+    cfg = from_dict(spec, name)
+    model = build_model(cfg.net, list(vars3), cfg.gctm.sigma_min, cfg.gctm.sigma_max).eval()
     with torch.no_grad():
         for p in model.parameters():
             p.add_(0.05 * torch.randn_like(p))
     return cfg, model
 
 
+def tiny_sketch(seed: int = 0):
+    return random_model(TINY_SKETCH, "tiny-sketch", seed)
+
+
 def tiny_model(seed: int = 0):
-    torch.manual_seed(seed)
-    cfg = from_dict(TINY, "tiny-random")
-    model = build_model(cfg.net, [0.3, 0.3, 0.29], cfg.gctm.sigma_min, cfg.gctm.sigma_max).eval()
-    with torch.no_grad():  # zero-initialised output layers would make the net the identity
-        for p in model.parameters():
-            p.add_(0.05 * torch.randn_like(p))
-    return cfg, model
+    return random_model(TINY, "tiny-random", seed)
 
 
 def write_fixture(out_dir, model_id, cfg, model, summary, tile, overlap) -> float:
@@ -129,12 +124,7 @@ def main(out_dir=None):
     scfg, smodel = tiny_sketch(seed=1)  # not tiny-random's weights
     write_fixture(out_dir, "tiny-sketch", scfg, smodel, "Random-weight sketch → image model used by the engine tests.",
                   tile=32, overlap=8)
-    torch.manual_seed(2)  # weights of its own
-    icfg = from_dict(TINY_INPAINT, "tiny-inpaint")
-    imodel = build_model(icfg.net, [0.3, 0.5, 0.25], icfg.gctm.sigma_min, icfg.gctm.sigma_max).eval()
-    with torch.no_grad():
-        for p in imodel.parameters():
-            p.add_(0.05 * torch.randn_like(p))
+    icfg, imodel = random_model(TINY_INPAINT, "tiny-inpaint", seed=2, vars3=(0.3, 0.5, 0.25))  # weights of its own
     write_fixture(out_dir, "tiny-inpaint", icfg, imodel, "Random-weight inpainting model used by the engine tests.",
                   tile=32, overlap=8)
     print(f"wrote fixtures to {out_dir} (tiny-random parity {err:.2e})")
