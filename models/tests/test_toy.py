@@ -102,9 +102,9 @@ def test_one_step_agrees_with_the_multi_step_ode(target, coupling):
 
 
 # The paper's claim: OT coupling straightens the paths, so training converges in fewer steps (it
-# reports up to 2.5× fewer on CIFAR-10). On the 8 Gaussians, one-step SW of OT over independent,
-# measured at steps 300/400/500/600/700 (three seeds): 0.41–0.47, 0.50–0.63, 0.59–0.86, 0.81–1.08,
-# 0.96–1.03: OT is far ahead early and the two meet by about 600 steps. So the comparison is made at
+# reports up to 2.5× fewer on CIFAR-10). On the 8 Gaussians, one-step SW of OT over independent at
+# steps 300/400/500/600/700, seeds 0–2 (`python3 tools/ot_curve.py`): 0.42–0.46, 0.52–0.58, 0.58–0.79,
+# 0.70–0.99, 0.84–0.96: OT is far ahead early and the two nearly meet by 600–700 steps. So the comparison is made at
 # 300 steps, where the claim is about speed, not at the end, where both have converged. At 300 steps,
 # GCTM_TEST_SEED 0/1/2/3: 8 Gaussians 0.36/0.38/0.45/0.51, two moons 0.43/0.44/0.41/0.44.
 OT_GAIN = {"8gaussians": 0.8, "moons": 0.8}
