@@ -216,7 +216,9 @@ def eval_arguments(description: str, extra=None):
     the ODE steps, the output file and the thread count; `extra(ap)` adds a command's own options."""
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("config")
-    ap.add_argument("--ckpt", required=True)
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--ckpt", help="a training checkpoint (its EMA weights)")
+    src.add_argument("--zoo-card", help="a shipped model, rebuilt from zoo/<id>.json and its ONNX file")
     ap.add_argument("--regression", help="checkpoint of the same network trained as an L2 regressor")
     ap.add_argument("--ode-steps", type=int, default=16, help="Heun steps of the ODE reference (0: skip it where allowed)")
     ap.add_argument("--out", required=True, help="metrics JSON to write")
@@ -230,28 +232,6 @@ def load_run(args):
     """(config, {"gctm": model, "regression": model?}, grid(k)) from parsed eval_arguments."""
     torch.set_num_threads(args.threads)
     cfg = load(args.config)
-    models = {"gctm": load_ema(cfg, args.ckpt)[0]}
-    if args.regression:
-        models["regression"] = load_ema(cfg, args.regression)[0]
-    g = cfg.gctm
-    return cfg, models, lambda k: step_grid(k, g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
-
-
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("config")
-    src = ap.add_mutually_exclusive_group(required=True)
-    src.add_argument("--ckpt", help="a training checkpoint (its EMA weights)")
-    src.add_argument("--zoo-card", help="a shipped model, rebuilt from zoo/<id>.json and its ONNX file")
-    ap.add_argument("--regression", help="checkpoint of the same network trained as an L2 regressor")
-    ap.add_argument("--ode-steps", type=int, default=16)
-    ap.add_argument("--out", required=True, help="metrics JSON to write")
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--split", choices=SPLITS, default="validation",
-                    help="validation while choosing a recipe; test only for a release")
-    args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    cfg = load(args.config)
     if args.zoo_card:
         from .from_onnx import load_zoo_model
         models = {"gctm": load_zoo_model(args.zoo_card)[0]}
@@ -260,8 +240,15 @@ def main(argv=None):
     if args.regression:
         models["regression"] = load_ema(cfg, args.regression)[0]
     g = cfg.gctm
-    k_grid = step_grid(g.steps, g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
-    ode_grid = step_grid(args.ode_steps, g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
+    return cfg, models, lambda k: step_grid(k, g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
+
+
+def main(argv=None):
+    ap = eval_arguments(__doc__.splitlines()[0], lambda ap: ap.add_argument(
+        "--split", choices=SPLITS, default="validation", help="validation while choosing a recipe; test only for a release"))
+    args = ap.parse_args(argv)
+    cfg, models, grid = load_run(args)
+    k_grid, ode_grid = grid(cfg.gctm.steps), grid(args.ode_steps)
     metrics = evaluate(cfg, models, k_grid, ode_grid, split=args.split)
     metrics["targets"] = targets(cfg, metrics["summary"], metrics["consistency"])
     with open(args.out, "w") as f:
