@@ -87,10 +87,16 @@ def gaps(line: torch.Tensor, gen: torch.Generator, p: float = 0.5) -> torch.Tens
 class SketchPairs:
     """Random augmented (x0 colour, x1 line) batches from a bank file, on `device`."""
 
-    def __init__(self, path: str, device, seed: int = 0, augment: bool = True):
+    def __init__(self, path: str, device, seed: int = 0, augment: bool = True, size: int = 0):
         colour, line, self.meta = load_pairs(path)
         if len(colour) == 0:
             raise DataError(f"{path} holds no pairs")
+        n = colour.shape[1]
+        if size and (size > n or n % size):
+            raise DataError(f"[data].crop = {size} must divide the bank's pair size {n}")
+        # augmented at the bank's size (stroke widths and gaps in its pixels), then area-averaged to
+        # the model's square, as the engine's box resampling shrinks a drawing
+        self.factor = n // size if size else 1
         self.colour = torch.from_numpy(colour).permute(0, 3, 1, 2).contiguous()  # uint8, kept on CPU
         self.line = torch.from_numpy(line)[:, None].contiguous()
         self.device, self.augment = device, augment
@@ -110,4 +116,6 @@ class SketchPairs:
             grid = _affine_grid(batch, x0.shape[-1], self.gen, self.device)
             x0, line = _warp(x0, grid), _warp(line, grid)
             line = gaps(jitter(vary_strokes(line, self.gen), self.gen), self.gen)
+        if self.factor > 1:
+            x0, line = F.avg_pool2d(x0, self.factor), F.avg_pool2d(line, self.factor)
         return x0, line.expand(-1, 3, -1, -1).contiguous()

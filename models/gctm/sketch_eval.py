@@ -10,6 +10,10 @@ regressor. Reported per method, as measured:
 - stroke agreement: the sketch extracted from the output against the input sketch, F1 at 2 px;
 - diversity: mean pairwise distance (levels) of 4 seeds, and on drawings with several colourings
   (skin tones: one line drawing, several targets) the mean distance between seeds.
+Then (gctm/sketch_latents.py, keys "colour_latent" and "edit"; `--no-latents` skips them): the colour
+latent x1 + γ·ℓ over γ, and Edit (Algorithm 5) over s, both built as the engine builds them.
+The held-out pairs are area-averaged from the bank's 128² to the model's square ([data].crop), as
+training shrinks its pairs (sketch_data.SketchPairs).
 """
 import json
 import sys
@@ -46,11 +50,30 @@ def source(line_u8: np.ndarray, sigma_p: float, seed: int) -> torch.Tensor:
     return x + sigma_p * torch.randn(x.shape, generator=g)
 
 
-def evaluate(cfg, models: dict, pairs_path: str, k_grid, ode_grid, batch: int = 32, limit: int = 0, log=print) -> dict:
-    colour, line, meta = load_pairs(pairs_path)
-    if limit and limit < len(colour):  # evenly spaced, deterministic
+def shrink(u8: np.ndarray, size: int) -> np.ndarray:
+    """uint8 [N, H, W(, C)] area-averaged to size × size (H a multiple of size), rounded."""
+    n, h = u8.shape[0], u8.shape[1]
+    if not size or size == h:
+        return u8
+    if size > h or h % size:
+        raise ValueError(f"the model's size {size} must divide the held-out pairs' size {h}")
+    f = h // size
+    x = u8.astype(np.float64).reshape((n, size, f, size, f) + u8.shape[3:]).mean(axis=(2, 4))
+    return np.round(x).astype(np.uint8)
+
+
+def load_heldout(path: str, size: int, limit: int = 0):
+    """(colour uint8 [N, size, size, 3], line uint8 [N, size, size]): the held-out pairs at the
+    model's size; with `limit`, that many evenly spaced pairs (deterministic)."""
+    colour, line, _ = load_pairs(path)
+    if limit and limit < len(colour):
         pick = np.linspace(0, len(colour) - 1, limit).round().astype(int)
         colour, line = colour[pick], line[pick]
+    return shrink(colour, size), shrink(line, size)
+
+
+def evaluate(cfg, models: dict, pairs_path: str, k_grid, ode_grid, batch: int = 32, limit: int = 0, log=print) -> dict:
+    colour, line = load_heldout(pairs_path, cfg.data.crop, limit)
     sigma_p = cfg.gctm.sigma_p
     outs = {}  # method → seed → uint8 [N, H, W, 3]
     for start in range(0, len(colour), batch):
@@ -93,10 +116,16 @@ def evaluate(cfg, models: dict, pairs_path: str, k_grid, ode_grid, batch: int = 
 def main(argv=None):
     ap = eval_arguments(__doc__.splitlines()[0], lambda ap: (
         ap.add_argument("--pairs", default="cache/heldout/openmoji-heldout-128.npz"),
-        ap.add_argument("--limit", type=int, default=0, help="evaluate this many evenly spaced pairs (0: all)")))
+        ap.add_argument("--limit", type=int, default=0, help="evaluate this many evenly spaced pairs (0: all)"),
+        ap.add_argument("--no-latents", action="store_true", help="skip the colour-latent and Edit measurements")))
     args = ap.parse_args(argv)
     cfg, models, grid = load_run(args)
     metrics = evaluate(cfg, models, args.pairs, grid(4), grid(max(1, args.ode_steps)), limit=args.limit)
+    if not args.no_latents:
+        from .sketch_latents import measure_edit, measure_latents
+        colour, line = load_heldout(args.pairs, cfg.data.crop, args.limit)
+        metrics["colour_latent"] = measure_latents(models["gctm"], colour, line, cfg.gctm.sigma_p)
+        metrics["edit"] = measure_edit(models["gctm"], colour, line, cfg.gctm.sigma_p)
     with open(args.out, "w") as f:
         json.dump(metrics, f, indent=1)
     return 0

@@ -63,7 +63,7 @@ class Batches:
             self.heldout = ImageCrops(expand(d.heldout), d.crop, d.scales, seed=12345) if d.heldout else None
         elif d.kind == "sketch":
             from .sketch_data import SketchPairs
-            self.pairs = SketchPairs(d.pairs, device, seed=cfg.run.seed + rank, augment=d.augment)
+            self.pairs = SketchPairs(d.pairs, device, seed=cfg.run.seed + rank, augment=d.augment, size=d.crop)
             self.heldout = None
         elif d.kind == "inpaint":
             from .inpaint_data import InpaintPairs
