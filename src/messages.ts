@@ -20,6 +20,16 @@ export const MESSAGES: Record<ErrorCode, string> = {
   busy: 'A tool is already running. Wait for it or press Stop.',
   cancelled: 'Cancelled. Nothing was added.',
   internal: 'Something went wrong inside the plugin. Nothing was changed.',
+  'mask-no-shapes': 'Select the image and the shapes that cover what to remove (draw shapes over it first).',
+  'mask-no-image': 'Select an image layer together with the shapes over it.',
+  'mask-outside': 'The shapes do not overlap the image. Move them over what to remove.',
+  'mask-empty': 'The shapes cover no pixels of the image.',
+  'mask-too-large': 'The shapes cover over 60% of the image: too much to fill well. Use smaller shapes.',
+  'image-hidden': 'The image is hidden. Show it, then run again.',
+  'image-locked': 'The image is locked. Unlock it, then run again.',
+  'image-in-instance': 'The image is inside a component instance. Detach it or edit the main component.',
+  'sketch-empty': 'There is no drawing in that layer (it is empty or one flat colour).',
+  'swatch-empty': 'The colour layer has no visible fill. Give it a fill or pick a colour instead.',
 };
 
 /** The notify text for a code, with the layer name when it helps (Figma truncates at 100 characters). */

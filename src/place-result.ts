@@ -19,11 +19,18 @@ export interface PlaceRequest {
   placement: Placement;
   toolTitle: string;
   options: RunOptions;
+  /** Sketch: the model-size sketch (PNG, base64) the result came from, kept for Edit. */
+  sketch?: string;
+  /** Replace: more layers hidden with the source (inpaint's shapes). */
+  alsoHide?: SceneNode[];
+  /** Beside: where to start looking for free space (variations go right of the previous one). */
+  after?: SceneNode;
 }
 
 export interface Relaunch {
   options: RunOptions;
   sourceId: string;
+  sketch?: string;
 }
 
 function imageRect(image: Image, x: number, y: number, w: number, h: number, name: string): RectangleNode {
@@ -53,7 +60,8 @@ export function placeResult(req: PlaceRequest): SceneNode {
   const unitsX = replace ? drawn.width / req.width : 1 / req.exportScale;
   const unitsY = replace ? drawn.height / req.height : 1 / req.exportScale;
   // Beside: in free space to the right, never over another layer (the area the whole result takes).
-  const spot = replace ? drawn : freeSpotRight(drawn, req.width * unitsX, req.height * unitsY, occupied(parent, source), GAP);
+  const from = (req.after && renderBox(req.after)) || drawn;
+  const spot = replace ? drawn : freeSpotRight(from, req.width * unitsX, req.height * unitsY, occupied(parent, source), GAP);
   const at = pageToChildSpace(parent)(spot.x, spot.y);
   const x0 = at.x;
   const y0 = at.y;
@@ -71,10 +79,13 @@ export function placeResult(req: PlaceRequest): SceneNode {
       result.name = name;
       created.push(result);
     }
-    const relaunch: Relaunch = { options: req.options, sourceId: source.id };
+    const relaunch: Relaunch = { options: req.options, sourceId: source.id, ...(req.sketch ? { sketch: req.sketch } : {}) };
     result.setPluginData(PLUGIN_DATA_KEY, JSON.stringify(relaunch));
     result.setRelaunchData({ 'run-again': req.toolTitle });
-    if (replace) source.visible = false;
+    if (replace) {
+      source.visible = false;
+      for (const n of req.alsoHide ?? []) if (!n.removed) n.visible = false;
+    }
     return result;
   } catch (err) {
     for (const n of created) if (!n.removed) n.remove();
@@ -87,9 +98,10 @@ export function readRelaunch(node: BaseNode): Relaunch | null {
   const raw = node.getPluginData(PLUGIN_DATA_KEY);
   if (!raw) return null;
   try {
-    const data = JSON.parse(raw) as { options?: unknown; sourceId?: unknown };
+    const data = JSON.parse(raw) as { options?: unknown; sourceId?: unknown; sketch?: unknown };
     const options = normaliseRunOptions(data.options);
-    return options && typeof data.sourceId === 'string' ? { options, sourceId: data.sourceId } : null;
+    if (!options || typeof data.sourceId !== 'string') return null;
+    return { options, sourceId: data.sourceId, ...(typeof data.sketch === 'string' ? { sketch: data.sketch } : {}) };
   } catch {
     return null;
   }

@@ -1,9 +1,9 @@
 // The plugin on Figma's main thread: show the UI, route its messages, forward selection changes, and
 // stop the run when the plugin closes. main.ts starts it; the unit tests start it on the stand-in.
 import { readRelaunch } from './place-result';
-import { DEFAULT_SETTINGS, isUiToMain, type MainToUi, type RunOptions, type UiToMain } from './protocol';
+import { selectionFor } from './jobs';
+import { DEFAULT_SETTINGS, isUiToMain, type MainToUi, type RunOptions, type ToolId, type UiToMain } from './protocol';
 import { RunController, JOB_TIMEOUT } from './run';
-import { readSelection } from './selection';
 import { loadSettings, saveSettings } from './settings';
 
 export const UI_SIZE = { width: 320, height: 520 };
@@ -28,8 +28,10 @@ export async function startPlugin(html: string, timeouts = JOB_TIMEOUT): Promise
     if (!closed) figma.ui.postMessage(m);
   };
   const controller = new RunController(post, timeouts);
+  // What counts as a valid selection depends on the panel's tool (inpaint: an image and shapes).
+  let tool: ToolId = DEFAULT_SETTINGS.tool;
   const postSelection = async () => {
-    const selection = await readSelection(figma.currentPage.selection);
+    const selection = await selectionFor(tool, figma.currentPage.selection);
     post({ type: 'selection', selection });
   };
   const handlers: { [K in UiToMain['type']]: (m: Extract<UiToMain, { type: K }>) => void | Promise<void> } = {
@@ -37,7 +39,12 @@ export async function startPlugin(html: string, timeouts = JOB_TIMEOUT): Promise
     'job-result': (m) => controller.jobResult(m),
     'job-failed': (m) => controller.jobFailed(m),
     cancel: (m) => controller.cancel(m.runId),
-    'save-settings': (m) => saveSettings(m.settings),
+    'save-settings': async (m) => {
+      const changedTool = (m.settings.tool ?? 'restore') !== tool;
+      tool = m.settings.tool ?? 'restore';
+      await saveSettings(m.settings);
+      if (changedTool) await postSelection();
+    },
     resize: (m) => figma.ui.resize(m.width, m.height),
     close: () => figma.closePlugin(),
   };
@@ -59,6 +66,8 @@ export async function startPlugin(html: string, timeouts = JOB_TIMEOUT): Promise
   });
   const relaunch = await relaunchOptions();
   const settings = await loadSettings().catch(() => DEFAULT_SETTINGS);
-  post({ type: 'init', command: figma.command, selection: await readSelection(figma.currentPage.selection), settings, relaunch });
+  // Run again: the tool the result was made with; else the one last used.
+  tool = relaunch?.tool ?? (relaunch ? 'restore' : settings.tool);
+  post({ type: 'init', command: figma.command, selection: await selectionFor(tool, figma.currentPage.selection), settings, relaunch });
   return controller;
 }

@@ -20,6 +20,18 @@ export const ERROR_CODES = [
   'busy',
   'cancelled',
   'internal',
+  // Inpaint: what the selection must be (an image and the shapes that mark what to remove)
+  'mask-no-shapes',
+  'mask-no-image',
+  'mask-outside',
+  'mask-empty',
+  'mask-too-large',
+  'image-hidden',
+  'image-locked',
+  'image-in-instance',
+  // Sketch → image and Edit
+  'sketch-empty',
+  'swatch-empty',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -38,6 +50,17 @@ export type Placement = 'beside' | 'replace';
  */
 export type ResultChoice = 'faithful' | 'detailed';
 
+/**
+ * What a run does. restore: the chain of restore models on each layer; sketch: a line drawing to a
+ * coloured image (variations, a colour latent); edit: a painted-over image pulled back to a clean one
+ * (the sketch model started at t = s); inpaint: an image with the area under shapes filled.
+ */
+export const TOOL_IDS = ['restore', 'sketch', 'edit', 'inpaint'] as const;
+export type ToolId = (typeof TOOL_IDS)[number];
+
+/** Most variations one sketch run makes (side by side), and the largest colour-latent strength γ. */
+export const SKETCH_LIMITS = { variations: 8, latentStrength: 2 };
+
 /** What the user chose in the panel; saved in clientStorage and in relaunch data. */
 export interface RunOptions {
   /** The models to run, in order, each on the previous one's result (e.g. clean, then upscale ×4). */
@@ -51,6 +74,14 @@ export interface RunOptions {
   placement: Placement;
   /** Faithful or Detailed for every model of the chain that has both; absent: each card's default. */
   output?: ResultChoice;
+  /** The tool; absent: restore (results made before there were other tools). */
+  tool?: ToolId;
+  /** Sketch: how many results from consecutive seeds (seed, seed + 1, …); absent: 1. */
+  variations?: number;
+  /** Sketch: a colour latent '#rrggbb' added to the sketch (x1 = y + γ·ℓ); absent: none. */
+  color?: string;
+  /** Sketch: γ, the colour latent's strength, 0..SKETCH_LIMITS.latentStrength. (`strength` is Edit's s.) */
+  latentStrength?: number;
 }
 
 /** One selected layer, as plain data. */
@@ -73,6 +104,18 @@ export interface SelectionState {
   items: SelectionItem[];
   /** Why nothing can run on this selection (null when it can). */
   problem: SelectionProblem | null;
+  /** The tool this selection was read for (what counts as a valid selection depends on it). */
+  tool?: ToolId;
+  /** Inpaint: the image as a thumbnail with its shapes, for the panel's mask preview. */
+  preview?: MaskPreview;
+}
+
+/** A small export of the image (longer side ≤ 160 px) and of the shapes over it, in its pixels. */
+export interface MaskPreview {
+  png: Uint8Array;
+  width: number;
+  height: number;
+  mask: MaskLayer[];
 }
 
 export interface Settings {
@@ -86,9 +129,24 @@ export interface Settings {
   placement: Placement;
   /** Faithful or Detailed; null: each model's default. */
   output: ResultChoice | null;
+  /** The panel's tool. */
+  tool: ToolId;
+  /** Sketch: results per run (1 or 4). */
+  variations: number;
+  /** Sketch: output size as a multiple of the model's square (1, 2, 4). */
+  sketchScale: number;
+  /** Sketch: the colour latent, '#rrggbb', or null for none. */
+  color: string | null;
+  /** Sketch: the colour latent's strength γ. */
+  latentStrength: number;
+  /** Edit: s, how far from the painted-over image the result may move (0 < s ≤ 1). */
+  editStrength: number;
 }
 
-export const DEFAULT_SETTINGS: Settings = { modelId: null, clean: false, steps: 0, seed: 0, strength: 1, placement: 'beside', output: null };
+export const DEFAULT_SETTINGS: Settings = {
+  modelId: null, clean: false, steps: 0, seed: 0, strength: 1, placement: 'beside', output: null,
+  tool: 'restore', variations: 1, sketchScale: 1, color: null, latentStrength: 0.5, editStrength: 0.5,
+};
 
 // ---- main → UI ----
 
@@ -114,6 +172,17 @@ export interface JobRequest {
   sourceName: string;
   png: Uint8Array;
   options: RunOptions;
+  /** Inpaint: the shapes over the image, each exported as it draws, placed in the image's pixels. */
+  mask?: MaskLayer[];
+  /** Edit: the sketch the selected result was made from (remembered on it); absent: extract one. */
+  sketch?: Uint8Array;
+}
+
+/** One shape's exported pixels at (x, y) in the exported image's pixels: where alpha > 0 it covers. */
+export interface MaskLayer {
+  x: number;
+  y: number;
+  png: Uint8Array;
 }
 export interface JobPlaced {
   type: 'job-placed';
@@ -151,12 +220,20 @@ export interface Piece {
   height: number;
   png: Uint8Array;
 }
-export interface JobResult {
-  type: 'job-result';
-  jobId: number;
+/** One result image; a sketch run with variations has several, placed side by side. */
+export interface ResultImage {
   pieces: Piece[];
   width: number;
   height: number;
+  /** Sketch: the seed that reproduces this result exactly. */
+  seed?: number;
+}
+export interface JobResult {
+  type: 'job-result';
+  jobId: number;
+  results: ResultImage[];
+  /** Sketch: the model-size sketch the results came from (PNG), remembered on them for Edit. */
+  sketch?: Uint8Array;
   backend: string;
   /** Engine milliseconds per stage (load, decode, prepare, infer, encode), for logs and the benchmark. */
   timings: Record<string, number>;
@@ -200,7 +277,7 @@ export function isMainToUi(value: unknown): value is MainToUi {
 // ---- validating what the UI sends: anything can be posted to the plugin, so every field main uses is checked ----
 
 /** Most models one run may chain, steps one model may take, and the largest scale of a chain. */
-export const MESSAGE_LIMITS = { models: 8, steps: 64, scale: 16, text: 200, detail: 10_000, pieces: 64 };
+export const MESSAGE_LIMITS = { models: 8, steps: 64, scale: 16, text: 200, detail: 10_000, pieces: 64, maskLayers: 256 };
 
 type Rec = Record<string, unknown>;
 const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -210,6 +287,8 @@ const isId = (v: unknown): v is number => isInt(v, 0, Number.MAX_SAFE_INTEGER);
 const isPlacement = (v: unknown): v is Placement => v === 'beside' || v === 'replace';
 const isResultChoice = (v: unknown): v is ResultChoice => v === 'faithful' || v === 'detailed';
 const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
+const isTool = (v: unknown): v is ToolId => typeof v === 'string' && (TOOL_IDS as readonly string[]).includes(v);
+const isColor = (v: unknown): v is string => typeof v === 'string' && /^#[0-9a-fA-F]{6}$/.test(v);
 
 /** Options as the UI sends them (and as stored on a result for "Run again"). */
 export function isRunOptions(v: unknown): v is RunOptions {
@@ -221,7 +300,11 @@ export function isRunOptions(v: unknown): v is RunOptions {
     isInt(v.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) &&
     typeof v.strength === 'number' && v.strength >= 0 && v.strength <= 1 &&
     isPlacement(v.placement) &&
-    (v.output === undefined || isResultChoice(v.output))
+    (v.output === undefined || isResultChoice(v.output)) &&
+    (v.tool === undefined || isTool(v.tool)) &&
+    (v.variations === undefined || isInt(v.variations, 1, SKETCH_LIMITS.variations)) &&
+    (v.color === undefined || isColor(v.color)) &&
+    (v.latentStrength === undefined || (typeof v.latentStrength === 'number' && v.latentStrength >= 0 && v.latentStrength <= SKETCH_LIMITS.latentStrength))
   );
 }
 
@@ -234,17 +317,32 @@ export function isSettings(v: unknown): v is Settings {
     isInt(v.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) &&
     typeof v.strength === 'number' && v.strength >= 0 && v.strength <= 1 &&
     isPlacement(v.placement) &&
-    // settings saved before the choice existed have no output field: the default
-    (v.output === undefined || v.output === null || isResultChoice(v.output))
+    // settings saved before a field existed lack it: the default (loadSettings merges DEFAULT_SETTINGS under them)
+    (v.output === undefined || v.output === null || isResultChoice(v.output)) &&
+    (v.tool === undefined || isTool(v.tool)) &&
+    (v.variations === undefined || isInt(v.variations, 1, SKETCH_LIMITS.variations)) &&
+    (v.sketchScale === undefined || isInt(v.sketchScale, 1, MESSAGE_LIMITS.scale)) &&
+    (v.color === undefined || v.color === null || isColor(v.color)) &&
+    (v.latentStrength === undefined || (typeof v.latentStrength === 'number' && v.latentStrength >= 0 && v.latentStrength <= SKETCH_LIMITS.latentStrength)) &&
+    (v.editStrength === undefined || (typeof v.editStrength === 'number' && v.editStrength > 0 && v.editStrength <= 1))
   );
 }
 
-/** A result: a size within the limits, and pieces (PNG bytes) that tile it exactly, each within Figma's image limit. */
+/** A job's results (1..SKETCH_LIMITS.variations images), its backend and timings. */
 function isJobResult(v: Rec): boolean {
-  const { width: w, height: h, pieces } = v;
-  if (!isInt(w, 1, RESULT_MAX_SIDE) || !isInt(h, 1, RESULT_MAX_SIDE) || w * h > RESULT_MAX_PIXELS) return false;
   if (!isId(v.jobId) || !isText(v.backend, MESSAGE_LIMITS.text)) return false;
   if (!isRecord(v.timings) || !Object.values(v.timings).every((t) => typeof t === 'number')) return false;
+  if (v.sketch !== undefined && !(isBytes(v.sketch) && v.sketch.length >= 8)) return false;
+  const results = v.results;
+  return Array.isArray(results) && results.length >= 1 && results.length <= SKETCH_LIMITS.variations && results.every(isResultImage);
+}
+
+/** A result: a size within the limits, and pieces (PNG bytes) that tile it exactly, each within Figma's image limit. */
+function isResultImage(v: unknown): boolean {
+  if (!isRecord(v)) return false;
+  const { width: w, height: h, pieces } = v;
+  if (!isInt(w, 1, RESULT_MAX_SIDE) || !isInt(h, 1, RESULT_MAX_SIDE) || w * h > RESULT_MAX_PIXELS) return false;
+  if (v.seed !== undefined && !isInt(v.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)) return false;
   if (!Array.isArray(pieces) || pieces.length < 1 || pieces.length > MESSAGE_LIMITS.pieces) return false;
   let area = 0;
   for (const p of pieces as unknown[]) {

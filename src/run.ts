@@ -1,10 +1,11 @@
 // Runs the tool on each selected layer in turn: export → UI (engine) → place → commitUndo.
 // Everything is checked before work starts; a failure or cancel leaves the document as it was.
-import { exportPng, pngSize } from './export-image';
+import { bytesToBase64 } from './base64';
+import { pngSize } from './export-image';
+import { expectedSize, JobProblem, prepareJob, readTargets, sizeProblem, toolOf, type JobTarget } from './jobs';
 import { messageFor } from './messages';
 import { placeResult } from './place-result';
-import { outputSize, resultSizeProblem, type ErrorCode, type JobFailed, type JobResult, type MainToUi, type RunRequest } from './protocol';
-import { readSelection } from './selection';
+import { resultSizeProblem, type ErrorCode, type JobFailed, type JobResult, type MainToUi, type RunRequest } from './protocol';
 
 type Outcome = { ok: true; result: JobResult } | { ok: false; code: ErrorCode; detail: string };
 
@@ -58,22 +59,23 @@ export class RunController {
     let failed = 0;
     let error: { code: ErrorCode; detail: string } | null = null;
     try {
-      const selection = await readSelection(figma.currentPage.selection);
+      const tool = toolOf(req.options);
+      const selection = await readTargets(tool, figma.currentPage.selection);
       if (run.cancelled) throw new RunError('cancelled');
       if (selection.problem) throw new RunError(selection.problem.code, '', selection.problem.nodeName);
       // Refuse before any work: every result must fit the limits at this tool's scale.
-      for (const it of selection.items) {
-        const out = outputSize(it.width, it.height, req.options.scale);
-        const problem = resultSizeProblem(out.width, out.height);
-        if (problem) throw new RunError(problem, `${out.width}×${out.height}`, it.name);
+      for (const { item } of selection.targets) {
+        const problem = sizeProblem(tool, item, req.options.scale);
+        if (problem) throw new RunError(problem.code, problem.detail, item.name);
       }
-      const count = selection.items.length;
+      const count = selection.targets.length;
       for (let index = 0; index < count && !run.cancelled; index++) {
-        const item = selection.items[index];
+        const target = selection.targets[index];
+        const item = target.item;
         try {
-          const done = await this.processOne(run, req, item.id, item.exportScale, index, count);
+          const done = await this.processOne(run, req, target, index, count);
           if (done) {
-            placed++;
+            placed += done.nodeIds.length;
             this.post({ type: 'job-placed', runId: req.runId, jobId: done.jobId, index, count, nodeIds: done.nodeIds });
           }
         } catch (err) {
@@ -100,70 +102,87 @@ export class RunController {
     this.post({ type: 'run-finished', runId: req.runId, placed, failed, cancelled: run.cancelled, error });
   }
 
-  /** One layer; returns its job id and the new node ids, or null when cancelled. */
-  private async processOne(
-    run: Run,
-    req: RunRequest,
-    nodeId: string,
-    exportScale: number,
-    index: number,
-    count: number,
-  ): Promise<{ jobId: number; nodeIds: string[] } | null> {
-    const node = await this.liveNode(nodeId);
+  /** One job; returns its id and the new node ids, or null when cancelled. */
+  private async processOne(run: Run, req: RunRequest, target: JobTarget, index: number, count: number): Promise<{ jobId: number; nodeIds: string[] } | null> {
+    const tool = toolOf(req.options);
+    const node = await this.liveNode(target.item.id);
     if (run.cancelled) return null;
-    let png: Uint8Array;
+    let job;
     try {
-      png = await exportPng(node as SceneNode & ExportMixin, exportScale);
+      job = await prepareJob(node as SceneNode & ExportMixin, target, req.options);
     } catch (err) {
-      throw new RunError('export-failed', String(err), node.name);
+      if (err instanceof JobProblem) throw new RunError(err.code, err.detail, err.nodeName ?? node.name);
+      throw err;
     }
     if (run.cancelled) return null;
     const jobId = this.nextJob++;
-    const size = pngSize(png);
-    const out = size ? outputSize(size.width, size.height, req.options.scale) : { width: 0, height: 0 };
+    const size = pngSize(job.png);
+    const expected = size ? expectedSize(tool, size, req.options.scale) : null;
     // The limits again, on the image Figma really exported (its size can differ from the estimate).
-    const tooBig = size ? resultSizeProblem(out.width, out.height) : null;
-    if (tooBig) throw new RunError(tooBig, `${out.width}×${out.height}`, node.name);
-    const waitMs = jobTimeoutMs(out.width * out.height, req.options.modelIds.length * Math.max(1, req.options.steps), this.timeouts);
+    const tooBig = expected ? resultSizeProblem(expected.width, expected.height) : null;
+    if (tooBig && expected) throw new RunError(tooBig, `${expected.width}×${expected.height}`, node.name);
+    const pixels = expected ? expected.width * expected.height : 1024 * 1024;
+    const evaluations = req.options.modelIds.length * Math.max(1, req.options.steps) * (req.options.variations ?? 1);
+    const waitMs = jobTimeoutMs(pixels, evaluations, this.timeouts);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const outcome = await new Promise<Outcome>((settle) => {
       run.waiting = { jobId, settle };
       // A panel that never answers (a hung engine, a lost message) must not hold the plugin forever.
       timer = setTimeout(() => settle({ ok: false, code: 'inference-failed', detail: `${TIMED_OUT}: no answer from the panel in ${Math.round(waitMs / 1000)} s` }), waitMs);
-      this.post({ type: 'job-request', runId: req.runId, jobId, index, count, sourceName: node.name, png, options: req.options });
+      this.post({
+        type: 'job-request', runId: req.runId, jobId, index, count, sourceName: node.name, png: job.png, options: job.options,
+        ...(job.mask ? { mask: job.mask } : {}), ...(job.sketch ? { sketch: job.sketch } : {}),
+      });
     });
     clearTimeout(timer);
     run.waiting = null;
     if (run.cancelled) return null;
     if (!outcome.ok) throw new RunError(outcome.code, outcome.detail, node.name);
-    // The result must be the size this run makes from the exported image, or it would be placed wrong.
-    const got = outcome.result;
-    if (size && (got.width !== out.width || got.height !== out.height)) {
-      throw new RunError('inference-failed', `the result is ${got.width}×${got.height}, expected ${out.width}×${out.height}`, node.name);
+    const results = outcome.result.results;
+    // Each result must be the size this run makes from the exported image, or it would be placed wrong.
+    for (const got of results) {
+      const want = expected ?? results[0];
+      if (got.width !== want.width || got.height !== want.height) {
+        throw new RunError('inference-failed', `a result is ${got.width}×${got.height}, expected ${want.width}×${want.height}`, node.name);
+      }
     }
     // The user may have deleted the layer while the model ran: write nothing then.
-    const source = await this.liveNode(nodeId);
+    const source = await this.liveNode(target.item.id);
+    const shapes = await Promise.all(target.shapeIds.map((id) => figma.getNodeByIdAsync(id)));
     // A Cancel (or the plugin closing) that arrived during that lookup wins: nothing is written.
     if (run.cancelled) return null;
-    let result: SceneNode;
+    const sketch = outcome.result.sketch ? bytesToBase64(outcome.result.sketch) : undefined;
+    const placed: SceneNode[] = [];
     try {
-      result = placeResult({
-        source: source as SceneNode & LayoutMixin,
-        pieces: outcome.result.pieces,
-        width: outcome.result.width,
-        height: outcome.result.height,
-        exportScale,
-        placement: req.options.placement,
-        toolTitle: req.toolTitle,
-        options: req.options,
-      });
+      for (const r of results) {
+        // Each result remembers the seed that reproduces it (one variation, not four, on Run again).
+        const options = r.seed === undefined ? job.options : { ...job.options, seed: r.seed, variations: 1 };
+        placed.push(
+          placeResult({
+            source: source as SceneNode & LayoutMixin,
+            pieces: r.pieces,
+            width: r.width,
+            height: r.height,
+            exportScale: target.item.exportScale,
+            // Variations all go beside, whatever Replace says: four results cannot all take the layer's place.
+            placement: results.length > 1 ? 'beside' : req.options.placement,
+            toolTitle: results.length > 1 ? `${req.toolTitle} (seed ${r.seed})` : req.toolTitle,
+            options,
+            sketch,
+            alsoHide: shapes.filter((n): n is SceneNode => !!n && !n.removed && n.type !== 'PAGE' && n.type !== 'DOCUMENT'),
+            after: placed[placed.length - 1],
+          }),
+        );
+      }
     } catch (err) {
+      // Either every result of the job is written or none is.
+      for (const n of placed) if (!n.removed) n.remove();
       throw new RunError('place-failed', String(err), source.name);
     }
-    figma.currentPage.selection = [result];
-    figma.viewport.scrollAndZoomIntoView([result]);
-    figma.commitUndo(); // one undo step per result
-    return { jobId, nodeIds: [result.id] };
+    figma.currentPage.selection = placed;
+    figma.viewport.scrollAndZoomIntoView(placed);
+    figma.commitUndo(); // one undo step per job (all its variations)
+    return { jobId, nodeIds: placed.map((n) => n.id) };
   }
 
   private async liveNode(id: string): Promise<SceneNode> {

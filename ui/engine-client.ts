@@ -1,7 +1,7 @@
 // The panel's handle on the engine Worker: start it from the inlined source, run jobs, cancel fast.
 import workerSource from 'virtual:worker-source';
 import { hasAsset, readAsset, modelAssetId, WASM_ASSET_ID, buildFlavour } from './assets';
-import type { ErrorCode } from '../src/protocol';
+import type { ErrorCode, MaskLayer, ToolId } from '../src/protocol';
 import type { EngineOptions } from './engine/tools/types';
 import type { FromWorker, ToWorker, WorkerDone, WorkerStage } from './engine/worker-protocol';
 import type { ModelCard } from './engine/zoo';
@@ -96,7 +96,13 @@ export class EngineClient {
    * Runs one image through a chain of models (usually one; e.g. clean then upscale); resolves with the
    * result, rejects with a JobError code.
    */
-  async run(cards: ModelCard[], png: Uint8Array, options: EngineOptions, onProgress: Pending['onProgress']): Promise<{ jobId: number; done: Promise<WorkerDone> }> {
+  async run(
+    cards: ModelCard[],
+    png: Uint8Array,
+    options: EngineOptions,
+    onProgress: Pending['onProgress'],
+    job: { tool?: ToolId; variations?: number; mask?: MaskLayer[]; sketch?: Uint8Array } = {},
+  ): Promise<{ jobId: number; done: Promise<WorkerDone> }> {
     const jobId = this.nextJob++;
     this.start();
     const models: Array<{ card: ModelCard; model: Uint8Array | null }> = [];
@@ -127,7 +133,13 @@ export class EngineClient {
     );
     const transfer: Transferable[] = [png.buffer];
     for (const m of models) if (m.model) transfer.push(m.model.buffer);
-    this.post({ type: 'run', jobId, models, png, options }, transfer);
+    this.post(
+      {
+        type: 'run', jobId, models, png, options, tool: job.tool ?? 'restore', variations: job.variations ?? 1,
+        ...(job.mask ? { mask: job.mask } : {}), ...(job.sketch ? { sketch: job.sketch } : {}),
+      },
+      transfer,
+    );
     return { jobId, done };
   }
 

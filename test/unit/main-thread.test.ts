@@ -38,7 +38,7 @@ const upscaleUi: UiScript = (m, c) => {
     const data = new Uint8Array(w * h * ch);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < ch; k++) data[(y * w + x) * ch + k] = src.data[(Math.floor(y / s) * src.width + Math.floor(x / s)) * ch + k];
     const pieces = splitImage({ width: w, height: h, channels: ch, depth: 8, data }, FIGMA_IMAGE_MAX).map((p) => ({ x: p.x, y: p.y, width: p.image.width, height: p.image.height, png: encodePng(p.image) }));
-    c.jobResult({ type: 'job-result', jobId: m.jobId, pieces, width: w, height: h, backend: 'test', timings: {} });
+    c.jobResult({ type: 'job-result', jobId: m.jobId, results: [{ pieces, width: w, height: h }], backend: 'test', timings: {} });
   }, 1);
 };
 
@@ -339,7 +339,7 @@ test('run: a result Figma refuses (corrupt PNG) leaves no half-written layer', a
   const { c, finished } = controller((m, ctl) => {
     const good = solidPng(2100, 20);
     const bad = good.slice(0, 60); // truncated second piece
-    ctl.jobResult({ type: 'job-result', jobId: m.jobId, width: 4200, height: 20, backend: 't', timings: {}, pieces: [{ x: 0, y: 0, width: 2100, height: 20, png: good }, { x: 2100, y: 0, width: 2100, height: 20, png: bad }] });
+    ctl.jobResult({ type: 'job-result', jobId: m.jobId, backend: 't', timings: {}, results: [{ width: 4200, height: 20, pieces: [{ x: 0, y: 0, width: 2100, height: 20, png: good }, { x: 2100, y: 0, width: 2100, height: 20, png: bad }] }] });
   });
   await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
   assert.equal((await finished).error?.code, 'place-failed');
@@ -408,10 +408,12 @@ test('plugin: the same run, left open, writes its layer (the close test above wo
 
 test('plugin: malformed results from the UI are dropped before they reach the run; the real one is placed', async () => {
   const spoils: Array<(r: JobResult) => unknown> = [
-    (r) => ({ ...r, pieces: r.pieces.map((p) => ({ ...p, x: 5000 })) }), // a piece outside the result
-    (r) => ({ ...r, width: -3 }),
-    (r) => ({ ...r, pieces: r.pieces.map((p) => ({ ...p, png: 'not bytes' })) }),
-    (r) => ({ ...r, width: 9000, height: 9000 }),
+    (r) => ({ ...r, results: r.results.map((i) => ({ ...i, pieces: i.pieces.map((p) => ({ ...p, x: 5000 })) })) }), // a piece outside the result
+    (r) => ({ ...r, results: r.results.map((i) => ({ ...i, width: -3 })) }),
+    (r) => ({ ...r, results: r.results.map((i) => ({ ...i, pieces: i.pieces.map((p) => ({ ...p, png: 'not bytes' })) })) }),
+    (r) => ({ ...r, results: r.results.map((i) => ({ ...i, width: 9000, height: 9000 })) }),
+    (r) => ({ ...r, results: [] }), // no result at all
+    (r) => ({ ...r, results: Array.from({ length: 9 }, () => r.results[0]) }), // more than the most variations
   ];
   for (const spoil of spoils) {
     const { fig } = await startWithUi(spoil);
@@ -433,7 +435,7 @@ test('run: a result that is not the size this run makes is refused; nothing is w
   fig.select([src.id]);
   const { c, finished } = controller((m, ctl) => {
     const png = solidPng(10, 10);
-    setTimeout(() => ctl.jobResult({ type: 'job-result', jobId: m.jobId, width: 10, height: 10, backend: 't', timings: {}, pieces: [{ x: 0, y: 0, width: 10, height: 10, png }] }), 1);
+    setTimeout(() => ctl.jobResult({ type: 'job-result', jobId: m.jobId, backend: 't', timings: {}, results: [{ width: 10, height: 10, pieces: [{ x: 0, y: 0, width: 10, height: 10, png }] }] }), 1);
   });
   await c.start({ type: 'run-request', runId: 1, options: OPTIONS, toolTitle: 'T' });
   const end = await finished;

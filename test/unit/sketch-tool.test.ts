@@ -221,9 +221,9 @@ test('a huge sketch with 1 px strokes keeps its strokes (area average, not point
   assert.ok(prep.grey.filter((v) => v < 0.5).length >= 32, 'the box and diagonal survive');
 });
 
-test('bad input: empty, transparent, all-white or flat layers are sketch-blank (protocol no-pixels)', () => {
+test('bad input: empty, transparent, all-white or flat layers are sketch-blank (protocol sketch-empty)', () => {
   const card = sketchCard();
-  const blank = isProblem('sketch-blank', 'no-pixels');
+  const blank = isProblem('sketch-blank', 'sketch-empty');
   assert.throws(() => source(card, flat(20, 20, [255, 255, 255, 255]), opts()), blank);
   assert.throws(() => source(card, flat(20, 20, [0, 0, 0, 0]), opts()), blank);
   assert.throws(() => source(card, flat(20, 20, [90, 140, 200, 255]), opts()), blank);
@@ -239,7 +239,7 @@ test('bad options: each refused with its own problem code, checked before any wo
   assert.throws(run({ color: '#cc3344', latentStrength: -0.1 }), isProblem('latent-strength'));
   assert.throws(run({ color: '#cc3344', latentStrength: NaN }), isProblem('latent-strength'));
   assert.throws(run({ color: '#cc3344', texture: planesOf(flat(4, 4, [1, 2, 3, 255])) }), isProblem('latent-both'));
-  assert.throws(run({ texture: planesOf(flat(4, 4, [0, 0, 0, 0])) }), isProblem('texture-empty', 'no-pixels'));
+  assert.throws(run({ texture: planesOf(flat(4, 4, [0, 0, 0, 0])) }), isProblem('texture-empty', 'swatch-empty'));
   assert.throws(run({ seed: 1.5 }), isProblem('seed-invalid'));
   assert.throws(run({ seed: -1 }), isProblem('seed-invalid'));
   assert.throws(() => buildSketchSource(x4Card(), { planes: planesOf(drawing(20, 20)), options: opts() }), isProblem('not-sketch-model', 'unsupported-tool'));
@@ -272,7 +272,7 @@ test('model: a single run gives the 32² square, opaque; the same seed reproduce
   assert.deepEqual(Array.from(b.image.data), Array.from(a.image.data));
   const c = await runPipeline(card, session, png, opts({ seed: 12 }));
   assert.notDeepEqual(Array.from(c.image.data), Array.from(a.image.data));
-  await assert.rejects(runPipeline(card, session, pngOf(flat(16, 16, [255, 255, 255, 255])), opts()), (e: { code?: string }) => e.code === 'no-pixels');
+  await assert.rejects(runPipeline(card, session, pngOf(flat(16, 16, [255, 255, 255, 255])), opts()), (e: { code?: string }) => e.code === 'sketch-empty');
   await session.release();
 });
 

@@ -49,6 +49,18 @@ export const CLI_FAILURES: Record<ErrorCode, string> = {
   busy: 'Another run is in progress.',
   cancelled: 'Cancelled; nothing was written.',
   internal: 'Something went wrong inside onestep; nothing was written.',
+  // The selection codes below come from the plugin's main thread; the CLI's own checks word these cases
+  // (--mask) before any of them could arise, so they are here for completeness of the catalogue.
+  'mask-no-shapes': 'No mask was given (--mask).',
+  'mask-no-image': 'No input image was given.',
+  'mask-outside': 'The mask covers no pixel of the image.',
+  'mask-empty': 'The mask covers nothing: paint the area to fill (alpha or light pixels).',
+  'mask-too-large': 'The mask covers over 60 % of the image: too large to inpaint well.',
+  'image-hidden': 'The input image is hidden.',
+  'image-locked': 'The input image is locked.',
+  'image-in-instance': 'The input image is inside a component instance.',
+  'sketch-empty': 'The input has no drawing to colour (empty, all white or one flat colour).',
+  'swatch-empty': 'The texture image has no visible pixels.',
 };
 
 const MP = (w: number, h: number) => `${((w * h) / 1e6).toFixed(1)} megapixels`;

@@ -4,7 +4,7 @@
 import { decodePng, encodePng } from './codec';
 import { runSteps, throwIfAborted } from './evaluate';
 import type { Crop } from './image/crop-plan';
-import { maskFromImage } from './image/mask';
+import { maskFromImage, type Mask } from './image/mask';
 import { fromPlanes, toPlanes } from './image/raw';
 import type { ChainLink, PipelineHooks, PipelineResult } from './pipeline';
 import { inpaintImage, INPAINT_DEFAULTS } from './tools/inpaint';
@@ -16,13 +16,27 @@ export interface InpaintRun extends PipelineResult {
   crops: Crop[];
 }
 
+/** The CLI's entry: the mask as a PNG of the image's size. */
 export async function runInpaint(link: ChainLink, png: Uint8Array, maskPng: Uint8Array, options: EngineOptions, hooks: PipelineHooks = {}): Promise<InpaintRun> {
+  const now = hooks.now ?? (() => performance.now());
+  const t = now();
+  const mask = maskFromImage(decodePng(maskPng));
+  const run = await runInpaintMask(link, png, () => mask, options, hooks);
+  run.timings.decode += now() - t;
+  return run;
+}
+
+/**
+ * The plugin's entry: `maskFor` makes the mask once the image's size is known (from the shapes' own
+ * exports, ui/engine/image/mask-layers.ts).
+ */
+export async function runInpaintMask(link: ChainLink, png: Uint8Array, maskFor: (width: number, height: number) => Mask, options: EngineOptions, hooks: PipelineHooks = {}): Promise<InpaintRun> {
   const { card, session } = link;
   const now = hooks.now ?? (() => performance.now());
   const timings = { decode: 0, prepare: 0, infer: 0, encode: 0 };
   let t = now();
   const planes = toPlanes(decodePng(png));
-  const mask = maskFromImage(decodePng(maskPng));
+  const mask = maskFor(planes.width, planes.height);
   timings.decode += now() - t;
   const size = card.source.size ?? INPAINT_DEFAULTS.modelSize;
   const times = stepTimes(card, options.steps, options.output);

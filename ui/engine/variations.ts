@@ -24,6 +24,9 @@ export interface SketchResult {
 
 export interface SketchRunResult {
   results: SketchResult[];
+  /** The model's line drawing (size × size grey in [0, 1], 1 = paper): kept on results for Edit. */
+  grey: Float32Array;
+  size: number;
   /** How the layer was read ("extracted": the panel says a sketch was extracted from an image). */
   sketch: SketchInfo;
   /** Milliseconds per stage, over the whole run. */
@@ -132,7 +135,7 @@ export async function runVariations(links: ChainLink[], png: Uint8Array, options
     const image = await clk.stage('encode', () => fromPlanes({ width: size, height: size, rgb: y.slice(k * n, (k + 1) * n), alpha: null }));
     results.push(await finish(links, image, options, seeds[k], clk, hooks));
   }
-  return { results, sketch: { kind: prep.kind, inverted: prep.inverted, fit: prep.fit }, timings: clk.timings, backend: backendOf(links) };
+  return { results, grey: prep.grey, size, sketch: { kind: prep.kind, inverted: prep.inverted, fit: prep.fit }, timings: clk.timings, backend: backendOf(links) };
 }
 
 export interface EditRunResult {

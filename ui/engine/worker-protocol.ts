@@ -1,7 +1,7 @@
 // Messages between the panel and the engine Worker. Plain data only, like src/protocol.ts.
-import type { ErrorCode, Piece } from '../../src/protocol';
+import type { ErrorCode, MaskLayer, ResultImage, ToolId } from '../../src/protocol';
 import type { Stage } from './pipeline';
-import type { EngineOptions } from './tools/types';
+import type { EngineOptions, SketchInfo } from './tools/types';
 import type { ModelCard } from './zoo';
 
 export type WorkerStage = Stage | 'load';
@@ -13,7 +13,20 @@ export type ToWorker =
    * Runs the models in order, each on the previous one's result. A model's bytes are sent with its
    * first run (or preload); the worker keeps the session after that and gets null.
    */
-  | { type: 'run'; jobId: number; models: Array<{ card: ModelCard; model: Uint8Array | null }>; png: Uint8Array; options: EngineOptions }
+  | {
+      type: 'run';
+      jobId: number;
+      models: Array<{ card: ModelCard; model: Uint8Array | null }>;
+      png: Uint8Array;
+      options: EngineOptions;
+      tool: ToolId;
+      /** Sketch: results from consecutive seeds in one batched run. */
+      variations: number;
+      /** Inpaint: the shapes' exports that make the mask. */
+      mask?: MaskLayer[];
+      /** Edit: the sketch the result came from (none: extracted from the image). */
+      sketch?: Uint8Array;
+    }
   | { type: 'cancel'; jobId: number }
   /** Open a model's session ahead of the first run (the panel sends this when it opens). */
   | { type: 'preload'; card: ModelCard; model: Uint8Array };
@@ -21,10 +34,12 @@ export type ToWorker =
 export interface WorkerDone {
   type: 'done';
   jobId: number;
-  /** The result cut to Figma's image limit (one piece when it fits). */
-  pieces: Piece[];
-  width: number;
-  height: number;
+  /** The results (several for sketch variations), each cut to Figma's image limit (one piece when it fits). */
+  results: ResultImage[];
+  /** Sketch: the model-size line drawing the results came from (grey PNG), kept on them for Edit. */
+  sketch?: Uint8Array;
+  /** Sketch and Edit: how the layer was read (the panel says when a sketch was extracted from an image). */
+  sketchInfo?: SketchInfo;
   backend: string;
   tiles: number;
   timings: Record<string, number>;

@@ -5,10 +5,15 @@ import { toFailure, EngineError } from './errors';
 import { gunzip } from './gzip';
 import { openModel } from './model';
 import { setupOrt } from './ort-web';
-import { runChain, runChainToImage, type ChainLink } from './pipeline';
+import { runChain, runChainToImage, type ChainLink, type PipelineHooks } from './pipeline';
 import { encodePng } from './codec';
 import { encodePieces } from './image/split';
-import { FIGMA_IMAGE_MAX, type ErrorCode, type Piece } from '../../src/protocol';
+import { maskFromLayers } from './image/mask-layers';
+import type { RawImage } from './image/raw';
+import { runInpaintMask } from './inpaint-pipeline';
+import { runEdit, runVariations } from './variations';
+import { FIGMA_IMAGE_MAX, type ErrorCode, type ResultImage } from '../../src/protocol';
+import type { SketchInfo } from './tools/types';
 import type { FallbackSession, OrtModule } from './session';
 import type { FromWorker, ToWorker } from './worker-protocol';
 import type { ModelCard } from './zoo';
@@ -75,7 +80,53 @@ async function warmUp(card: ModelCard, session: FallbackSession): Promise<void> 
   });
 }
 
-async function run(m: Extract<ToWorker, { type: 'run' }>, signal: AbortSignal): Promise<void> {
+type RunMessage = Extract<ToWorker, { type: 'run' }>;
+
+/** What a tool made of one job: its images (not yet encoded), and what the panel is told beside them. */
+interface ToolOutcome {
+  images: Array<{ image: RawImage; seed?: number }>;
+  timings: Record<string, number>;
+  backend: string;
+  tiles?: number;
+  sketch?: Uint8Array;
+  sketchInfo?: SketchInfo;
+}
+
+/** The model's line drawing as an 8-bit grey PNG (what results remember for Edit). */
+function greyPng(grey: Float32Array, size: number): Uint8Array {
+  const data = new Uint8Array(size * size);
+  for (let i = 0; i < data.length; i++) data[i] = Math.round(Math.min(1, Math.max(0, grey[i])) * 255);
+  return encodePng({ width: size, height: size, channels: 1, depth: 8, data });
+}
+
+/** Each tool's run, on the chain's sessions (links[0] is the tool's model; later links upscale). */
+const TOOLS: Record<RunMessage['tool'], (links: ChainLink[], m: RunMessage, hooks: PipelineHooks) => Promise<ToolOutcome>> = {
+  async restore(links, m, hooks) {
+    const r = await runChainToImage(links, m.png, m.options, hooks);
+    return { images: [{ image: r.image }], timings: r.timings, backend: r.backend, tiles: r.tiles };
+  },
+  async sketch(links, m, hooks) {
+    const r = await runVariations(links, m.png, m.options, m.variations, hooks);
+    return {
+      images: r.results.map((x) => ({ image: x.image, seed: x.seed })),
+      timings: r.timings,
+      backend: r.backend,
+      sketch: greyPng(r.grey, r.size),
+      sketchInfo: r.sketch,
+    };
+  },
+  async edit(links, m, hooks) {
+    const r = await runEdit(links, m.png, m.sketch ?? null, m.options, hooks);
+    return { images: [{ image: r.result.image }], timings: r.timings, backend: r.backend, sketchInfo: r.sketch };
+  },
+  async inpaint(links, m, hooks) {
+    const layers = m.mask ?? [];
+    const r = await runInpaintMask(links[0], m.png, (w, h) => maskFromLayers(w, h, layers), m.options, hooks);
+    return { images: [{ image: r.image }], timings: r.timings, backend: r.backend };
+  },
+};
+
+async function run(m: RunMessage, signal: AbortSignal): Promise<void> {
   post({ type: 'progress', jobId: m.jobId, stage: 'load', done: 0, total: m.models.length });
   const loadStart = performance.now();
   const links: ChainLink[] = [];
@@ -84,27 +135,33 @@ async function run(m: Extract<ToWorker, { type: 'run' }>, signal: AbortSignal): 
     post({ type: 'progress', jobId: m.jobId, stage: 'load', done: links.length, total: m.models.length });
   }
   const load = performance.now() - loadStart;
+  const tool = TOOLS[m.tool];
+  if (!tool) throw new EngineError('unsupported-tool', `tool "${m.tool}"`);
   // encoded here, not in the chain: a result over Figma's image limit goes back in pieces, and only
   // the pieces are encoded
-  const result = await runChainToImage(links, m.png, m.options, {
-    signal,
-    onProgress: (p) => post({ type: 'progress', jobId: m.jobId, ...p }),
-  });
+  const outcome = await tool(links, m, { signal, onProgress: (p) => post({ type: 'progress', jobId: m.jobId, ...p }) });
   const encodeStart = performance.now();
-  const pieces: Piece[] = encodePieces(result.image, FIGMA_IMAGE_MAX, encodePng);
-  result.timings.encode += performance.now() - encodeStart;
+  const results: ResultImage[] = outcome.images.map(({ image, seed }) => ({
+    pieces: encodePieces(image, FIGMA_IMAGE_MAX, encodePng),
+    width: image.width,
+    height: image.height,
+    ...(seed !== undefined ? { seed } : {}),
+  }));
+  const timings: Record<string, number> = { load, ...outcome.timings };
+  timings.encode = (timings.encode ?? 0) + performance.now() - encodeStart;
+  const transfer = results.flatMap((r) => r.pieces.map((p) => p.png.buffer));
   post(
     {
       type: 'done',
       jobId: m.jobId,
-      pieces,
-      width: result.image.width,
-      height: result.image.height,
-      backend: result.backend,
-      tiles: result.tiles,
-      timings: { load, ...result.timings },
+      results,
+      backend: outcome.backend,
+      tiles: outcome.tiles ?? 0,
+      timings,
+      ...(outcome.sketch ? { sketch: outcome.sketch } : {}),
+      ...(outcome.sketchInfo ? { sketchInfo: outcome.sketchInfo } : {}),
     },
-    pieces.map((p) => p.png.buffer),
+    transfer,
   );
 }
 

@@ -1,14 +1,19 @@
 // The panel: pick a tool and its options, run it on the selection, show progress, result and errors.
 // State machine: idle → running (stage, %) → done | error | idle (cancelled).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { DEFAULT_SETTINGS, outputSize, resultSizeProblem, type ErrorCode, type JobRequest, type MainToUi, type RunOptions, type SelectionState, type Settings } from '../../src/protocol';
+import { DEFAULT_SETTINGS, outputSize, resultSizeProblem, type ErrorCode, type JobRequest, type MainToUi, type RunOptions, type SelectionState, type Settings, type ToolId } from '../../src/protocol';
 import { readZoo } from '../assets';
 import { send, subscribe } from '../bridge';
 import { EngineClient, JobError } from '../engine-client';
 import { supportsTool } from '../engine/tools';
 import { chainScale } from '../engine/tools/restore';
-import { offersResultChoice, type ModelCard } from '../engine/zoo';
-import { chainTitle, choose, settingsForChain } from './restore-choice';
+import { sketchSize } from '../engine/tools/sketch';
+import type { ModelCard } from '../engine/zoo';
+import { choose, settingsForChain } from './restore-choice';
+import { availableTools, currentTool, runOptionsFor, sketchScales, toolChain, toolTitle, TOOL_LABELS } from './tool-choice';
+import { InpaintOptions, previewCoverage } from './InpaintOptions';
+import { SketchOptions } from './SketchOptions';
+import { MAX_MASK_SHARE } from '../engine/tools/inpaint';
 import type { WorkerStage } from '../engine/worker-protocol';
 import { ErrorView } from './ErrorView';
 import { Preview } from './Preview';
@@ -19,7 +24,7 @@ import { backendWords, durationWords, estimateSeconds } from './plain';
 export type Status =
   | { kind: 'idle'; note?: string }
   | { kind: 'running'; runId: number; index: number; count: number; stage: WorkerStage | 'export'; done: number; total: number; part: number; parts: number }
-  | { kind: 'done'; placed: number; backend: string; ms: number }
+  | { kind: 'done'; placed: number; backend: string; ms: number; note?: string }
   | { kind: 'error'; code: ErrorCode; detail: string };
 
 const EMPTY: SelectionState = { items: [], problem: { code: 'empty-selection' } };
@@ -50,11 +55,13 @@ export function App() {
   const seenSelection = useRef<string>('');
   // Until main's 'init' arrives the settings are defaults that init will replace: keep inputs disabled.
   const [ready, setReady] = useState(false);
-  const run = useRef<{ runId: number; engineJob: number | null; started: number; backend: string } | null>(null);
+  const run = useRef<{ runId: number; engineJob: number | null; started: number; backend: string; note?: string } | null>(null);
   const nextRun = useRef(1);
 
+  const tools = availableTools(cards);
+  const tool: ToolId = currentTool(cards, settings) ?? 'restore';
   const chosen = choose(cards, settings);
-  const chain = chosen.chain;
+  const chain = toolChain(cards, tool, settings);
 
   useEffect(() => {
     // A new plan (a new worker) starts the log again; the plan line is kept however long the log gets.
@@ -62,24 +69,17 @@ export function App() {
       setEngineLog((log) => (line.startsWith('backends: ') ? [line] : log.length < 10 ? [...log, line] : [log[0], ...log.slice(2), line]));
   }, [engine]);
 
-  function optionsFor(models: ModelCard[], st: Settings): RunOptions | null {
-    if (models.length === 0) return null;
-    const scale = chainScale(models);
-    const steps = st.steps > 0 ? Math.min(st.steps, ...models.map((c) => c.time.grid.length - 1)) : 0;
-    const output = st.output && models.some(offersResultChoice) ? { output: st.output } : {};
-    return { modelIds: models.map((c) => c.id), scale, steps, seed: st.seed, strength: st.strength, placement: st.placement, ...output };
-  }
-
   /** Starts a run; values are passed in (not read from this render) so "Run again" can start from init. */
   function start(models: ModelCard[], opts: RunOptions | null, layers: number) {
     if (!opts || models.length === 0 || run.current) return;
+    const runTool = opts.tool ?? 'restore';
     const runId = nextRun.current++;
     run.current = { runId, engineJob: null, started: performance.now(), backend: '' };
     placedIds.current = [];
     setBefore(null);
     setAfter(null);
     setStatus({ kind: 'running', runId, index: 0, count: Math.max(1, layers), stage: 'export', done: 0, total: 1, part: 0, parts: models.length });
-    send({ type: 'run-request', runId, options: opts, toolTitle: chainTitle(models) });
+    send({ type: 'run-request', runId, options: opts, toolTitle: toolTitle(runTool, models) });
   }
 
   function cancel() {
@@ -108,14 +108,18 @@ export function App() {
     const progress = (stage: WorkerStage | 'export', done: number, total: number, part = 0, parts = 1) =>
       setStatus({ kind: 'running', runId: m.runId, index: m.index, count: m.count, stage, done, total, part, parts });
     try {
-      const { jobId, done } = await engine.run(jobCards as ModelCard[], m.png.slice(), m.options, progress);
+      const { jobId, done } = await engine.run(jobCards as ModelCard[], m.png.slice(), m.options, progress, {
+        tool: m.options.tool, variations: m.options.variations, mask: m.mask, sketch: m.sketch,
+      });
       if (run.current !== r) return engine.cancel(jobId);
       r.engineJob = jobId;
       const result = await done;
       r.engineJob = null;
       r.backend = result.backend;
-      if (result.pieces.length === 1) setAfter(pngUrl(result.pieces[0].png));
-      send({ type: 'job-result', jobId: m.jobId, pieces: result.pieces, width: result.width, height: result.height, backend: result.backend, timings: result.timings });
+      if (result.sketchInfo?.kind === 'extracted') r.note = 'The layer is not a line drawing: a sketch was extracted from it first.';
+      const first = result.results[0];
+      if (first && first.pieces.length === 1) setAfter(pngUrl(first.pieces[0].png));
+      send({ type: 'job-result', jobId: m.jobId, results: result.results, backend: result.backend, timings: result.timings, ...(result.sketch ? { sketch: result.sketch } : {}) });
     } catch (err) {
       const e = err instanceof JobError ? err : new JobError('internal', String(err));
       send({ type: 'job-failed', jobId: m.jobId, code: e.code, detail: e.detail });
@@ -144,17 +148,24 @@ export function App() {
       const relaunch = m.relaunch;
       const merged: Settings = { ...DEFAULT_SETTINGS, ...m.settings };
       if (relaunch) {
-        const { steps, seed, strength, placement } = relaunch;
-        Object.assign(merged, { steps, seed, strength, placement, output: relaunch.output ?? null }, settingsForChain(cards, relaunch.modelIds));
+        const { steps, seed, placement } = relaunch;
+        const runTool = relaunch.tool ?? 'restore';
+        Object.assign(merged, { steps, seed, placement, output: relaunch.output ?? null, tool: runTool });
+        if (runTool === 'restore') Object.assign(merged, settingsForChain(cards, relaunch.modelIds));
+        if (runTool === 'sketch' || runTool === 'edit') {
+          Object.assign(merged, { variations: relaunch.variations ?? 1, color: relaunch.color ?? null, sketchScale: relaunch.scale });
+          if (relaunch.latentStrength !== undefined) merged.latentStrength = relaunch.latentStrength;
+          if (runTool === 'edit') merged.editStrength = relaunch.strength;
+        }
       }
       latestSettings.current = merged;
       setSettings(merged);
       setReady(true);
-      for (const c of choose(cards, merged).chain) void engine.preload(c);
+      for (const c of toolChain(cards, currentTool(cards, merged) ?? 'restore', merged)) void engine.preload(c);
       // "Run again" on a result: start at once with the models and options stored on it.
       if (m.command === 'run-again' && relaunch && !m.selection.problem) {
         const models = relaunch.modelIds.map((id) => cards.find((x) => x.id === id)).filter((c): c is ModelCard => !!c);
-        if (models.length === relaunch.modelIds.length) start(models, optionsFor(models, merged), m.selection.items.length);
+        if (models.length === relaunch.modelIds.length) start(models, runOptionsFor(relaunch.tool ?? 'restore', models, merged), m.selection.items.length);
         else setStatus({ kind: 'error', code: 'model-missing', detail: relaunch.modelIds.join(', ') });
       }
     } else if (m.type === 'selection') onSelection(m.selection);
@@ -169,7 +180,7 @@ export function App() {
       if (r.engineJob !== null) engine.cancel(r.engineJob);
       if (m.cancelled) setStatus({ kind: 'idle', note: 'Cancelled. Nothing was added.' });
       else if (m.error && m.placed === 0) setStatus({ kind: 'error', code: m.error.code, detail: m.error.detail });
-      else setStatus({ kind: 'done', placed: m.placed, backend: r.backend, ms: performance.now() - r.started });
+      else setStatus({ kind: 'done', placed: m.placed, backend: r.backend, ms: performance.now() - r.started, note: r.note });
     }
   }
 
@@ -182,32 +193,52 @@ export function App() {
     latestSettings.current = merged;
     setSettings(merged);
     send({ type: 'save-settings', settings: merged });
-    for (const c of choose(cards, merged).chain) void engine.preload(c);
+    for (const c of toolChain(cards, currentTool(cards, merged) ?? 'restore', merged)) void engine.preload(c);
   }
 
   const running = status.kind === 'running';
-  const scale = chainScale(chain);
+  const scale = tool === 'inpaint' ? 1 : chainScale(chain);
+  const square = (tool === 'sketch' || tool === 'edit') && chain[0] ? sketchSize(chain[0]) * scale : 0;
+  // The panel read a selection for another tool (main re-reads it when the tool changes): wait for that.
+  const stale = (selection.tool ?? 'restore') !== tool && !selection.problem;
+  const coverage = tool === 'inpaint' ? previewCoverage(selection.preview ?? null) : null;
+  const maskTooLarge = coverage !== null && coverage > MAX_MASK_SHARE;
   // A result over the limits at this size is refused by main before any work: say so before Run.
-  const tooBig = selection.problem
+  const tooBig = selection.problem || square
     ? null
     : selection.items
         .map((it) => ({ it, out: outputSize(it.width, it.height, scale) }))
         .map(({ it, out }) => ({ it, out, code: resultSizeProblem(out.width, out.height) }))
         .find((x) => x.code !== null) ?? null;
-  const seconds = selection.problem ? null : estimateSeconds(chain, selection.items.reduce((n, it) => n + it.width * it.height, 0));
+  const seconds = selection.problem ? null : estimateSeconds(chain, square ? square * square : selection.items.reduce((n, it) => n + it.width * it.height, 0));
+  const options = runOptionsFor(tool, chain, settings);
   return (
     <main class="panel" data-ready={ready ? 'true' : 'false'}>
       {cards.length === 0 ? (
         <p class="empty" data-testid="no-models">This build has no models. Put a model and its card in models/zoo and rebuild.</p>
       ) : (
-        <ToolOptions cards={cards} chosen={chosen} settings={settings} disabled={running || !ready} runsOn={runsOnWords(engineLog)} onChange={update} />
+        <>
+          {tools.length > 1 && (
+            <nav class="tools" role="tablist" data-testid="tools">
+              {tools.map((t) => (
+                <button key={t} role="tab" data-testid={`tool-${t}`} aria-selected={t === tool} class={t === tool ? 'selected' : ''} disabled={running || !ready}
+                  onClick={() => update({ tool: t })}>{TOOL_LABELS[t]}</button>
+              ))}
+            </nav>
+          )}
+          {tool === 'restore' && <ToolOptions cards={cards} chosen={chosen} settings={settings} disabled={running || !ready} runsOn={runsOnWords(engineLog)} onChange={update} />}
+          {(tool === 'sketch' || tool === 'edit') && (
+            <SketchOptions tool={tool} chain={chain} scales={sketchScales(cards)} settings={settings} disabled={running || !ready} onChange={update} />
+          )}
+          {tool === 'inpaint' && <InpaintOptions chain={chain} preview={selection.preview ?? null} settings={settings} disabled={running || !ready} onChange={update} />}
+        </>
       )}
       <section class="selection" data-testid="selection">
         {selection.problem ? (
           <ErrorView code={selection.problem.code} layer={selection.problem.nodeName} quiet />
         ) : (
           selection.items.map((it) => {
-            const out = outputSize(it.width, it.height, scale);
+            const out = square ? { width: square, height: square } : outputSize(it.width, it.height, scale);
             return (
               <div key={it.id} class="item">
                 <span class="name">{it.name}</span> <span class="dim">{it.width}×{it.height} → {out.width}×{out.height}</span>
@@ -221,7 +252,7 @@ export function App() {
         {running ? (
           <button data-testid="cancel" onClick={cancel}>Cancel</button>
         ) : (
-          <button data-testid="run" class="primary" disabled={!ready || chain.length === 0 || !!selection.problem || !!tooBig} onClick={() => start(chain, optionsFor(chain, settings), selection.items.length)}>
+          <button data-testid="run" class="primary" disabled={!ready || chain.length === 0 || !!selection.problem || !!tooBig || stale || maskTooLarge} onClick={() => start(chain, options, selection.items.length)}>
             {selection.items.length > 1 ? `Run on ${selection.items.length} layers` : 'Run'}
           </button>
         )}
@@ -238,6 +269,7 @@ export function App() {
           Added {status.placed} layer{status.placed === 1 ? '' : 's'} in {(status.ms / 1000).toFixed(1)} s{status.backend ? ` on ${backendWords(status.backend)}` : ''}.
         </p>
       )}
+      {status.kind === 'done' && status.note && <p class="status dim" data-testid="done-note">{status.note}</p>}
       {status.kind === 'idle' && status.note && <p class="status" data-testid="note">{status.note}</p>}
       <Preview before={before} after={after} />
       <p hidden data-testid="backend">{engineLog.join('\n')}</p>

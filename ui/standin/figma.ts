@@ -8,11 +8,12 @@ import { sha256Hex } from '../engine/sha256';
 import { nodeHandle } from './nodes';
 import { render } from './render';
 import { renderBounds, type Box } from './geometry';
+import { fontKey, textSize } from './text';
 
 /** Figma's documented limits that the plugin must respect. */
 export const LIMITS = { imageSide: 4096, clientStorageBytes: 5 * 1024 * 1024, notifyChars: 100 };
 
-export type NodeKind = 'PAGE' | 'FRAME' | 'GROUP' | 'RECTANGLE' | 'ELLIPSE';
+export type NodeKind = 'PAGE' | 'FRAME' | 'GROUP' | 'RECTANGLE' | 'ELLIPSE' | 'TEXT' | 'COMPONENT' | 'INSTANCE';
 
 export interface NodeState {
   id: string;
@@ -27,8 +28,19 @@ export interface NodeState {
   /** Drop shadows are rendered (and grow the render bounds); other effects are kept but not drawn. */
   effects: Effect[];
   visible: boolean;
+  /** Layer opacity (0..1): applies to the node with its children and effects, in exports too. */
+  opacity: number;
+  /** Locked in the layers panel (the plugin API still writes to it; the plugin chooses to refuse). */
+  locked: boolean;
   fills: Paint[];
+  /** Solid strokes are drawn on rectangles, ellipses, frames, components and instances (not on text). */
   strokes: Paint[];
+  strokeWeight: number;
+  /** Figma's default for shapes and frames made by the API is INSIDE; CENTER and OUTSIDE grow the render bounds. */
+  strokeAlign: 'INSIDE' | 'CENTER' | 'OUTSIDE';
+  /** TEXT only: the text, and its font size (one size for the whole text). */
+  characters: string;
+  fontSize: number;
   children: string[];
   parent: string | null;
   pluginData: Record<string, string>;
@@ -67,6 +79,9 @@ export type StandinApi = Pick<
   | 'ui'
   | 'currentPage'
   | 'createRectangle'
+  | 'createText'
+  | 'createComponent'
+  | 'loadFontAsync'
   | 'createImage'
   | 'getImageByHash'
   | 'getNodeByIdAsync'
@@ -97,6 +112,8 @@ export class FigmaStandin {
    * document (dynamic-page loading); tests use it to land a Cancel or a close inside that await.
    */
   lookupDelayMs = 0;
+  /** Fonts the plugin loaded (figma.loadFontAsync): Figma refuses text edits before the font is loaded. */
+  readonly loadedFonts = new Set<string>();
   /** Message types from the UI that are logged but never delivered (tests: a UI that never answers). */
   dropFromUi: string[] = [];
   private selectionIds: string[] = [];
@@ -119,8 +136,11 @@ export class FigmaStandin {
     const id = `${this.nextId++}:1`;
     const state: NodeState = {
       id, name: init.type.toLowerCase(), x: 0, y: 0, width: 100, height: 100, rotation: 0, effects: [], visible: true,
-      fills: [], strokes: [], children: [], parent, pluginData: {}, relaunchData: {}, ...init,
+      opacity: 1, locked: false, fills: [], strokes: [], strokeWeight: 1, strokeAlign: 'INSIDE', characters: '', fontSize: 12,
+      children: [], parent, pluginData: {}, relaunchData: {}, ...init,
     };
+    // A text layer sizes itself to its characters (Figma's default autoResize, WIDTH_AND_HEIGHT).
+    if (state.type === 'TEXT') Object.assign(state, textSize(state.characters, state.fontSize));
     this.nodes.set(id, state);
     if (parent) this.state(parent).children.push(id);
     return id;
@@ -203,6 +223,21 @@ export class FigmaStandin {
     if (!size) throw new Error(`${name} is not a PNG`);
     const image = this.createImageInternal(png, false);
     return this.addLayer({ type: 'RECTANGLE', name, x, y, width: size.width, height: size.height, fills: [{ type: 'IMAGE', scaleMode: 'FILL', imageHash: image.hash }] }, parent);
+  }
+
+  /**
+   * A new instance of a component, on the page: a copy of the component's state and of its children
+   * (new ids), as createInstance makes. Later edits to the component do not reach it (the stand-in
+   * keeps no link; enough for the plugin, which only needs to see that a node lies inside an instance).
+   */
+  instantiate(componentId: string): string {
+    const copy = (id: string, parent: string | null, type?: NodeKind): string => {
+      const { id: _id, children, parent: _p, ...rest } = JSON.parse(JSON.stringify(this.state(id))) as NodeState;
+      const nid = this.add({ ...rest, type: type ?? rest.type }, parent);
+      for (const c of children) copy(c, nid);
+      return nid;
+    };
+    return copy(componentId, this.pageId, 'INSTANCE');
   }
 
   /** A fresh plugin run (Figma starts a new VM each time): forget the last run's handlers. */
@@ -358,6 +393,21 @@ export class FigmaStandin {
         self.assertOpen('createRectangle');
         const id = self.add({ type: 'RECTANGLE', name: 'Rectangle', fills: [{ type: 'SOLID', color: { r: 0.85, g: 0.85, b: 0.85 } }] }, self.pageId);
         return self.handle(id) as RectangleNode;
+      },
+      createText() {
+        self.assertOpen('createText');
+        // Figma's new text: empty, Inter Regular 12, black.
+        const id = self.add({ type: 'TEXT', name: 'Text', fills: [{ type: 'SOLID', color: { r: 0, g: 0, b: 0 } }] }, self.pageId);
+        return self.handle(id) as TextNode;
+      },
+      createComponent() {
+        self.assertOpen('createComponent');
+        const id = self.add({ type: 'COMPONENT', name: 'Component' }, self.pageId);
+        return self.handle(id) as ComponentNode;
+      },
+      async loadFontAsync(font: FontName) {
+        self.assertOpen('loadFontAsync');
+        self.loadedFonts.add(fontKey(font));
       },
       createImage: (bytes: Uint8Array) => self.createImageInternal(bytes),
       getImageByHash(hash: string) {

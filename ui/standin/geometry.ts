@@ -85,6 +85,32 @@ export function boundingBox(fig: FigmaStandin, s: NodeState): Box {
   return boxOf([apply(m, 0, 0), apply(m, s.width, 0), apply(m, 0, s.height), apply(m, s.width, s.height)]);
 }
 
+/** The page-space box around the node's rectangle grown by `grow` on every side (in its own units, before rotation). */
+function grownBox(fig: FigmaStandin, s: NodeState, grow: number): Box {
+  const m = absoluteTransform(fig, s);
+  const x0 = -grow, y0 = -grow, x1 = s.width + grow, y1 = s.height + grow;
+  return boxOf([apply(m, x0, y0), apply(m, x1, y0), apply(m, x0, y1), apply(m, x1, y1)]);
+}
+
+/** Node types whose strokes the stand-in draws (text strokes are kept but not drawn). */
+const STROKED = new Set<NodeState['type']>(['RECTANGLE', 'ELLIPSE', 'FRAME', 'COMPONENT', 'INSTANCE']);
+
+/** The stroke paints that draw: visible SOLID strokes of a positive weight on a stroked type (other paints are kept, not drawn). */
+export function drawnStrokes(s: NodeState): SolidPaint[] {
+  if (!STROKED.has(s.type) || !(s.strokeWeight > 0)) return [];
+  return s.strokes.filter((p): p is SolidPaint => p.type === 'SOLID' && p.visible !== false);
+}
+
+/**
+ * How far the drawn strokes reach outside the node's outline, and how far inside: INSIDE puts the
+ * whole weight inside, CENTER half each side, OUTSIDE the whole weight outside (as in Figma).
+ */
+export function strokeExtent(s: NodeState): { outer: number; inner: number } {
+  if (drawnStrokes(s).length === 0) return { outer: 0, inner: 0 };
+  const outer = s.strokeAlign === 'OUTSIDE' ? s.strokeWeight : s.strokeAlign === 'CENTER' ? s.strokeWeight / 2 : 0;
+  return { outer, inner: s.strokeWeight - outer };
+}
+
 /** The drop shadows that draw (the only effect the stand-in renders). */
 export function dropShadows(s: NodeState): DropShadowEffect[] {
   return s.effects.filter((e): e is DropShadowEffect => e.type === 'DROP_SHADOW' && e.visible !== false);
@@ -97,12 +123,15 @@ function shadowBox(b: Box, e: DropShadowEffect): Box {
 }
 
 /**
- * absoluteRenderBounds: everything the node draws, in page space (what exportAsync renders): its box,
- * a group's children, and drop shadows around both. Frames clip their children. Null when hidden.
+ * absoluteRenderBounds: everything the node draws, in page space (what exportAsync renders): its box
+ * and the strokes outside it, a group's children, and drop shadows around both. Frames clip their
+ * children. Null when hidden.
  */
 export function renderBounds(fig: FigmaStandin, s: NodeState): Box | null {
   if (!s.visible) return null;
-  let b = boundingBox(fig, s);
+  // CENTER and OUTSIDE strokes draw outside the box (rotated with it); text draws inside its box.
+  const outer = strokeExtent(s).outer;
+  let b = outer > 0 ? grownBox(fig, s, outer) : boundingBox(fig, s);
   if (s.type === 'GROUP') {
     const kids = s.children.map((id) => fig.nodes.get(id)).filter((c): c is NodeState => !!c).map((c) => renderBounds(fig, c)).filter((c): c is Box => !!c);
     if (kids.length > 0) b = kids.reduce(union);

@@ -4,10 +4,23 @@ import { encodePng } from '../engine/codec';
 import type { FigmaStandin } from './figma';
 import { render } from './render';
 import { absoluteTransform, boundingBox, relativeTransform, renderBounds } from './geometry';
+import { DEFAULT_FONT, fontKey, textSize } from './text';
 
 /** A handle: every property reads and writes the node's state in the stand-in. */
 export function nodeHandle(fig: FigmaStandin, id: string): BaseNode {
   const st = () => fig.pluginState(id);
+  const text = () => {
+    const s = st();
+    if (s.type !== 'TEXT') throw new Error(`${s.type} has no text properties`);
+    return s;
+  };
+  // A text layer resizes to its text (autoResize WIDTH_AND_HEIGHT, Figma's default for new text).
+  const editText = (change: { characters?: string; fontSize?: number }) => {
+    const s = text();
+    if (!fig.loadedFonts.has(fontKey(DEFAULT_FONT))) throw new Error(`Cannot write to node with unloaded font "${DEFAULT_FONT.family} ${DEFAULT_FONT.style}"`);
+    Object.assign(s, change);
+    Object.assign(s, textSize(s.characters, s.fontSize));
+  };
   const handle = {
     id,
     get type() { return st().type; },
@@ -36,8 +49,52 @@ export function nodeHandle(fig: FigmaStandin, id: string): BaseNode {
       st().fills = JSON.parse(JSON.stringify(v));
     },
     get strokes() { return Object.freeze(JSON.parse(JSON.stringify(st().strokes))); },
+    set strokes(v: ReadonlyArray<Paint>) { st().strokes = JSON.parse(JSON.stringify(v)); },
+    get strokeWeight() { return st().strokeWeight; },
+    set strokeWeight(v: number) {
+      if (!(v >= 0)) throw new Error(`Invalid strokeWeight ${v}`);
+      st().strokeWeight = v;
+    },
+    get strokeAlign() { return st().strokeAlign; },
+    set strokeAlign(v: 'INSIDE' | 'CENTER' | 'OUTSIDE') {
+      if (v !== 'INSIDE' && v !== 'CENTER' && v !== 'OUTSIDE') throw new Error(`Invalid strokeAlign ${String(v)}`);
+      st().strokeAlign = v;
+    },
+    get opacity() { return st().opacity; },
+    set opacity(v: number) {
+      if (!(v >= 0 && v <= 1)) throw new Error(`Invalid opacity ${v}`);
+      st().opacity = v;
+    },
+    get locked() { return st().locked; },
+    set locked(v: boolean) { st().locked = v; },
+    // Text (TEXT nodes only): one font and size for the whole text; editing needs the font loaded, as in Figma.
+    get characters() { return text().characters; },
+    set characters(v: string) { editText({ characters: String(v) }); },
+    get fontSize() { return text().fontSize; },
+    set fontSize(v: number) {
+      if (!(v >= 1)) throw new Error(`Invalid fontSize ${v}`);
+      editText({ fontSize: v });
+    },
+    get fontName() { text(); return { ...DEFAULT_FONT }; },
+    createInstance() {
+      if (st().type !== 'COMPONENT') throw new Error('createInstance is only available on components');
+      return fig.handle(fig.instantiate(id));
+    },
     get parent() { const p = st().parent; return p ? fig.handle(p) : null; },
     get children() { return st().children.map((c) => fig.handle(c)); },
+    /** Every descendant (depth first, in layer order) that passes the test, as Figma's findAll. */
+    findAll(test?: (n: SceneNode) => boolean) {
+      const out: SceneNode[] = [];
+      const walk = (nid: string) => {
+        for (const c of fig.nodes.get(nid)?.children ?? []) {
+          const h = fig.handle(c) as SceneNode;
+          if (!test || test(h)) out.push(h);
+          walk(c);
+        }
+      };
+      walk(id);
+      return out;
+    },
     get selection() { return fig.selection.filter((s) => fig.nodes.has(s)).map((s) => fig.handle(s) as SceneNode); },
     set selection(nodes: ReadonlyArray<SceneNode>) { fig.select(nodes.map((n) => n.id)); },
     resize(w: number, h: number) {

@@ -1,11 +1,13 @@
-// The stand-in's rasteriser: what exportAsync returns for a node (fills, images, ellipses, children,
-// rotation and drop shadows), over the node's render bounds as Figma exports them.
+// The stand-in's rasteriser: what exportAsync returns for a node (fills, images, ellipses, text as
+// glyph boxes (see text.ts), solid strokes, children, rotation, layer opacity and drop shadows), over
+// the node's render bounds as Figma exports them. No anti-aliasing: a pixel is in a shape when its centre is.
 // Straight-alpha source-over in floats; image fills sample at pixel centres, so an unrotated image
 // layer exported at its own size comes back with exactly its own pixels (the golden tests depend on that).
 import { decodePng } from '../engine/codec';
 import { toRgba8 } from '../engine/image/raw';
 import type { FigmaStandin, NodeState } from './figma';
-import { apply, containerTransform, dropShadows, invert, multiply, relativeTransform, renderBounds, type Affine } from './geometry';
+import { apply, containerTransform, drawnStrokes, dropShadows, invert, multiply, relativeTransform, renderBounds, strokeExtent, type Affine } from './geometry';
+import { glyphTest } from './text';
 
 interface Canvas {
   width: number;
@@ -50,14 +52,33 @@ const inside = (inv: Affine, w: number, h: number, x: number, y: number) => {
   return u >= 0 && v >= 0 && u <= w && v <= h;
 };
 
+/** The canvas pixels [px0, px1) × [py0, py1) that the node's rectangle grown by `grow` can touch. */
+function pixelRange(c: Canvas, m: Affine, w: number, h: number, grow: number) {
+  const corners = [apply(m, -grow, -grow), apply(m, w + grow, -grow), apply(m, -grow, h + grow), apply(m, w + grow, h + grow)];
+  const px0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[0])))), px1 = Math.min(c.width, Math.ceil(Math.max(...corners.map((p) => p[0]))));
+  const py0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[1])))), py1 = Math.min(c.height, Math.ceil(Math.max(...corners.map((p) => p[1]))));
+  return { px0, px1, py0, py1 };
+}
+
+/** Whether a point (u, v) inside the node's box, in its units, is inside what its fills cover. */
+function fillShape(s: NodeState): (u: number, v: number) => boolean {
+  const w = s.width, h = s.height;
+  if (s.type === 'ELLIPSE') {
+    return (u, v) => {
+      const ex = (u / w) * 2 - 1, ey = (v / h) * 2 - 1;
+      return ex * ex + ey * ey <= 1;
+    };
+  }
+  if (s.type === 'TEXT') return glyphTest(s.characters, s.fontSize);
+  return () => true;
+}
+
 /** Paints one node's fills; `m` maps the node's local units to canvas pixels. */
 function paintFills(fig: FigmaStandin, s: NodeState, c: Canvas, m: Affine, clips: Clip[]): void {
   const inv = invert(m);
   const w = s.width, h = s.height;
-  const corners = [apply(m, 0, 0), apply(m, w, 0), apply(m, 0, h), apply(m, w, h)];
-  const px0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[0])))), px1 = Math.min(c.width, Math.ceil(Math.max(...corners.map((p) => p[0]))));
-  const py0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[1])))), py1 = Math.min(c.height, Math.ceil(Math.max(...corners.map((p) => p[1]))));
-  const ellipse = s.type === 'ELLIPSE';
+  const { px0, px1, py0, py1 } = pixelRange(c, m, w, h, 0);
+  const covers = fillShape(s);
   for (const paint of s.fills) {
     if (paint.visible === false) continue;
     const opacity = paint.opacity ?? 1;
@@ -68,10 +89,7 @@ function paintFills(fig: FigmaStandin, s: NodeState, c: Canvas, m: Affine, clips
       for (let px = px0; px < px1; px++) {
         const [u, v] = apply(inv, px + 0.5, py + 0.5); // pixel centre in the node's units
         if (u < 0 || v < 0 || u > w || v > h) continue;
-        if (ellipse) {
-          const ex = (u / w) * 2 - 1, ey = (v / h) * 2 - 1;
-          if (ex * ex + ey * ey > 1) continue;
-        }
+        if (!covers(u, v)) continue;
         if (clips.some((k) => !inside(k.inv, k.width, k.height, px + 0.5, py + 0.5))) continue;
         const i = py * c.width + px;
         if (paint.type === 'SOLID') {
@@ -84,6 +102,54 @@ function paintFills(fig: FigmaStandin, s: NodeState, c: Canvas, m: Affine, clips
         }
       }
     }
+  }
+}
+
+/**
+ * Whether a point (u, v) in the node's units is on its stroke: inside the outline grown by `outer` and
+ * not inside the outline shrunk by `inner`. For an ellipse both are taken as ellipses with the
+ * semi-axes grown or shrunk, which is exact for circles and close for others (a true offset curve of
+ * an ellipse is not an ellipse).
+ */
+function strokeShape(s: NodeState, outer: number, inner: number): (u: number, v: number) => boolean {
+  const w = s.width, h = s.height;
+  if (s.type === 'ELLIPSE') {
+    const cx = w / 2, cy = h / 2;
+    const ox = cx + outer, oy = cy + outer, ix = cx - inner, iy = cy - inner;
+    const inEllipse = (u: number, v: number, a: number, b: number) => ((u - cx) / a) ** 2 + ((v - cy) / b) ** 2;
+    return (u, v) => inEllipse(u, v, ox, oy) <= 1 && !(ix > 0 && iy > 0 && inEllipse(u, v, ix, iy) < 1);
+  }
+  return (u, v) =>
+    u >= -outer && v >= -outer && u <= w + outer && v <= h + outer &&
+    !(u > inner && v > inner && u < w - inner && v < h - inner);
+}
+
+/** Paints one node's solid strokes (above its fills and children, as Figma draws them). */
+function paintStrokes(s: NodeState, c: Canvas, m: Affine, clips: Clip[]): void {
+  const paints = drawnStrokes(s);
+  if (paints.length === 0) return;
+  const { outer, inner } = strokeExtent(s);
+  const inv = invert(m);
+  const { px0, px1, py0, py1 } = pixelRange(c, m, s.width, s.height, outer);
+  const onStroke = strokeShape(s, outer, inner);
+  for (const paint of paints) {
+    const opacity = paint.opacity ?? 1;
+    for (let py = py0; py < py1; py++) {
+      for (let px = px0; px < px1; px++) {
+        const [u, v] = apply(inv, px + 0.5, py + 0.5);
+        if (!onStroke(u, v)) continue;
+        if (clips.some((k) => !inside(k.inv, k.width, k.height, px + 0.5, py + 0.5))) continue;
+        blend(c, py * c.width + px, paint.color.r, paint.color.g, paint.color.b, opacity);
+      }
+    }
+  }
+}
+
+/** Source-over of every pixel of `src` onto `dst`, its alpha times `k`. */
+function composite(dst: Canvas, src: Canvas, k: number): void {
+  for (let i = 0; i < dst.width * dst.height; i++) {
+    const j = i * 4;
+    if (src.rgba[j + 3] > 0) blend(dst, i, src.rgba[j], src.rgba[j + 1], src.rgba[j + 2], src.rgba[j + 3] * k);
   }
 }
 
@@ -146,9 +212,11 @@ function paintShadow(layer: Canvas, c: Canvas, e: DropShadowEffect, scale: numbe
 /** Paints a node and its children; `container` maps the node's container space to canvas pixels. */
 function paintNode(fig: FigmaStandin, s: NodeState, c: Canvas, container: Affine, scale: number, clips: Clip[]): void {
   if (!s.visible) return;
+  if (s.opacity <= 0) return; // draws nothing (its render bounds still count, as in Figma)
   const m = multiply(container, relativeTransform(s));
   const shadows = dropShadows(s);
-  const target = shadows.length > 0 ? blank(c) : c;
+  // Shadows and layer opacity apply to what the node draws as a whole: paint it apart first.
+  const target = shadows.length > 0 || s.opacity < 1 ? blank(c) : c;
   paintFills(fig, s, target, m, clips);
   // Group children are positioned in the group's container space; frame children in the frame's,
   // and a frame clips them to its box.
@@ -158,13 +226,20 @@ function paintNode(fig: FigmaStandin, s: NodeState, c: Canvas, container: Affine
     const child = fig.nodes.get(cid);
     if (child) paintNode(fig, child, target, childContainer, scale, childClips);
   }
-  if (target !== c) {
+  paintStrokes(s, target, m, clips);
+  if (target === c) return;
+  if (s.opacity >= 1) {
+    // Opaque layers keep the exact order of operations they always had (the golden tests rely on it).
     for (const e of shadows) paintShadow(target, c, e, scale);
-    for (let i = 0; i < c.width * c.height; i++) {
-      const k = i * 4;
-      if (target.rgba[k + 3] > 0) blend(c, i, target.rgba[k], target.rgba[k + 1], target.rgba[k + 2], target.rgba[k + 3]);
-    }
+    composite(c, target, 1);
+    return;
   }
+  const layer = shadows.length > 0 ? blank(c) : target;
+  if (layer !== target) {
+    for (const e of shadows) paintShadow(target, layer, e, scale);
+    composite(layer, target, 1);
+  }
+  composite(c, layer, s.opacity);
 }
 
 function bilinear(img: { width: number; height: number; rgba: Uint8Array }, x: number, y: number): number[] {

@@ -12,8 +12,9 @@ const BUILDERS: Record<string, Builder> = {
   sketch: buildSketchSource,
 };
 
+/** Tools the engine runs: those built by a source builder, and inpaint (its own pipeline: inpaint-pipeline.ts). */
 export function supportsTool(tool: string): boolean {
-  return tool in BUILDERS;
+  return tool in BUILDERS || tool === 'inpaint';
 }
 
 export function buildSource(card: ModelCard, input: ToolInput): Source {

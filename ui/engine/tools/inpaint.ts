@@ -7,6 +7,7 @@
 // the hole and its feather are used. Large images are cut into crops (image/crop-plan.ts), each
 // scaled down just enough, run, scaled back up and composited with the feathered mask inside its
 // own context box; crops run in turn, each seeing the fills before it.
+import { EngineError } from '../errors';
 import { planCrops, type Crop, type CropPlanOptions } from '../image/crop-plan';
 import { components, cropMask, featherMask, maskShare, type Box, type Mask } from '../image/mask';
 import type { Planes } from '../image/raw';
@@ -69,10 +70,11 @@ export function maskProblem(mask: Mask, width: number, height: number): MaskProb
   return rejectMask(maskShare(mask));
 }
 
-/** Thrown by inpaintImage for a mask it refuses; the image is untouched. */
-export class MaskError extends Error {
+/** Thrown by inpaintImage for a mask it refuses; the image is untouched. A mask of another size
+ * than the image only comes from the CLI, which words it itself: 'internal' anywhere else. */
+export class MaskError extends EngineError {
   constructor(readonly problem: MaskProblem) {
-    super(`${problem.code}: ${problem.message}`);
+    super(problem.code === 'mask-size' ? 'internal' : problem.code, `${problem.code}: ${problem.message}`);
     this.name = 'MaskError';
   }
 }

@@ -38,9 +38,9 @@ export const MAX_VARIATIONS = 8;
 
 /** Why the sketch tool refuses an input or option (the panel and CLI check these before running). */
 export type SketchProblemCode =
-  /** Empty, all white, one flat colour, or nothing extracted: no strokes to colour (protocol: no-pixels). */
+  /** Empty, all white, one flat colour, or nothing extracted: no strokes to colour (protocol: sketch-empty). */
   | 'sketch-blank'
-  /** The texture latent layer has no visible pixels (a swatch with no fill) (protocol: no-pixels). */
+  /** The texture latent layer has no visible pixels (a swatch with no fill) (protocol: swatch-empty). */
   | 'texture-empty'
   /** color is not '#rrggbb'. */
   | 'color-invalid'
@@ -63,13 +63,13 @@ export interface SketchProblem {
 }
 
 /**
- * Protocol code of each problem. Blank inputs are 'no-pixels'. Bad options have no protocol code of
+ * Protocol code of each problem. Bad options have no protocol code of
  * their own (src/protocol.ts has none for them): the panel and the CLI validate with
  * sketchOptionProblem / editOptionProblem first, so reaching the engine with one is a bug: 'internal'.
  */
 const PROTOCOL: Record<SketchProblemCode, ErrorCode> = {
-  'sketch-blank': 'no-pixels',
-  'texture-empty': 'no-pixels',
+  'sketch-blank': 'sketch-empty',
+  'texture-empty': 'swatch-empty',
   'color-invalid': 'internal',
   'latent-both': 'internal',
   'latent-strength': 'internal',

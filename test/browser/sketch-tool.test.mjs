@@ -1,0 +1,248 @@
+// Sketch → image and Edit end to end in Debian's Chromium, through the Figma stand-in and the real
+// panel, on a held-out OpenMoji line drawing (an apple; OpenMoji, CC-BY-SA-4.0, never trained on).
+// With the shipped `sketch` model in the build the result must look like a colouring: coloured, on the
+// strokes; with only the random-weight fixture (tiny-sketch) it checks the mechanics: seeds, variations,
+// the colour latent's direction, Edit's strength, sizes and names.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { decode } from 'fast-png';
+import { TIMEOUTS, addImage, launchBrowser, layerPixels, withPage } from '../helpers/browser.mjs';
+import { parseCard } from '../../ui/engine/zoo.ts';
+import { extractSketch, toSketch } from '../../ui/engine/image/sketch-extract.ts';
+
+const DIST = 'dist/test';
+const SKETCH = readFileSync('test/fixtures/heldout-sketch-1F34E.png');
+
+let browser;
+let card; // the sketch model the panel uses: the zoo's when there is one
+before(async () => {
+  const html = readFileSync(`${DIST}/ui.html`, 'utf8');
+  const cards = JSON.parse(/<script type="application\/json" id="onestep-zoo">([\s\S]*?)<\/script>/.exec(html)[1]).map(parseCard);
+  card = cards.find((c) => c.tool === 'sketch');
+  assert.ok(card, 'the test build has a sketch model (tiny-sketch at least)');
+  browser = await launchBrowser();
+});
+after(async () => browser?.close());
+
+const trained = () => card.id !== 'tiny-sketch';
+const withPlayground = (fn) => withPage(browser.context, DIST, fn);
+
+async function pickTool(ui, tool) {
+  await ui.locator(`[data-testid=tool-${tool}]`).click();
+  await ui.locator(`[data-testid=${tool}-options]`).waitFor();
+}
+
+async function select(page, ...names) {
+  await page.evaluate((ns) => window.standin.select(ns.map((n) => window.standin.byName(n).id)), names);
+}
+
+/** Runs the panel's current tool and waits until `count` new layers exist; returns them ({id, name}). */
+async function run(page, ui, count = 1) {
+  const ids = () => page.evaluate(() => window.standin.all().map((s) => s.id));
+  const before = await ids();
+  await ui.locator('[data-testid=run]:not([disabled])').click();
+  await page.waitForFunction(([n, k]) => window.standin.all().length >= n + k, [before.length, count], { timeout: TIMEOUTS.run });
+  await ui.locator('[data-testid=done]').waitFor({ timeout: TIMEOUTS.run });
+  const added = (await ids()).filter((id) => !before.includes(id));
+  return page.evaluate((list) => list.map((id) => ({ id, name: window.standin.all().find((s) => s.id === id).name })), added);
+}
+
+/** RGBA pixels of a layer's image fill, by node id (names repeat when a run is repeated). */
+async function pixels(page, node) {
+  const b64 = await page.evaluate((id) => {
+    const s = window.standin.all().find((n) => n.id === id);
+    const bytes = window.standin.images.get(s.fills[0].imageHash);
+    let bin = '';
+    for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
+    return btoa(bin);
+  }, node.id);
+  return decode(Buffer.from(b64, 'base64'));
+}
+
+async function selectNode(page, node) {
+  await page.evaluate((id) => window.standin.select([id]), node.id);
+}
+
+async function setNumber(ui, id, value) {
+  const box = ui.locator(`[data-testid=${id}]`);
+  await box.fill(String(value));
+  await box.dispatchEvent('change');
+}
+
+async function setRange(ui, id, value) {
+  await ui.locator(`[data-testid=${id}]`).evaluate((el, v) => {
+    el.value = String(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, value);
+}
+
+const meanAbs = (a, b) => {
+  let s = 0;
+  for (let i = 0; i < a.data.length; i++) s += Math.abs(a.data[i] - b.data[i]);
+  return s / a.data.length;
+};
+
+/** Hasler–Süsstrunk colourfulness of RGBA pixels (0: grey). */
+function colourfulness(img) {
+  const n = img.width * img.height, ch = img.channels;
+  let srg = 0, syb = 0, srg2 = 0, syb2 = 0;
+  for (let i = 0; i < n; i++) {
+    const r = img.data[i * ch], g = img.data[i * ch + 1], b = img.data[i * ch + 2];
+    const rg = r - g, yb = 0.5 * (r + g) - b;
+    srg += rg; syb += yb; srg2 += rg * rg; syb2 += yb * yb;
+  }
+  const mrg = srg / n, myb = syb / n;
+  return Math.sqrt(srg2 / n - mrg * mrg + (syb2 / n - myb * myb)) + 0.3 * Math.sqrt(mrg * mrg + myb * myb);
+}
+
+/**
+ * Stroke agreement as models/gctm/sketch_extract.py measures it: ink (< 0.5) of the sketch extracted
+ * from the result against the input's, each counted as matched within `tol` pixels; F1 of the two.
+ */
+function strokeF1(a, b, tol = 2) {
+  const inkA = a.data.map((v) => (v < 0.5 ? 1 : 0)), inkB = b.data.map((v) => (v < 0.5 ? 1 : 0));
+  const near = (ink, w, h, x, y) => {
+    for (let dy = -tol; dy <= tol; dy++) for (let dx = -tol; dx <= tol; dx++) {
+      const u = x + dx, v = y + dy;
+      if (u >= 0 && v >= 0 && u < w && v < h && ink[v * w + u]) return true;
+    }
+    return false;
+  };
+  let hitA = 0, nA = 0, hitB = 0, nB = 0;
+  for (let y = 0; y < a.height; y++) for (let x = 0; x < a.width; x++) {
+    if (inkA[y * a.width + x]) { nA++; if (near(inkB, b.width, b.height, x, y)) hitA++; }
+    if (inkB[y * b.width + x]) { nB++; if (near(inkA, a.width, a.height, x, y)) hitB++; }
+  }
+  const precision = hitA / Math.max(1, nA), recall = hitB / Math.max(1, nB);
+  return precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+}
+
+/** The input sketch at the result's size (area average), as the model saw it. */
+function shrink(img, side) {
+  const k = img.width / side, ch = img.channels, out = new Uint8Array(side * side * 3);
+  for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) for (let c = 0; c < 3; c++) {
+    let s = 0;
+    for (let v = 0; v < k; v++) for (let u = 0; u < k; u++) s += img.data[((y * k + v) * img.width + x * k + u) * ch + (ch >= 3 ? c : 0)];
+    out[(y * side + x) * 3 + c] = Math.round(s / (k * k));
+  }
+  return { width: side, height: side, channels: 3, depth: 8, data: out };
+}
+
+/** Mean of each channel over pixels that are not near white (the drawing, not the paper). */
+function meanInk(img) {
+  const ch = img.channels, sum = [0, 0, 0];
+  let n = 0;
+  for (let i = 0; i < img.width * img.height; i++) {
+    const p = [img.data[i * ch], img.data[i * ch + 1], img.data[i * ch + 2]];
+    if (Math.min(...p) > 235) continue;
+    for (let c = 0; c < 3; c++) sum[c] += p[c];
+    n++;
+  }
+  return sum.map((s) => s / Math.max(1, n));
+}
+
+test('sketch: one result at the model size, same seed → same image, new seed → a different one; 4 variations side by side', async () => {
+  await withPlayground(async ({ page, ui }) => {
+    await addImage(page, 'Apple', SKETCH);
+    await select(page, 'Apple');
+    await pickTool(ui, 'sketch');
+    await setNumber(ui, 'seed', 7);
+    const [first] = await run(page, ui);
+    assert.equal(first.name, `Apple · ${card.title}`);
+    const a = await pixels(page, first);
+    assert.deepEqual([a.width, a.height], [card.source.size, card.source.size]);
+
+    await select(page, 'Apple');
+    const [again] = await run(page, ui);
+    assert.equal(meanAbs(a, await pixels(page, again)), 0, 'the same seed reproduces the result exactly');
+
+    await select(page, 'Apple');
+    await setNumber(ui, 'seed', 8);
+    const [other] = await run(page, ui);
+    assert.ok(meanAbs(a, await pixels(page, other)) > 0, 'another seed gives another image');
+
+    await select(page, 'Apple');
+    await setNumber(ui, 'seed', 7);
+    await ui.locator('[data-testid=variations]').check();
+    const four = await run(page, ui, 4);
+    assert.deepEqual(four.map((n) => n.name).sort(), [7, 8, 9, 10].map((s) => `Apple · ${card.title} (seed ${s})`).sort());
+    // Variation k is exactly the single run with seed 7 + k, and the four differ from one another.
+    const v7 = await layerPixels(page, `Apple · ${card.title} (seed 7)`);
+    const v8 = await layerPixels(page, `Apple · ${card.title} (seed 8)`);
+    assert.equal(meanAbs(v7, a), 0, 'variation seed 7 = the single run with seed 7');
+    assert.ok(meanAbs(v7, v8) > 0, 'variations differ');
+    // Side by side, none over another, each remembering its own seed for Run again.
+    const boxes = await page.evaluate(() => window.standin.all().filter((s) => s.name.includes('(seed')).map((s) => ({ x: s.x, seed: JSON.parse(s.pluginData.onestep).options.seed, v: JSON.parse(s.pluginData.onestep).options.variations })));
+    boxes.sort((p, q) => p.x - q.x);
+    assert.deepEqual(boxes.map((b) => [b.seed, b.v]), [[7, 1], [8, 1], [9, 1], [10, 1]]);
+    assert.equal(await page.evaluate(() => window.standin.commits), 4, 'one undo step per run (4 runs), the four variations together');
+
+    if (trained()) {
+      const colour = colourfulness(a);
+      assert.ok(colour > 20, `the result is coloured, not grey (colourfulness ${colour.toFixed(1)})`);
+      const f1 = strokeF1(extractSketch({ ...a, depth: 8 }), toSketch(shrink(decode(SKETCH), a.width)), 2);
+      assert.ok(f1 > 0.5, `the result follows the strokes (F1 ${f1.toFixed(2)})`);
+    }
+  });
+});
+
+test('sketch: the colour latent moves the result toward the chosen colour as its strength grows', async () => {
+  await withPlayground(async ({ page, ui }) => {
+    await addImage(page, 'Apple', SKETCH);
+    await pickTool(ui, 'sketch');
+    await ui.locator('[data-testid=use-color]').check();
+    await ui.locator('[data-testid=color]').evaluate((el) => {
+      el.value = '#3366cc';
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    const blueness = [];
+    for (const gamma of [0, 1]) {
+      await setRange(ui, 'latent-strength', gamma);
+      await select(page, 'Apple');
+      const [made] = await run(page, ui);
+      const [r, g, b] = meanInk(await pixels(page, made));
+      blueness.push(b - (r + g) / 2);
+    }
+    assert.ok(blueness[1] > blueness[0] + 5, `blue rises with γ: ${blueness.map((v) => v.toFixed(1)).join(' → ')}`);
+  });
+});
+
+test('edit: at small s the result stays near the painted-over image, at large s it moves away; the sketch comes from the result', async () => {
+  await withPlayground(async ({ page, ui }) => {
+    await addImage(page, 'Apple', SKETCH);
+    await select(page, 'Apple');
+    await pickTool(ui, 'sketch');
+    const [made] = await run(page, ui);
+    const original = await pixels(page, made);
+    await selectNode(page, made);
+    await pickTool(ui, 'edit');
+    const far = [];
+    for (const s of [0.1, 0.9]) {
+      await setRange(ui, 'edit-strength', s);
+      await selectNode(page, made);
+      const [edited] = await run(page, ui);
+      assert.equal(edited.name, `${made.name} · Edit`);
+      far.push(meanAbs(original, await pixels(page, edited)));
+    }
+    assert.ok(far[0] < far[1], `distance to the edited image grows with s: ${far.map((v) => v.toFixed(2)).join(' → ')}`);
+    assert.ok(far[0] < 12, `at s = 0.1 the result stays close to it (mean ${far[0].toFixed(2)} levels)`);
+  });
+});
+
+test('sketch: an empty layer is refused with a clear message and nothing is added', async () => {
+  await withPlayground(async ({ page, ui }) => {
+    const white = readFileSync('test/fixtures/heldout-sketch-1F34E.png');
+    const img = decode(white);
+    img.data.fill(255);
+    const { encode } = await import('fast-png');
+    await addImage(page, 'Blank', encode(img));
+    await select(page, 'Blank');
+    await pickTool(ui, 'sketch');
+    const before = await page.evaluate(() => JSON.stringify(window.standin.all()));
+    await ui.locator('[data-testid=run]:not([disabled])').click();
+    await ui.locator('[data-testid=error]').waitFor({ timeout: TIMEOUTS.run });
+    assert.match(await ui.locator('[data-testid=error]').innerText(), /no drawing/i);
+    assert.equal(await page.evaluate(() => JSON.stringify(window.standin.all())), before, 'the document is unchanged');
+  });
+});

@@ -1,0 +1,94 @@
+// Sketch → image and Edit options. Sketch: variations (4 seeds side by side), seed, output size
+// (the model's square, upscaled), a colour to push the result toward and its strength γ. Edit: how far
+// the result may move from the painted-over image (s). What each does is said in plain words.
+import type { Settings, ToolId } from '../../src/protocol';
+import { SKETCH_LIMITS } from '../../src/protocol';
+import { sketchSize } from '../engine/tools/sketch';
+import type { ModelCard } from '../engine/zoo';
+import { aboutLines } from './plain';
+
+interface Props {
+  tool: Extract<ToolId, 'sketch' | 'edit'>;
+  chain: ModelCard[];
+  scales: number[];
+  settings: Settings;
+  disabled: boolean;
+  onChange(next: Partial<Settings>): void;
+}
+
+/** γ where the colour shows while the strokes are still followed (measured: models/README.md, colour latent). */
+export const USEFUL_LATENT = { from: 0.25, to: 1 };
+
+export function SketchOptions({ tool, chain, scales, settings, disabled, onChange }: Props) {
+  const model = chain[0];
+  const side = model ? sketchSize(model) : 0;
+  const num = (e: Event) => Number((e.target as HTMLInputElement).value);
+  return (
+    <section class="tool" data-testid={`${tool}-options`}>
+      <p class="tool-name">{tool === 'sketch' ? 'Sketch → image' : 'Edit a result'}</p>
+      <p class="dim summary">
+        {tool === 'sketch'
+          ? 'Colours a line drawing (dark strokes on a light background) in one step. Photos and colour art are turned into a sketch first.'
+          : 'Paint or place shapes over a result, select it with them (a frame or group), and Edit pulls it back to a clean drawing.'}
+      </p>
+      <label class="inline">
+        <span>Size</span>
+        <select data-testid="sketch-scale" disabled={disabled} value={String(settings.sketchScale)} onChange={(e) => onChange({ sketchScale: num(e) })}>
+          {scales.map((k) => (
+            <option key={k} value={String(k)}>{side * k}×{side * k} px{k > 1 ? ` (upscaled ×${k})` : ''}</option>
+          ))}
+        </select>
+      </label>
+      {tool === 'sketch' && (
+        <label class="check">
+          <input type="checkbox" data-testid="variations" checked={settings.variations > 1} disabled={disabled}
+            onChange={(e) => onChange({ variations: (e.target as HTMLInputElement).checked ? 4 : 1 })} />
+          <span class="text">Make 4 variations<span class="hint">Seeds {settings.seed}–{settings.seed + 3}, side by side; each result keeps its seed.</span></span>
+        </label>
+      )}
+      <label class="inline">
+        <span>Seed</span>
+        <input type="number" data-testid="seed" min={0} max={0xffffffff - SKETCH_LIMITS.variations} value={settings.seed} disabled={disabled}
+          onChange={(e) => onChange({ seed: Math.max(0, Math.min(0xffffffff - SKETCH_LIMITS.variations, Math.floor(num(e) || 0))) })} />
+        <span class="dim">{tool === 'edit' ? 'used when the image has no sketch of its own' : 'the same seed gives the same image'}</span>
+      </label>
+      {tool === 'sketch' && (
+        <fieldset class="choice" disabled={disabled}>
+          <label class="check">
+            <input type="checkbox" data-testid="use-color" checked={settings.color !== null}
+              onChange={(e) => onChange({ color: (e.target as HTMLInputElement).checked ? '#cc3344' : null })} />
+            <span class="text">Push the colours toward</span>
+            <input type="color" data-testid="color" value={settings.color ?? '#cc3344'} disabled={settings.color === null}
+              onChange={(e) => onChange({ color: (e.target as HTMLInputElement).value })} />
+          </label>
+          {settings.color !== null && (
+            <label class="inline">
+              <span>Strength</span>
+              <input type="range" data-testid="latent-strength" min={0} max={SKETCH_LIMITS.latentStrength} step={0.05} value={settings.latentStrength}
+                onInput={(e) => onChange({ latentStrength: num(e) })} />
+              <span class="dim" data-testid="latent-strength-value">{settings.latentStrength.toFixed(2)}</span>
+            </label>
+          )}
+          {settings.color !== null && <span class="hint">Works best from {USEFUL_LATENT.from} to {USEFUL_LATENT.to}; stronger washes the drawing out.</span>}
+        </fieldset>
+      )}
+      {tool === 'edit' && (
+        <label class="inline">
+          <span>Strength</span>
+          <input type="range" data-testid="edit-strength" min={0.05} max={1} step={0.05} value={settings.editStrength}
+            onInput={(e) => onChange({ editStrength: num(e) })} />
+          <span class="dim" data-testid="edit-strength-value">{settings.editStrength.toFixed(2)}</span>
+        </label>
+      )}
+      {tool === 'edit' && <span class="hint">Low keeps your painting and tidies it; high redraws it from the sketch.</span>}
+      <details class="about" data-testid="about">
+        <summary>About this model</summary>
+        {chain.map((c) => (
+          <div key={c.id} class="facts" data-testid="facts">
+            {aboutLines(c).map((line, i) => <p key={i}>{line}</p>)}
+          </div>
+        ))}
+      </details>
+    </section>
+  );
+}

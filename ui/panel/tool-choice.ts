@@ -1,0 +1,71 @@
+// Which tools the build offers (from its cards) and what the panel's settings select for each: the
+// chain of models, its layer-name title and the options sent with the run.
+import { offersResultChoice, type ModelCard } from '../engine/zoo';
+import { chainScale } from '../engine/tools/restore';
+import { sketchChain } from '../engine/tools/sketch';
+import type { RunOptions, Settings, ToolId } from '../../src/protocol';
+import { chainTitle, choose } from './restore-choice';
+
+export const TOOL_LABELS: Record<ToolId, string> = {
+  restore: 'Restore',
+  sketch: 'Sketch',
+  edit: 'Edit',
+  inpaint: 'Inpaint',
+};
+
+const sketchModel = (cards: ModelCard[]) => cards.find((c) => c.tool === 'sketch') ?? null;
+const inpaintModel = (cards: ModelCard[]) => cards.find((c) => c.tool === 'inpaint') ?? null;
+
+/** The tools this build can run, in the panel's order. */
+export function availableTools(cards: ModelCard[]): ToolId[] {
+  const tools: ToolId[] = [];
+  if (choose(cards, { modelId: null, clean: false }).chain.length > 0) tools.push('restore');
+  if (sketchModel(cards)) tools.push('sketch', 'edit');
+  if (inpaintModel(cards)) tools.push('inpaint');
+  return tools;
+}
+
+/** The settings' tool when the build has it, else the first tool it has. */
+export function currentTool(cards: ModelCard[], settings: Pick<Settings, 'tool'>): ToolId | null {
+  const tools = availableTools(cards);
+  return tools.includes(settings.tool) ? settings.tool : (tools[0] ?? null);
+}
+
+/** Output sizes offered for a sketch result: the model's square × 1, and × each scale the upscalers reach. */
+export function sketchScales(cards: ModelCard[]): number[] {
+  const sketch = sketchModel(cards);
+  if (!sketch) return [];
+  return [1, 2, 4, 8].filter((k) => sketchChain(cards, sketch, k) !== null);
+}
+
+/** The models the tool runs, in order (empty when the build cannot run it). */
+export function toolChain(cards: ModelCard[], tool: ToolId, settings: Settings): ModelCard[] {
+  if (tool === 'restore') return choose(cards, settings).chain;
+  if (tool === 'inpaint') {
+    const m = inpaintModel(cards);
+    return m ? [m] : [];
+  }
+  const sketch = sketchModel(cards);
+  if (!sketch) return [];
+  return sketchChain(cards, sketch, settings.sketchScale) ?? [sketch];
+}
+
+/** Layer-name title of a run, e.g. "Clean up + Upscale ×4", "Sketch → image", "Inpaint". */
+export function toolTitle(tool: ToolId, chain: ModelCard[]): string {
+  if (tool === 'edit') return `Edit${chain.length > 1 ? ` + ${chainTitle(chain.slice(1))}` : ''}`;
+  return chainTitle(chain);
+}
+
+/** The options a run of this tool sends: common fields, then the tool's own. */
+export function runOptionsFor(tool: ToolId, chain: ModelCard[], st: Settings): RunOptions | null {
+  if (chain.length === 0) return null;
+  const steps = st.steps > 0 ? Math.min(st.steps, ...chain.map((c) => c.time.grid.length - 1)) : 0;
+  const output = st.output && chain.some(offersResultChoice) ? { output: st.output } : {};
+  const base: RunOptions = { modelIds: chain.map((c) => c.id), scale: chainScale(chain), steps, seed: st.seed, strength: 1, placement: st.placement, tool, ...output };
+  if (tool === 'sketch') {
+    const latent = st.color ? { color: st.color, latentStrength: st.latentStrength } : {};
+    return { ...base, placement: 'beside', variations: st.variations, ...latent };
+  }
+  if (tool === 'edit') return { ...base, strength: st.editStrength };
+  return base;
+}
