@@ -49,12 +49,13 @@ export async function readTargets(tool: ToolId, nodes: readonly SceneNode[]): Pr
 
 /** The selection as the panel shows it for this tool; inpaint adds a thumbnail with the shapes over it. */
 export async function selectionFor(tool: ToolId, nodes: readonly SceneNode[]): Promise<SelectionState> {
-  if (tool !== 'inpaint') return { ...(await readSelection(nodes)), tool };
+  const ids = nodes.map((n) => n.id);
+  if (tool !== 'inpaint') return { ...(await readSelection(nodes)), tool, ids };
   const s = await readInpaintSelection(nodes);
-  if (s.problem || !s.target || !s.item) return { items: [], problem: s.problem ?? { code: 'mask-no-image' }, tool };
+  if (s.problem || !s.target || !s.item) return { items: [], problem: s.problem ?? { code: 'mask-no-image' }, tool, ids };
   // The preview is a nicety: a failed thumbnail export leaves the panel without it, not without a run.
   const preview = await inpaintThumbnail(s.target).catch(() => null);
-  return { items: [s.item], problem: null, tool, ...(preview ? { preview } : {}) };
+  return { items: [s.item], problem: null, tool, ids, ...(preview ? { preview } : {}) };
 }
 
 /**

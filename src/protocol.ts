@@ -106,6 +106,8 @@ export interface SelectionState {
   problem: SelectionProblem | null;
   /** The tool this selection was read for (what counts as a valid selection depends on it). */
   tool?: ToolId;
+  /** Every selected layer's id, valid or not: how the panel tells one selection from another. */
+  ids?: string[];
   /** Inpaint: the image as a thumbnail with its shapes, for the panel's mask preview. */
   preview?: MaskPreview;
 }

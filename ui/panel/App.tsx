@@ -129,12 +129,13 @@ export function App() {
   /** A new selection from main: after a run, anything but the results it placed clears its outcome. */
   function onSelection(next: SelectionState) {
     setSelection(next);
-    const ids = next.items.map((it) => it.id).join(',');
+    const selected = next.ids ?? next.items.map((it) => it.id);
+    const ids = selected.join(',');
     const changed = ids !== seenSelection.current;
     seenSelection.current = ids;
     if (!changed || run.current) return;
     // Main selects what it just added (each result in turn): still the same run's view.
-    if (next.items.length > 0 && next.items.every((it) => placedIds.current.includes(it.id))) return;
+    if (selected.length > 0 && selected.every((id) => placedIds.current.includes(id))) return;
     placedIds.current = [];
     setStatus((st) => (st.kind === 'running' ? st : { kind: 'idle' }));
     setBefore(null);
@@ -144,7 +145,7 @@ export function App() {
   function onMessage(m: MainToUi) {
     if (m.type === 'init') {
       setSelection(m.selection);
-      seenSelection.current = m.selection.items.map((it) => it.id).join(',');
+      seenSelection.current = (m.selection.ids ?? m.selection.items.map((it) => it.id)).join(',');
       const relaunch = m.relaunch;
       const merged: Settings = { ...DEFAULT_SETTINGS, ...m.settings };
       if (relaunch) {
