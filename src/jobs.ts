@@ -32,6 +32,11 @@ export class JobProblem extends Error {
   }
 }
 
+/** Sketch and Edit read a layer at most this large (longer side, pixels): the model works at 64–128. */
+export const SKETCH_EXPORT_MAX = 1024;
+
+const fitFor = (tool: ToolId) => (tool === 'sketch' || tool === 'edit' ? SKETCH_EXPORT_MAX : undefined);
+
 export function toolOf(options: RunOptions): ToolId {
   return options.tool ?? 'restore';
 }
@@ -43,14 +48,14 @@ export async function readTargets(tool: ToolId, nodes: readonly SceneNode[]): Pr
     if (s.problem || !s.target || !s.item) return { targets: [], problem: s.problem ?? { code: 'mask-no-image' } };
     return { targets: [{ item: s.item, shapeIds: s.target.shapes.map((n: SceneNode) => n.id) }], problem: null };
   }
-  const s = await readSelection(nodes);
+  const s = await readSelection(nodes, fitFor(tool));
   return { targets: s.items.map((item) => ({ item, shapeIds: [] })), problem: s.problem };
 }
 
 /** The selection as the panel shows it for this tool; inpaint adds a thumbnail with the shapes over it. */
 export async function selectionFor(tool: ToolId, nodes: readonly SceneNode[]): Promise<SelectionState> {
   const ids = nodes.map((n) => n.id);
-  if (tool !== 'inpaint') return { ...(await readSelection(nodes)), tool, ids };
+  if (tool !== 'inpaint') return { ...(await readSelection(nodes, fitFor(tool))), tool, ids };
   const s = await readInpaintSelection(nodes);
   if (s.problem || !s.target || !s.item) return { items: [], problem: s.problem ?? { code: 'mask-no-image' }, tool, ids };
   // The preview is a nicety: a failed thumbnail export leaves the panel without it, not without a run.

@@ -25,6 +25,11 @@ export interface PlaceRequest {
   alsoHide?: SceneNode[];
   /** Beside: where to start looking for free space (variations go right of the previous one). */
   after?: SceneNode;
+  /**
+   * Sketch and Edit: the result (the model's square, upscaled) is shown as large as the layer it came
+   * from (its longer side), not at the export's pixel density, which has nothing to do with its size.
+   */
+  fitToSource?: boolean;
 }
 
 export interface Relaunch {
@@ -57,8 +62,9 @@ export function placeResult(req: PlaceRequest): SceneNode {
   // stands for that area: beside it, or over it.
   const drawn = renderBox(source) ?? { x: source.x, y: source.y, width: source.width, height: source.height };
   // Beside: pixel density kept (a ×2 result is twice the size). Replace: fitted over the source.
-  const unitsX = replace ? drawn.width / req.width : 1 / req.exportScale;
-  const unitsY = replace ? drawn.height / req.height : 1 / req.exportScale;
+  const fitted = Math.max(drawn.width, drawn.height) / Math.max(req.width, req.height);
+  const unitsX = req.fitToSource ? fitted : replace ? drawn.width / req.width : 1 / req.exportScale;
+  const unitsY = req.fitToSource ? fitted : replace ? drawn.height / req.height : 1 / req.exportScale;
   // Beside: in free space to the right, never over another layer (the area the whole result takes).
   const from = (req.after && renderBox(req.after)) || drawn;
   const spot = replace ? drawn : freeSpotRight(from, req.width * unitsX, req.height * unitsY, occupied(parent, source), GAP);

@@ -171,6 +171,7 @@ export class RunController {
             sketch,
             alsoHide: shapes.filter((n): n is SceneNode => !!n && !n.removed && n.type !== 'PAGE' && n.type !== 'DOCUMENT'),
             after: placed[placed.length - 1],
+            fitToSource: tool === 'sketch' || tool === 'edit',
           }),
         );
       }

@@ -34,7 +34,12 @@ export async function exportScaleFor(node: SceneNode & LayoutMixin): Promise<num
   return Math.min(MAX_EXPORT_SCALE, Math.max(1, Math.round(s * 100) / 100));
 }
 
-export async function readSelection(nodes: readonly SceneNode[]): Promise<SelectionState> {
+/**
+ * `fitWithin`: a tool that shrinks its input to a small square anyway (Sketch, Edit) exports every
+ * layer at a scale that keeps its longer side within this many pixels, so a 10,000 px drawing is
+ * read, not refused.
+ */
+export async function readSelection(nodes: readonly SceneNode[], fitWithin?: number): Promise<SelectionState> {
   if (nodes.length === 0) return { items: [], problem: { code: 'empty-selection' } };
   const items: SelectionItem[] = [];
   for (const node of nodes) {
@@ -44,9 +49,10 @@ export async function readSelection(nodes: readonly SceneNode[]): Promise<Select
     if (!canExport(node) || node.width < 1 || node.height < 1 || drawsNothing(node) || !bounds || bounds.width <= 0 || bounds.height <= 0) {
       return { items: [], problem: { code: 'no-pixels', nodeName: node.name } };
     }
-    const exportScale = await exportScaleFor(node);
-    const width = Math.round(bounds.width * exportScale);
-    const height = Math.round(bounds.height * exportScale);
+    let exportScale = await exportScaleFor(node);
+    if (fitWithin) exportScale = Math.min(exportScale, fitWithin / Math.max(bounds.width, bounds.height));
+    const width = Math.max(1, Math.round(bounds.width * exportScale));
+    const height = Math.max(1, Math.round(bounds.height * exportScale));
     const problem = resultSizeProblem(width, height);
     if (problem) return { items: [], problem: { code: problem, nodeName: node.name } };
     items.push({ id: node.id, name: node.name, type: node.type, width, height, exportScale });

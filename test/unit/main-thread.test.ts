@@ -588,3 +588,75 @@ test('stand-in: createImage enforces Figma limits and exportAsync renders image 
   const out = decodePng(await (layer as RectangleNode).exportAsync({ format: 'PNG' }));
   assert.deepEqual([out.width, out.height, out.data[0], out.data[1], out.data[2], out.data[3]], [5, 4, 1, 2, 3, 255]);
 });
+
+// ---- Sketch and Edit on the main thread ----
+
+const SKETCH_OPTIONS: RunOptions = { modelIds: ['sketch'], scale: 1, steps: 0, seed: 7, strength: 1, placement: 'beside', tool: 'sketch', variations: 4 };
+
+/** A sketch "engine": one 16 × 16 result per variation (seed + k), and the sketch it was read as. */
+const sketchUi: UiScript = (m, c) => {
+  setTimeout(() => {
+    const n = m.options.variations ?? 1;
+    const results = Array.from({ length: n }, (_, k) => ({ width: 16, height: 16, seed: m.options.seed + k, pieces: [{ x: 0, y: 0, width: 16, height: 16, png: solidPng(16, 16, [10 * k, 0, 0]) }] }));
+    c.jobResult({ type: 'job-result', jobId: m.jobId, results, backend: 'test', timings: {}, sketch: solidPng(16, 16, [255, 255, 255]) });
+  }, 1);
+};
+
+test('sketch: 4 variations are placed side by side in one undo step, each remembering its seed and the sketch; shown as large as the drawing', async () => {
+  const fig = setup();
+  const src = fig.addLayer({ type: 'RECTANGLE', name: 'Drawing', x: 0, y: 0, width: 200, height: 100, fills: [{ type: 'SOLID', color: { r: 1, g: 1, b: 1 } }] });
+  fig.select([src.id]);
+  const { c, finished } = controller(sketchUi);
+  await c.start({ type: 'run-request', runId: 1, options: SKETCH_OPTIONS, toolTitle: 'Sketch' });
+  const end = await finished;
+  assert.equal(end.placed, 4);
+  assert.equal(fig.commits, 1, 'one undo step for the four');
+  const made = fig.all().filter((s) => s.name.startsWith('Drawing · Sketch')).sort((a, b) => a.x - b.x);
+  assert.deepEqual(made.map((s) => s.name), [7, 8, 9, 10].map((k) => `Drawing · Sketch (seed ${k})`), 'left to right in seed order');
+  for (let i = 1; i < made.length; i++) assert.ok(made[i].x >= made[i - 1].x + made[i - 1].width, 'no two overlap');
+  for (const s of made) assert.deepEqual([s.width, s.height], [200, 200], 'the square result as wide as the drawing');
+  const data = made.map((s) => readRelaunch(fig.api().getNodeById(s.id) as BaseNode)!);
+  assert.deepEqual(data.map((d) => [d.options.seed, d.options.variations]), [[7, 1], [8, 1], [9, 1], [10, 1]]);
+  assert.ok(data.every((d) => typeof d.sketch === 'string' && d.sketch.length > 20), 'the sketch is kept on each result');
+});
+
+test('edit: a result (or a group holding it and painted strokes) sends the sketch and seed it was made with', async () => {
+  const fig = setup();
+  const src = fig.addLayer({ type: 'RECTANGLE', name: 'Drawing', x: 0, y: 0, width: 64, height: 64, fills: [{ type: 'SOLID', color: { r: 1, g: 1, b: 1 } }] });
+  fig.select([src.id]);
+  const made = controller(sketchUi);
+  await made.c.start({ type: 'run-request', runId: 1, options: { ...SKETCH_OPTIONS, variations: 1, seed: 42, color: '#3366cc', latentStrength: 0.75 }, toolTitle: 'Sketch' });
+  await made.finished;
+  const result = fig.byName('Drawing · Sketch')!;
+  const requests: JobRequest[] = [];
+  const editUi: UiScript = (m, ctl) => {
+    requests.push(m);
+    sketchUi(m, ctl);
+  };
+  // Edit on the result itself, with the panel's own seed and no colour: the result's win.
+  fig.select([result.id]);
+  const edit = controller(editUi);
+  await edit.c.start({ type: 'run-request', runId: 2, options: { ...SKETCH_OPTIONS, tool: 'edit', variations: 1, seed: 0, strength: 0.3 }, toolTitle: 'Edit' });
+  await edit.finished;
+  assert.equal(requests.length, 1);
+  assert.ok(requests[0].sketch && decodePng(requests[0].sketch).width === 16, 'the remembered sketch is sent');
+  assert.deepEqual([requests[0].options.seed, requests[0].options.color, requests[0].options.latentStrength, requests[0].options.strength], [42, '#3366cc', 0.75, 0.3]);
+  // An image with no remembered sketch: none is sent (the engine extracts one).
+  fig.select([src.id]);
+  const plain = controller(editUi);
+  await plain.c.start({ type: 'run-request', runId: 3, options: { ...SKETCH_OPTIONS, tool: 'edit', variations: 1, seed: 5, strength: 0.3 }, toolTitle: 'Edit' });
+  await plain.finished;
+  assert.equal(requests[1].sketch, undefined);
+  assert.equal(requests[1].options.seed, 5);
+});
+
+test('sketch: a 10,000 px drawing is read at a scale that fits 1024 px, not refused', async () => {
+  const fig = setup();
+  const big = fig.addLayer({ type: 'RECTANGLE', name: 'Huge', x: 0, y: 0, width: 10_000, height: 5_000, fills: [{ type: 'SOLID', color: { r: 1, g: 1, b: 1 } }] });
+  fig.select([big.id]);
+  const restore = await readSelection(fig.api().currentPage.selection);
+  assert.equal(restore.problem?.code, 'too-large', 'Restore refuses it');
+  const sketch = await readSelection(fig.api().currentPage.selection, 1024);
+  assert.equal(sketch.problem, null);
+  assert.deepEqual([sketch.items[0].width, sketch.items[0].height], [1024, 512]);
+});
