@@ -615,7 +615,7 @@ test('sketch: 4 variations are placed side by side in one undo step, each rememb
   assert.deepEqual(made.map((s) => s.name), [7, 8, 9, 10].map((k) => `Drawing · Sketch (seed ${k})`), 'left to right in seed order');
   for (let i = 1; i < made.length; i++) assert.ok(made[i].x >= made[i - 1].x + made[i - 1].width, 'no two overlap');
   for (const s of made) assert.deepEqual([s.width, s.height], [200, 200], 'the square result as wide as the drawing');
-  const data = made.map((s) => readRelaunch(fig.api().getNodeById(s.id) as BaseNode)!);
+  const data = made.map((s) => readRelaunch(fig.handle(s.id))!);
   assert.deepEqual(data.map((d) => [d.options.seed, d.options.variations]), [[7, 1], [8, 1], [9, 1], [10, 1]]);
   assert.ok(data.every((d) => typeof d.sketch === 'string' && d.sketch.length > 20), 'the sketch is kept on each result');
 });
