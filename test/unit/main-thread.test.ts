@@ -641,13 +641,22 @@ test('edit: a result (or a group holding it and painted strokes) sends the sketc
   assert.equal(requests.length, 1);
   assert.ok(requests[0].sketch && decodePng(requests[0].sketch).width === 16, 'the remembered sketch is sent');
   assert.deepEqual([requests[0].options.seed, requests[0].options.color, requests[0].options.latentStrength, requests[0].options.strength], [42, '#3366cc', 0.75, 0.3]);
+  // A group of the result and a stroke painted over it: the sketch is found inside.
+  const stroke = fig.addLayer({ type: 'RECTANGLE', name: 'Paint', x: result.x + 4, y: 4, width: 10, height: 3, fills: [{ type: 'SOLID', color: { r: 0, g: 0.6, b: 0 } }] });
+  const group = fig.api().group([fig.handle(result.id) as SceneNode, fig.handle(stroke.id) as SceneNode], fig.api().currentPage);
+  fig.select([group.id]);
+  const grouped = controller(editUi);
+  await grouped.c.start({ type: 'run-request', runId: 3, options: { ...SKETCH_OPTIONS, tool: 'edit', variations: 1, seed: 0, strength: 0.3 }, toolTitle: 'Edit' });
+  await grouped.finished;
+  assert.ok(requests[1].sketch, 'found inside the group');
+  assert.equal(requests[1].options.seed, 42);
   // An image with no remembered sketch: none is sent (the engine extracts one).
   fig.select([src.id]);
   const plain = controller(editUi);
-  await plain.c.start({ type: 'run-request', runId: 3, options: { ...SKETCH_OPTIONS, tool: 'edit', variations: 1, seed: 5, strength: 0.3 }, toolTitle: 'Edit' });
+  await plain.c.start({ type: 'run-request', runId: 4, options: { ...SKETCH_OPTIONS, tool: 'edit', variations: 1, seed: 5, strength: 0.3 }, toolTitle: 'Edit' });
   await plain.finished;
-  assert.equal(requests[1].sketch, undefined);
-  assert.equal(requests[1].options.seed, 5);
+  assert.equal(requests[2].sketch, undefined);
+  assert.equal(requests[2].options.seed, 5);
 });
 
 test('sketch: a 10,000 px drawing is read at a scale that fits 1024 px, not refused', async () => {
