@@ -14,8 +14,14 @@ export const USAGE = `usage:
 <tool> is a tool name from the model cards (e.g. restore) or a model id.
 restore: --scale 2 or 4 upscales (default: the smallest scale), --scale 1 cleans up at the same size,
 --clean runs the clean-up model before the upscaler.
-sketch: the result is the model's square; --seed picks the variation, --variations k writes k of them
-in one batch (out-<seed>.png), --color #rrggbb with --strength γ (0–2) pushes the colours.
+sketch: the result is the model's square, upscaled to --scale × its size (1, 2, 4: the restore
+upscalers; default: the smallest that reaches the input's size); --seed picks the variation,
+--variations k writes k of them in one batch (out-<seed>.png), --color #rrggbb with --strength γ
+(0–2) pushes the colours.
+edit: a painted-over result (or any illustration) pulled back to a clean drawing: --sketch <s.png>
+is the sketch it came from (default: extracted from the image), --strength s (0–1, default 0.5) how
+far it may move from the edited image; --seed and --color as the result was made with; --scale as
+sketch.
 inpaint: --mask <mask.png> (a PNG of the input's size; filled where its alpha, or its luminance when
 it is opaque, is above one half) fills the masked region, one model run per hole; pixels away from
 the mask stay exactly the input's; --seed picks the fill; --json lists the crops.
@@ -86,7 +92,7 @@ export const CLI = {
     `no model for "${id}"${scale !== undefined ? ` at ×${scale}` : ''}; the zoo has: ${have}`,
   cleanTool: (tool: string) => `--clean applies to restore, not ${tool}`,
   noCleaner: 'no clean-up model in the zoo (--clean)',
-  maskTool: (tool: string) => `--mask applies to inpaint and edit, not ${tool}`,
+  maskTool: (tool: string) => `--mask applies to inpaint, not ${tool}`,
   needsMask: (tool: string) => `${tool} needs --mask <mask.png>: a PNG of the input's size, filled where its alpha (or, when opaque, its luminance) is above one half`,
   sketchOnly: (tool: string) => `--color and --variations apply to sketch, not ${tool}`,
   strengthNeedsColor: '--strength for sketch is the weight of --color; give --color #rrggbb too',
@@ -97,6 +103,8 @@ export const CLI = {
   maskEmpty: (path: string) => `${path} covers nothing (no pixel above one half): nothing to inpaint`,
   maskTooLarge: (path: string, percent: number) => `${path} covers ${percent} % of the image; over 60 % is too large to inpaint well, so nothing was written`,
   strengthTool: (tool: string) => `--strength applies to edit, not ${tool}`,
+  editStrength: '--strength for edit is s, from above 0 to 1 (low keeps the edited image, high redraws it from the sketch)',
+  sketchEditOnly: (tool: string) => `--sketch applies to edit, not ${tool}`,
   maxSteps: (id: string, max: number) => `--steps for ${id} is at most ${max} (its time grid)`,
   outputFormat: (path: string) => `-o ${path}: the output format comes from the extension: .png, .jpg, .jpeg or .webp`,
   outputIsInput: (path: string) => `-o ${path} is the input file; onestep does not replace its input unless --overwrite is given`,

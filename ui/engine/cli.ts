@@ -8,8 +8,8 @@ import { EngineError, toFailure } from './errors';
 import { nodeCodecs, openCardModel, readCards } from './node';
 import { runChain, type ChainLink } from './pipeline';
 import { runInpaint } from './inpaint-pipeline';
-import { runVariations, type SketchResult } from './variations';
-import { sketchOptionProblem } from './tools/sketch';
+import { runEdit, runVariations, type SketchResult } from './variations';
+import { DEFAULT_EDIT_STRENGTH, sketchChain, sketchOptionProblem, sketchScaleFor } from './tools/sketch';
 import { MaskError } from './tools/inpaint';
 import type { Crop } from './image/crop-plan';
 import { enginePng, formatOfPath, fromRgba, QUALITY, readHeader, toRgbaFor, type ImageFormat } from './cli-image';
@@ -41,6 +41,8 @@ export interface CliArgs {
   /** sketch: a colour latent '#rrggbb' (its weight is --strength) and how many variations to make. */
   color?: string;
   variations?: number;
+  /** edit: the sketch the edited image came from (absent: extracted from the image). */
+  sketch?: string;
 }
 
 export class UsageError extends Error {}
@@ -48,7 +50,7 @@ export class UsageError extends Error {}
 export class CliFailure extends Error {}
 
 const FLAGS = new Set(['--json', '--clean', '--markdown', '--overwrite', '-h', '--help']);
-const VALUED = new Set(['-o', '--output', '--model', '--scale', '--steps', '--seed', '--strength', '--mask', '--zoo', '--backend', '--result', '--color', '--variations']);
+const VALUED = new Set(['-o', '--output', '--model', '--scale', '--steps', '--seed', '--strength', '--mask', '--zoo', '--backend', '--result', '--color', '--variations', '--sketch']);
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
 /** A number option's value: digits only (no spaces, no empty string, which Number() reads as 0). */
@@ -91,6 +93,7 @@ export function parseArgs(argv: string[], defaults: { zoo?: string } = {}): CliA
         args.variations = numberOf(a, value);
         if (!Number.isInteger(args.variations) || args.variations < 1 || args.variations > MAX_VARIATIONS) throw new UsageError(CLI.variations(MAX_VARIATIONS));
       } else if (a === '--mask') args.mask = value;
+      else if (a === '--sketch') args.sketch = value;
       else if (a === '--zoo') args.zoo = value;
       else if (a === '--result') {
         if (value !== 'faithful' && value !== 'detailed') throw new UsageError(CLI.result(value));
@@ -113,8 +116,17 @@ export function parseArgs(argv: string[], defaults: { zoo?: string } = {}): CliA
 
 const scaleName = (c: ModelCard) => `×${cardScale(c)}`;
 
+/** `edit` runs the sketch model from t = s (the sketch tool's Algorithm 5). */
+const isSketchCommand = (args: CliArgs) => args.command === 'sketch' || args.command === 'edit';
+
 /** The model for a tool name or id, narrowed by --model and --scale. */
 export function pickModel(cards: ModelCard[], args: CliArgs): ModelCard {
+  if (isSketchCommand(args)) {
+    // --scale picks the upscalers after the sketch model (sketchToolChain), not the model itself
+    const sketch = cards.find((c) => c.tool === 'sketch' && (!args.model || c.id === args.model));
+    if (!sketch) throw new EngineError('model-missing', CLI.noModel(args.model ?? 'sketch', undefined, cards.map((c) => `${c.id} (${c.tool})`).join(', ') || 'none'));
+    return sketch;
+  }
   const id = args.model ?? args.command;
   let matches = cards.filter((c) => c.id === id);
   if (matches.length === 0) matches = cards.filter((c) => c.tool === args.command && (!args.model || c.id === args.model));
@@ -135,6 +147,22 @@ export function pickModel(cards: ModelCard[], args: CliArgs): ModelCard {
   return matches[0];
 }
 
+/**
+ * Sketch and Edit: the sketch model, then the upscalers that take its square to --scale × its size;
+ * without --scale, the smallest scale that reaches the input's longer side (at most what the zoo's
+ * upscalers can reach).
+ */
+export function sketchToolChain(cards: ModelCard[], args: CliArgs, input: { width: number; height: number }): ModelCard[] {
+  const sketch = pickModel(cards, args);
+  if (args.scale !== undefined) {
+    const chain = sketchChain(cards, sketch, args.scale);
+    if (!chain) throw new UsageError(CLI.noScale(sketch.id, args.scale, [1, 2, 4, 8, 16].filter((k) => sketchChain(cards, sketch, k)).map((k) => `×${k}`).join(', ')));
+    return chain;
+  }
+  const reachable = [1, 2, 4, 8, 16].filter((k) => sketchChain(cards, sketch, k));
+  return sketchChain(cards, sketch, sketchScaleFor(sketch, Math.max(input.width, input.height), reachable))!;
+}
+
 /** The models to run: the picked one, after the clean-up model when --clean asks for it. */
 export function pickChain(cards: ModelCard[], args: CliArgs): ModelCard[] {
   const card = pickModel(cards, args);
@@ -146,10 +174,15 @@ export function pickChain(cards: ModelCard[], args: CliArgs): ModelCard[] {
 }
 
 function checkOptions(card: ModelCard, args: CliArgs): void {
-  if (args.mask && card.tool !== 'inpaint' && card.tool !== 'edit') throw new UsageError(CLI.maskTool(card.tool));
+  if (args.mask && card.tool !== 'inpaint') throw new UsageError(CLI.maskTool(card.tool));
+  if (args.sketch !== undefined && args.command !== 'edit') throw new UsageError(CLI.sketchEditOnly(args.command));
   if (card.tool === 'inpaint' && !args.mask) throw new UsageError(CLI.needsMask(card.tool));
   if ((args.color !== undefined || args.variations !== undefined) && card.tool !== 'sketch') throw new UsageError(CLI.sketchOnly(card.tool));
-  if (card.tool === 'sketch') {
+  if (args.command === 'edit') {
+    // --strength is s, how far the result may move from the edited image (Algorithm 5)
+    if (args.variations !== undefined) throw new UsageError(CLI.sketchOnly('edit'));
+    if (args.strength !== undefined && !(args.strength > 0 && args.strength <= 1)) throw new UsageError(CLI.editStrength);
+  } else if (card.tool === 'sketch') {
     // --strength is the colour latent's weight γ here
     if (args.strength !== undefined && args.color === undefined) throw new UsageError(CLI.strengthNeedsColor);
     const problem = sketchOptionProblem({ color: args.color, latentStrength: args.strength });
@@ -346,6 +379,20 @@ function readMask(path: string, input: { width: number; height: number }): Uint8
   return bytes;
 }
 
+/** Any input image (PNG, JPEG, WebP) as the PNG the engine reads: Edit's --sketch. */
+async function readImageAsPng(path: string, codecs: ReturnType<typeof nodeCodecs>): Promise<Uint8Array> {
+  const bytes = readInput(path);
+  const header = readHeader(bytes);
+  if (!header) throw new CliFailure(CLI.notAnImage(path));
+  checkSize(path, header.width, header.height, 1);
+  if (header.format === 'png') return bytes;
+  try {
+    return enginePng(fromRgba(await codecs.decode(header.format, bytes)));
+  } catch (err) {
+    throw new EngineError('decode-failed', `${path}: ${(err as Error).message}`);
+  }
+}
+
 function maskWords(err: MaskError, path: string): string {
   if (err.problem.code === 'mask-empty') return CLI.maskEmpty(path);
   if (err.problem.code === 'mask-too-large') return CLI.maskTooLarge(path, Math.round((err.problem.share ?? 0) * 100));
@@ -381,16 +428,20 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
       listModels(cards, args, io);
       return 0;
     }
-    const chain = pickChain(cards, args);
+    const sketchTool = isSketchCommand(args);
+    let chain = sketchTool ? [pickModel(cards, args)] : pickChain(cards, args);
     for (const c of chain) checkOptions(c, args);
-    const card = chain[chain.length - 1];
     const outFormat = checkOutput(args);
     let t = now();
     const bytes = readInput(args.input!);
     // The size from the header, checked against the plugin's limits before any pixel is decoded.
     const header = readHeader(bytes);
     if (!header) throw new CliFailure(CLI.notAnImage(args.input!));
-    checkSize(args.input!, header.width, header.height, chainScale(chain));
+    // Sketch and Edit make the model's square (upscaled), whatever the input's size; the input itself
+    // is held to the plugin's limits (it is decoded whole before it is shrunk).
+    checkSize(args.input!, header.width, header.height, sketchTool ? 1 : chainScale(chain));
+    if (sketchTool) chain = sketchToolChain(cards, args, header);
+    const card = chain[0].tool === 'sketch' ? chain[0] : chain[chain.length - 1];
     const read = now() - t;
     const codecs = nodeCodecs();
     // PNG goes to the engine as it is (the plugin's decoder, the same samples); JPEG and WebP are decoded
@@ -424,7 +475,12 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     let sketches: SketchResult[] | undefined;
     const engineOptions = { steps: args.steps, seed: args.seed, strength: args.strength ?? 1, output: args.result };
     try {
-      if (card.tool === 'sketch') {
+      if (args.command === 'edit') {
+        const sketchPng = args.sketch !== undefined ? await readImageAsPng(args.sketch, codecs) : null;
+        const edit = await runEdit(links, png, sketchPng, { ...engineOptions, strength: args.strength ?? DEFAULT_EDIT_STRENGTH });
+        if (edit.sketch.kind === 'extracted' && sketchPng === null) io.err(`onestep: ${CLI.sketchExtracted(args.input!)}`);
+        result = { ...edit, image: edit.result.image, png: edit.result.png, tiles: 1 };
+      } else if (card.tool === 'sketch') {
         const sketchRun = await runVariations(links, png, { ...engineOptions, color: args.color, latentStrength: args.strength }, args.variations ?? 1);
         if (sketchRun.sketch.kind === 'extracted') io.err(`onestep: ${CLI.sketchExtracted(args.input!)}`);
         sketches = sketchRun.results;

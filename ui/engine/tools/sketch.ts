@@ -33,6 +33,9 @@ import type { EngineOptions, SketchInfo, Source, ToolInput } from './types';
 export const LATENT_STRENGTH_MAX = 2;
 /** γ when a colour or texture is given without a strength (a placeholder until the card states a measured one). */
 export const DEFAULT_LATENT_STRENGTH = 0.5;
+/** Edit's s when none is given (the panel's default too: src/protocol.ts DEFAULT_SETTINGS.editStrength). */
+export const DEFAULT_EDIT_STRENGTH = 0.5;
+
 /** Most variations one batched run makes. */
 export const MAX_VARIATIONS = 8;
 
