@@ -78,5 +78,21 @@ export function aboutLines(card: ModelCard): string[] {
   if (typeof card.flops_per_output_pixel === 'number') {
     lines.push(`${(card.flops_per_output_pixel / 1000).toFixed(1)} k operations per result pixel: about ${((card.flops_per_output_pixel * 1e6) / WASM_FLOPS).toFixed(1)} s per megapixel on one processor core.`);
   }
+  const credits = trainingCredits(card);
+  if (credits) lines.push(`Trained on ${credits}.`);
+  const licence = (card as { licence?: unknown }).licence;
+  if (typeof licence === 'string' && licence) lines.push(`Model weights: ${licence}`);
   return lines;
+}
+
+/**
+ * The training data a card names for this model ("npm openmoji 17.0.0 (CC-BY-SA-4.0), …"): the
+ * attribution its licences ask for, shown where the model is used.
+ */
+export function trainingCredits(card: ModelCard): string {
+  if (!Array.isArray(card.data)) return '';
+  const used = (card.data as Array<Record<string, unknown>>).filter(
+    (d) => typeof d.use === 'string' && d.use.startsWith('train') && new RegExp(`\\b${card.id}\\b`).test(d.use as string),
+  );
+  return used.map((d) => `${String(d.package).replace(/ \(Debian 12\)$/, '')} (${d.licence})`).join(', ');
 }
