@@ -20,6 +20,7 @@ export interface PreparedJob {
   options: RunOptions;
   mask?: MaskLayer[];
   sketch?: Uint8Array;
+  swatch?: Uint8Array;
 }
 
 export class JobProblem extends Error {
@@ -99,7 +100,24 @@ export async function prepareJob(node: SceneNode & ExportMixin, target: JobTarge
     }
   }
   if (tool === 'edit') return { png, ...rememberedSketch(node, options) };
+  if (tool === 'sketch' && options.swatchId) return { png, options, swatch: await exportSwatch(options.swatchId) };
   return { png, options };
+}
+
+/** A swatch is reduced to the model's square anyway: its export is kept small. */
+export const SWATCH_EXPORT_MAX = 256;
+
+/** The swatch layer's pixels; a deleted one or one that draws nothing says so (the document unchanged). */
+async function exportSwatch(id: string): Promise<Uint8Array> {
+  const node = await figma.getNodeByIdAsync(id);
+  if (!node || node.removed || !('exportAsync' in node) || !('width' in node)) throw new JobProblem('swatch-empty', 'the colour layer was deleted');
+  const n = node as SceneNode & ExportMixin & LayoutMixin;
+  const scale = Math.min(1, SWATCH_EXPORT_MAX / Math.max(1, n.width, n.height));
+  try {
+    return await exportPng(n, scale);
+  } catch (err) {
+    throw new JobProblem('swatch-empty', String(err), n.name);
+  }
 }
 
 /**

@@ -82,6 +82,8 @@ export interface RunOptions {
   color?: string;
   /** Sketch: γ, the colour latent's strength, 0..SKETCH_LIMITS.latentStrength. (`strength` is Edit's s.) */
   latentStrength?: number;
+  /** Sketch: a layer whose pixels are the latent instead of a flat colour (a swatch or texture); its id. */
+  swatchId?: string;
 }
 
 /** One selected layer, as plain data. */
@@ -139,6 +141,8 @@ export interface Settings {
   sketchScale: number;
   /** Sketch: the colour latent, '#rrggbb', or null for none. */
   color: string | null;
+  /** Sketch: a swatch or texture layer used as the latent instead of `color` (its id and name), or null. */
+  swatch: { id: string; name: string } | null;
   /** Sketch: the colour latent's strength γ. */
   latentStrength: number;
   /** Edit: s, how far from the painted-over image the result may move (0 < s ≤ 1). */
@@ -147,7 +151,7 @@ export interface Settings {
 
 export const DEFAULT_SETTINGS: Settings = {
   modelId: null, clean: false, steps: 0, seed: 0, strength: 1, placement: 'beside', output: null,
-  tool: 'restore', variations: 1, sketchScale: 1, color: null, latentStrength: 0.5, editStrength: 0.5,
+  tool: 'restore', variations: 1, sketchScale: 1, color: null, swatch: null, latentStrength: 0.5, editStrength: 0.5,
 };
 
 // ---- main → UI ----
@@ -178,6 +182,8 @@ export interface JobRequest {
   mask?: MaskLayer[];
   /** Edit: the sketch the selected result was made from (remembered on it); absent: extract one. */
   sketch?: Uint8Array;
+  /** Sketch: the swatch layer's pixels (the colour or texture latent), when the run names one. */
+  swatch?: Uint8Array;
 }
 
 /** One shape's exported pixels at (x, y) in the exported image's pixels: where alpha > 0 it covers. */
@@ -306,7 +312,9 @@ export function isRunOptions(v: unknown): v is RunOptions {
     (v.tool === undefined || isTool(v.tool)) &&
     (v.variations === undefined || isInt(v.variations, 1, SKETCH_LIMITS.variations)) &&
     (v.color === undefined || isColor(v.color)) &&
-    (v.latentStrength === undefined || (typeof v.latentStrength === 'number' && v.latentStrength >= 0 && v.latentStrength <= SKETCH_LIMITS.latentStrength))
+    (v.latentStrength === undefined || (typeof v.latentStrength === 'number' && v.latentStrength >= 0 && v.latentStrength <= SKETCH_LIMITS.latentStrength)) &&
+    (v.swatchId === undefined || isText(v.swatchId, MESSAGE_LIMITS.text, 1)) &&
+    !(v.swatchId !== undefined && v.color !== undefined)
   );
 }
 
@@ -325,6 +333,7 @@ export function isSettings(v: unknown): v is Settings {
     (v.variations === undefined || isInt(v.variations, 1, SKETCH_LIMITS.variations)) &&
     (v.sketchScale === undefined || isInt(v.sketchScale, 1, MESSAGE_LIMITS.scale)) &&
     (v.color === undefined || v.color === null || isColor(v.color)) &&
+    (v.swatch === undefined || v.swatch === null || (isRecord(v.swatch) && isText(v.swatch.id, MESSAGE_LIMITS.text, 1) && isText(v.swatch.name, MESSAGE_LIMITS.text))) &&
     (v.latentStrength === undefined || (typeof v.latentStrength === 'number' && v.latentStrength >= 0 && v.latentStrength <= SKETCH_LIMITS.latentStrength)) &&
     (v.editStrength === undefined || (typeof v.editStrength === 'number' && v.editStrength > 0 && v.editStrength <= 1))
   );

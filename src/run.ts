@@ -131,7 +131,7 @@ export class RunController {
       timer = setTimeout(() => settle({ ok: false, code: 'inference-failed', detail: `${TIMED_OUT}: no answer from the panel in ${Math.round(waitMs / 1000)} s` }), waitMs);
       this.post({
         type: 'job-request', runId: req.runId, jobId, index, count, sourceName: node.name, png: job.png, options: job.options,
-        ...(job.mask ? { mask: job.mask } : {}), ...(job.sketch ? { sketch: job.sketch } : {}),
+        ...(job.mask ? { mask: job.mask } : {}), ...(job.sketch ? { sketch: job.sketch } : {}), ...(job.swatch ? { swatch: job.swatch } : {}),
       });
     });
     clearTimeout(timer);

@@ -101,7 +101,7 @@ export class EngineClient {
     png: Uint8Array,
     options: EngineOptions,
     onProgress: Pending['onProgress'],
-    job: { tool?: ToolId; variations?: number; mask?: MaskLayer[]; sketch?: Uint8Array } = {},
+    job: { tool?: ToolId; variations?: number; mask?: MaskLayer[]; sketch?: Uint8Array; swatch?: Uint8Array } = {},
   ): Promise<{ jobId: number; done: Promise<WorkerDone> }> {
     const jobId = this.nextJob++;
     this.start();
@@ -136,7 +136,7 @@ export class EngineClient {
     this.post(
       {
         type: 'run', jobId, models, png, options, tool: job.tool ?? 'restore', variations: job.variations ?? 1,
-        ...(job.mask ? { mask: job.mask } : {}), ...(job.sketch ? { sketch: job.sketch } : {}),
+        ...(job.mask ? { mask: job.mask } : {}), ...(job.sketch ? { sketch: job.sketch } : {}), ...(job.swatch ? { swatch: job.swatch } : {}),
       },
       transfer,
     );

@@ -252,3 +252,35 @@ test('sketch: an empty layer is refused with a clear message and nothing is adde
     assert.equal(await page.evaluate(() => JSON.stringify(window.standin.all())), before, 'the document is unchanged');
   });
 });
+
+test('sketch: a selected swatch layer is the colour latent; a swatch with no fill is refused with a message', async () => {
+  await withPlayground(async ({ page, ui }) => {
+    await addImage(page, 'Apple', SKETCH);
+    await page.evaluate(() => {
+      window.standin.addLayer({ type: 'RECTANGLE', name: 'Blue swatch', x: 400, y: 900, width: 40, height: 40, fills: [{ type: 'SOLID', color: { r: 0.2, g: 0.4, b: 0.8 } }] });
+      window.standin.addLayer({ type: 'RECTANGLE', name: 'Empty swatch', x: 460, y: 900, width: 40, height: 40, fills: [] });
+    });
+    await pickTool(ui, 'sketch');
+    await select(page, 'Apple');
+    const [plain] = await run(page, ui);
+    await ui.locator('[data-testid=use-color]').check();
+    await setRange(ui, 'latent-strength', 1);
+    await select(page, 'Blue swatch');
+    await ui.locator('[data-testid=swatch-use]').click();
+    await ui.locator('[data-testid=swatch]').waitFor();
+    await select(page, 'Apple');
+    const [tinted] = await run(page, ui);
+    const [a, b] = [meanInk(await pixels(page, plain)), meanInk(await pixels(page, tinted))];
+    assert.notDeepEqual(a, b, 'the swatch changes the result');
+    if (trained()) assert.ok(b[2] - (b[0] + b[1]) / 2 > a[2] - (a[0] + a[1]) / 2 + 5, `bluer with the blue swatch: ${a.map(Math.round)} → ${b.map(Math.round)}`);
+
+    await ui.locator('[data-testid=swatch-clear]').click();
+    await select(page, 'Empty swatch');
+    await ui.locator('[data-testid=swatch-use]').click();
+    await select(page, 'Apple');
+    const before = await page.evaluate(() => window.standin.all().length);
+    await ui.locator('[data-testid=run]:not([disabled])').click();
+    await ui.locator('[data-testid=error][data-code=swatch-empty]').waitFor({ timeout: TIMEOUTS.run });
+    assert.equal(await page.evaluate(() => window.standin.all().length), before, 'nothing added');
+  });
+});

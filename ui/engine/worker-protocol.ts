@@ -26,6 +26,8 @@ export type ToWorker =
       mask?: MaskLayer[];
       /** Edit: the sketch the result came from (none: extracted from the image). */
       sketch?: Uint8Array;
+      /** Sketch: the swatch layer's pixels, the latent instead of a flat colour. */
+      swatch?: Uint8Array;
     }
   | { type: 'cancel'; jobId: number }
   /** Open a model's session ahead of the first run (the panel sends this when it opens). */

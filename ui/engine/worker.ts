@@ -6,10 +6,10 @@ import { gunzip } from './gzip';
 import { openModel } from './model';
 import { setupOrt } from './ort-web';
 import { runChain, runChainToImage, type ChainLink, type PipelineHooks } from './pipeline';
-import { encodePng } from './codec';
+import { decodePng, encodePng } from './codec';
 import { encodePieces } from './image/split';
 import { maskFromLayers } from './image/mask-layers';
-import type { RawImage } from './image/raw';
+import { toPlanes, type RawImage } from './image/raw';
 import { runInpaintMask } from './inpaint-pipeline';
 import { runEdit, runVariations } from './variations';
 import { FIGMA_IMAGE_MAX, type ErrorCode, type ResultImage } from '../../src/protocol';
@@ -106,7 +106,9 @@ const TOOLS: Record<RunMessage['tool'], (links: ChainLink[], m: RunMessage, hook
     return { images: [{ image: r.image }], timings: r.timings, backend: r.backend, tiles: r.tiles };
   },
   async sketch(links, m, hooks) {
-    const r = await runVariations(links, m.png, m.options, m.variations, hooks);
+    // A swatch layer is the latent ℓ (its centre square, resized): the colour picker's role, with texture.
+    const options = m.swatch ? { ...m.options, color: undefined, texture: toPlanes(decodePng(m.swatch)) } : m.options;
+    const r = await runVariations(links, m.png, options, m.variations, hooks);
     return {
       images: r.results.map((x) => ({ image: x.image, seed: x.seed })),
       timings: r.timings,
@@ -121,7 +123,8 @@ const TOOLS: Record<RunMessage['tool'], (links: ChainLink[], m: RunMessage, hook
   },
   async inpaint(links, m, hooks) {
     const layers = m.mask ?? [];
-    const r = await runInpaintMask(links[0], m.png, (w, h) => maskFromLayers(w, h, layers), m.options, hooks);
+    // links: the inpaint model, then the upscalers the panel chose to bring scaled-down fills back
+    const r = await runInpaintMask(links, m.png, (w, h) => maskFromLayers(w, h, layers), m.options, hooks);
     return { images: [{ image: r.image }], timings: r.timings, backend: r.backend };
   },
 };

@@ -109,7 +109,7 @@ export function App() {
       setStatus({ kind: 'running', runId: m.runId, index: m.index, count: m.count, stage, done, total, part, parts });
     try {
       const { jobId, done } = await engine.run(jobCards as ModelCard[], m.png.slice(), m.options, progress, {
-        tool: m.options.tool, variations: m.options.variations, mask: m.mask, sketch: m.sketch,
+        tool: m.options.tool, variations: m.options.variations, mask: m.mask, sketch: m.sketch, swatch: m.swatch,
       });
       if (run.current !== r) return engine.cancel(jobId);
       r.engineJob = jobId;
@@ -229,7 +229,7 @@ export function App() {
           )}
           {tool === 'restore' && <ToolOptions cards={cards} chosen={chosen} settings={settings} disabled={running || !ready} runsOn={runsOnWords(engineLog)} onChange={update} />}
           {(tool === 'sketch' || tool === 'edit') && (
-            <SketchOptions tool={tool} chain={chain} scales={sketchScales(cards)} settings={settings} disabled={running || !ready} onChange={update} />
+            <SketchOptions tool={tool} chain={chain} scales={sketchScales(cards)} settings={settings} selected={selection.items} disabled={running || !ready} onChange={update} />
           )}
           {tool === 'inpaint' && <InpaintOptions chain={chain} preview={selection.preview ?? null} settings={settings} disabled={running || !ready} onChange={update} />}
         </>

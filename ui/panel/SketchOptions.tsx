@@ -1,7 +1,7 @@
 // Sketch → image and Edit options. Sketch: variations (4 seeds side by side), seed, output size
 // (the model's square, upscaled), a colour to push the result toward and its strength γ. Edit: how far
 // the result may move from the painted-over image (s). What each does is said in plain words.
-import type { Settings, ToolId } from '../../src/protocol';
+import type { SelectionItem, Settings, ToolId } from '../../src/protocol';
 import { SKETCH_LIMITS } from '../../src/protocol';
 import { sketchSize } from '../engine/tools/sketch';
 import type { ModelCard } from '../engine/zoo';
@@ -12,6 +12,8 @@ interface Props {
   chain: ModelCard[];
   scales: number[];
   settings: Settings;
+  /** The layers selected now: one of them can become the colour layer (swatch). */
+  selected: SelectionItem[];
   disabled: boolean;
   onChange(next: Partial<Settings>): void;
 }
@@ -19,7 +21,7 @@ interface Props {
 /** γ where the colour shows while the strokes are still followed (measured: models/README.md, colour latent). */
 export const USEFUL_LATENT = { from: 0.25, to: 1 };
 
-export function SketchOptions({ tool, chain, scales, settings, disabled, onChange }: Props) {
+export function SketchOptions({ tool, chain, scales, settings, selected, disabled, onChange }: Props) {
   const model = chain[0];
   const side = model ? sketchSize(model) : 0;
   const num = (e: Event) => Number((e.target as HTMLInputElement).value);
@@ -55,13 +57,25 @@ export function SketchOptions({ tool, chain, scales, settings, disabled, onChang
       {tool === 'sketch' && (
         <fieldset class="choice" disabled={disabled}>
           <label class="check">
-            <input type="checkbox" data-testid="use-color" checked={settings.color !== null}
-              onChange={(e) => onChange({ color: (e.target as HTMLInputElement).checked ? '#cc3344' : null })} />
+            <input type="checkbox" data-testid="use-color" checked={settings.color !== null || settings.swatch !== null}
+              onChange={(e) => onChange((e.target as HTMLInputElement).checked ? { color: '#cc3344', swatch: null } : { color: null, swatch: null })} />
             <span class="text">Push the colours toward</span>
-            <input type="color" data-testid="color" value={settings.color ?? '#cc3344'} disabled={settings.color === null}
-              onChange={(e) => onChange({ color: (e.target as HTMLInputElement).value })} />
+            {settings.swatch === null && (
+              <input type="color" data-testid="color" value={settings.color ?? '#cc3344'} disabled={settings.color === null}
+                onChange={(e) => onChange({ color: (e.target as HTMLInputElement).value })} />
+            )}
           </label>
-          {settings.color !== null && (
+          {settings.swatch !== null && (
+            <p class="dim summary" data-testid="swatch">
+              the colours of “{settings.swatch.name}” <button data-testid="swatch-clear" onClick={() => onChange({ swatch: null, color: '#cc3344' })}>Use a colour</button>
+            </p>
+          )}
+          {(settings.color !== null || settings.swatch !== null) && settings.swatch === null && selected.length === 1 && (
+            <button data-testid="swatch-use" onClick={() => onChange({ swatch: { id: selected[0].id, name: selected[0].name }, color: null })}>
+              Use “{selected[0].name}” as the colour
+            </button>
+          )}
+          {(settings.color !== null || settings.swatch !== null) && (
             <label class="inline">
               <span>Strength</span>
               <input type="range" data-testid="latent-strength" min={0} max={SKETCH_LIMITS.latentStrength} step={0.05} value={settings.latentStrength}
@@ -69,7 +83,7 @@ export function SketchOptions({ tool, chain, scales, settings, disabled, onChang
               <span class="dim" data-testid="latent-strength-value">{settings.latentStrength.toFixed(2)}</span>
             </label>
           )}
-          {settings.color !== null && <span class="hint">Works best from {USEFUL_LATENT.from} to {USEFUL_LATENT.to}; stronger washes the drawing out.</span>}
+          {(settings.color !== null || settings.swatch !== null) && <span class="hint">Works best from {USEFUL_LATENT.from} to {USEFUL_LATENT.to}; stronger washes the drawing out.</span>}
         </fieldset>
       )}
       {tool === 'edit' && (

@@ -63,7 +63,9 @@ export function runOptionsFor(tool: ToolId, chain: ModelCard[], st: Settings): R
   const output = st.output && chain.some(offersResultChoice) ? { output: st.output } : {};
   const base: RunOptions = { modelIds: chain.map((c) => c.id), scale: chainScale(chain), steps, seed: st.seed, strength: 1, placement: st.placement, tool, ...output };
   if (tool === 'sketch') {
-    const latent = st.color ? { color: st.color, latentStrength: st.latentStrength } : {};
+    const latent = st.swatch
+      ? { swatchId: st.swatch.id, latentStrength: st.latentStrength }
+      : st.color ? { color: st.color, latentStrength: st.latentStrength } : {};
     return { ...base, placement: 'beside', variations: st.variations, ...latent };
   }
   if (tool === 'edit') return { ...base, strength: st.editStrength };
