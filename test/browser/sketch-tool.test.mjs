@@ -284,3 +284,23 @@ test('sketch: a selected swatch layer is the colour latent; a swatch with no fil
     assert.equal(await page.evaluate(() => window.standin.all().length), before, 'nothing added');
   });
 });
+
+test('sketch: a photo still runs (a sketch is extracted first) and the panel says so; a dark-background drawing is inverted', async () => {
+  await withPlayground(async ({ page, ui }) => {
+    await pickTool(ui, 'sketch');
+    await select(page, 'Landscape'); // the playground's example photo
+    await run(page, ui);
+    assert.match(await ui.locator('[data-testid=done-note]').innerText(), /sketch was extracted/);
+    // White strokes on black: the same drawing as black on white, so the same result for the same seed.
+    const img = decode(SKETCH);
+    const inverted = { ...img, data: img.data.map((v, i) => (img.channels === 4 && i % 4 === 3 ? v : 255 - v)) };
+    const { encode } = await import('fast-png');
+    await addImage(page, 'Dark', encode(inverted));
+    await addImage(page, 'Light', SKETCH, 300, 900);
+    await select(page, 'Dark');
+    const [dark] = await run(page, ui);
+    await select(page, 'Light');
+    const [light] = await run(page, ui);
+    assert.ok(meanAbs(await pixels(page, dark), await pixels(page, light)) < 2, 'inverted to the same drawing');
+  });
+});
