@@ -3,7 +3,8 @@
 //
 // Both take the same chain as runChain: links[0] is the sketch model, any later links (upscalers)
 // run on each result as runChain would run them (an 8-bit hand-over, the link's seed the result's).
-// So a variation with seed k is bit-for-bit runChain(links, png, {…options, seed: k}), and its
+// So a variation with seed k is bit-for-bit runChain(links, png, {…options, seed: k}) (Steps count for
+// the sketch model; the upscalers take their default), and its
 // SketchResult.seed is what the panel stores and what reproduces it.
 import { decodePng, encodePng } from './codec';
 import { EngineError } from './errors';
@@ -87,7 +88,8 @@ async function finish(links: ChainLink[], image: RawImage, options: EngineOption
     const png = await clk.stage('encode', () => encodePng(image));
     return { seed, image, png };
   }
-  const rest = await runChain(links.slice(1), encodePng(image), { ...options, seed }, {
+  // Steps are the sketch model's; the upscalers run their own default (as the panel's Steps says).
+  const rest = await runChain(links.slice(1), encodePng(image), { ...options, seed, steps: 0 }, {
     ...hooks,
     onProgress: hooks.onProgress && ((p) => hooks.onProgress!({ ...p, part: p.part + 1, parts: links.length })),
   });

@@ -6,6 +6,7 @@ import { SKETCH_LIMITS } from '../../src/protocol';
 import { sketchSize } from '../engine/tools/sketch';
 import type { ModelCard } from '../engine/zoo';
 import { aboutLines } from './plain';
+import { StepsField } from './StepsField';
 
 interface Props {
   tool: Extract<ToolId, 'sketch' | 'edit'>;
@@ -95,6 +96,7 @@ export function SketchOptions({ tool, chain, scales, settings, selected, disable
         </label>
       )}
       {tool === 'edit' && <span class="hint">Low keeps your painting and tidies it; high redraws it from the sketch.</span>}
+      <StepsField chain={chain.slice(0, 1)} steps={settings.steps} disabled={disabled} onChange={(steps) => onChange({ steps })} />
       <details class="about" data-testid="about">
         <summary>About this model</summary>
         {chain.map((c) => (

@@ -1,11 +1,11 @@
 // The Restore tool's options: size (×1, ×2, ×4 from the models in the build), clean-up first, steps
 // along the models' grids, seed when a model uses noise, and where the result goes. What each model
 // does is said in plain words; the numbers are behind "About this model".
-import { useState } from 'preact/hooks';
 import type { Settings } from '../../src/protocol';
-import { effectiveOutput, effectiveSteps, offersResultChoice, type ModelCard } from '../engine/zoo';
+import { effectiveOutput, offersResultChoice, type ModelCard } from '../engine/zoo';
 import { aboutLines, qualityWords } from './plain';
 import { restoreChoices, type Chosen } from './restore-choice';
+import { StepsField } from './StepsField';
 
 interface Props {
   cards: ModelCard[];
@@ -22,15 +22,11 @@ const lowerFirst = (t: string) => t.charAt(0).toLowerCase() + t.slice(1);
 export function ToolOptions({ cards, chosen, settings, disabled, runsOn, onChange }: Props) {
   const { sizes, cleaner } = restoreChoices(cards);
   const chain = chosen.chain;
-  const maxSteps = Math.max(1, Math.min(...chain.map((c) => c.time.grid.length - 1)));
-  const defaults = [...new Set(chain.map((c) => effectiveSteps(c, 0)))].join(' or ');
   const usesNoise = chain.some((c) => (c.source.sigma_p ?? 0) > 0);
   // Faithful / Detailed: offered when a model of the chain gives both; shown as the last model's
   // default until the user picks one. Faithful is one evaluation, so Steps applies to Detailed only.
   const twoResults = chain.filter(offersResultChoice);
   const result = settings.output ?? (twoResults.length ? effectiveOutput(twoResults[twoResults.length - 1], undefined) : 'detailed');
-  const [typed, setTyped] = useState<string | null>(null);
-  const shown = typed ?? (settings.steps > 0 ? String(Math.min(settings.steps, maxSteps)) : '');
   return (
     <section class="tool">
       <p class="tool-name">Restore</p>
@@ -70,24 +66,7 @@ export function ToolOptions({ cards, chosen, settings, disabled, runsOn, onChang
           </label>
         </fieldset>
       )}
-      <label class="inline">
-        <span>Steps</span>
-        <input type="number" data-testid="steps" min={1} max={maxSteps} placeholder="default" value={shown} disabled={disabled || (twoResults.length === chain.length && result === 'faithful')}
-          // What is typed is kept until it is committed, so a render meanwhile (progress, the engine's
-          // log) does not wipe it.
-          onInput={(e) => setTyped((e.target as HTMLInputElement).value)}
-          onChange={(e) => {
-            const input = e.target as HTMLInputElement;
-            const v = Math.floor(Number(input.value));
-            const steps = v > 0 ? Math.min(maxSteps, v) : 0;
-            // Show the value that counts: a number over the maximum becomes the maximum even when the
-            // setting does not change (then nothing re-renders the box).
-            input.value = steps > 0 ? String(steps) : '';
-            setTyped(null);
-            onChange({ steps });
-          }} />
-        <span class="dim" data-testid="steps-hint">1–{maxSteps}, default {defaults || 1}; more is slower</span>
-      </label>
+      <StepsField chain={chain} steps={settings.steps} disabled={disabled || (twoResults.length === chain.length && result === 'faithful')} onChange={(steps) => onChange({ steps })} />
       {usesNoise && (
         <label class="inline">
           <span>Seed</span>
