@@ -2,8 +2,13 @@
 // For each model in the build, in headless Chromium on the Figma stand-in (WASM, one thread):
 //   model load, ms per output megapixel, plugin round trip (run request → commitUndo) / bare inference;
 // and the same engine through the CLI (onnxruntime-node): process wall time / bare inference.
+// Then the speed goals of Sketch → image and Inpaint (test/bench/tools.mjs), measured / goal.
 //   node test/bench/bench.mjs [--dist dist/bench] [--size 256x192] [--model id] [--webgpu]
+//                             [--only restore|sketch|inpaint[,…]] [--reps 3]
+//   --only   the parts to run (default all): restore = the models above, sketch and inpaint = their goals
+//   --reps   sketch and inpaint: timed runs after the first one (their median is compared with the goal)
 // e.g. the issue's case: npm run bench -- --size 512x512 --model restore-x4 (a 2048×2048 result)
+//      npm run bench -- --only sketch,inpaint
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +17,7 @@ import { encode } from 'fast-png';
 import { build } from '../../build.mjs';
 import { launchBrowser, openPlayground, runTool, TIMEOUTS } from '../helpers/browser.mjs';
 import { sampleRss } from '../helpers/rss.mjs';
+import { benchTools } from './tools.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
@@ -19,6 +25,15 @@ const DIST = opt('--dist', 'dist/bench');
 const [W, H] = opt('--size', '256x192').split('x').map(Number);
 const WEBGPU = args.includes('--webgpu');
 const ONLY = opt('--model', '');
+const PARTS = ['restore', 'sketch', 'inpaint'];
+const ONLY_PARTS = opt('--only', PARTS.join(',')).split(',').filter(Boolean);
+for (const p of ONLY_PARTS) {
+  if (!PARTS.includes(p)) {
+    console.error(`bench: --only ${p}: the parts are ${PARTS.join(', ')}`);
+    process.exit(2);
+  }
+}
+const REPS = Math.max(1, Number(opt('--reps', '3')));
 
 /** A deterministic test image with edges, gradients and texture. */
 function benchPng(w, h) {
@@ -77,16 +92,20 @@ function cliRun(card, pngPath, zooDir, backend = 'cpu') {
 }
 
 async function main() {
-  const built = await build({ out: DIST, testModels: true, hosted: WEBGPU });
+  const restore = ONLY_PARTS.includes('restore');
+  const tools = ONLY_PARTS.filter((p) => p !== 'restore');
+  const built = restore ? await build({ out: DIST, testModels: true, hosted: WEBGPU }) : { models: [] };
   const models = ONLY ? built.models.filter((m) => m.card.id === ONLY) : built.models;
-  if (models.length === 0) throw new Error(ONLY ? `no model ${ONLY} in the build` : 'no models to benchmark');
+  if (restore && models.length === 0) throw new Error(ONLY ? `no model ${ONLY} in the build` : 'no models to benchmark');
   const dir = mkdtempSync(join(tmpdir(), 'onestep-bench-'));
   const pngPath = join(dir, 'bench.png');
   const png = benchPng(W, H);
   writeFileSync(pngPath, png);
-  console.log(`Onestep bench: input ${W}×${H}, headless Chromium (Figma-like frame, WASM one thread) and CLI (onnxruntime-node)\n`);
+  if (restore) console.log(`Onestep bench: input ${W}×${H}, headless Chromium (Figma-like frame, WASM one thread) and CLI (onnxruntime-node)\n`);
+  else console.log(`Onestep bench: ${tools.join(', ')} (--only), headless Chromium, WASM one thread\n`);
   const browser = await launchBrowser({ webgpu: WEBGPU });
   const rows = [];
+  let toolRows = [];
   try {
     for (const { card, path } of models) {
       // The CLI reads every card in its zoo folder: give it one holding just this model.
@@ -134,6 +153,7 @@ async function main() {
       if (row.webgpuInfer) console.log(`  WebGPU (hosted build) vs WASM            ${(row.webgpuInfer / row.infer).toFixed(2)} × the WASM time`);
       console.log('');
     }
+    if (tools.length > 0) toolRows = await benchTools(browser.context, { parts: tools, reps: REPS, dir });
   } finally {
     await browser.close();
   }
@@ -142,7 +162,8 @@ async function main() {
     console.log('Tool vs tool (ms per output megapixel, WASM):');
     for (const r of rows) console.log(`  ${r.id.padEnd(20)} ${r.msPerMp.toFixed(0).padStart(8)}  (${(r.msPerMp / base.msPerMp).toFixed(2)} × ${base.id})`);
   }
-  writeFileSync(join(DIST, 'bench.json'), JSON.stringify({ input: [W, H], rows }, null, 2));
+  mkdirSync(DIST, { recursive: true });
+  writeFileSync(join(DIST, 'bench.json'), JSON.stringify({ input: [W, H], parts: ONLY_PARTS, rows, tools: toolRows }, null, 2));
 }
 
 main().catch((err) => {

@@ -80,15 +80,126 @@ test('the plugin frame is Figma-like: null origin, not secure, no SharedArrayBuf
   });
 });
 
+/** The golden files models/ (gctm.publish) writes for a model of each tool; -out is the card's default result. */
+const GOLDEN_FILES = {
+  restore: ['in', 'out', 'hr'],
+  sketch: ['in', 'out', 'hr'], // hr: the drawing's own held-out colouring
+  inpaint: ['in', 'mask', 'out', 'hr', 'telea'], // mask: the hole (white); telea: OpenCV's fill of it
+};
+
 test('smoke (files only, not behaviour): every zoo model has golden files from the export step', () => {
   const cards = readCards('models/zoo');
   assert.ok(cards.length > 0, 'models/zoo has no model cards: the golden browser test has nothing to check (models/ exports restore-x2 there)');
   for (const c of cards) {
-    for (const kind of ['in', 'out', 'hr']) {
+    for (const kind of GOLDEN_FILES[c.tool] ?? GOLDEN_FILES.restore) {
       assert.ok(existsSync(`test/fixtures/golden-${c.id}-${kind}.png`), `test/fixtures/golden-${c.id}-${kind}.png is missing (written by models/ export)`);
     }
   }
 });
+
+/** Hasler–Süsstrunk colourfulness of 8-bit pixels (as models/gctm/sketch_eval.py computes it; 0: grey). */
+function colourfulness(img) {
+  const n = img.width * img.height, ch = img.channels;
+  let srg = 0, syb = 0, srg2 = 0, syb2 = 0;
+  for (let i = 0; i < n; i++) {
+    const r = img.data[i * ch], g = img.data[i * ch + 1], b = img.data[i * ch + 2];
+    const rg = r - g, yb = 0.5 * (r + g) - b;
+    srg += rg; syb += yb; srg2 += rg * rg; syb2 += yb * yb;
+  }
+  const mrg = srg / n, myb = syb / n;
+  return Math.sqrt(srg2 / n - mrg * mrg + (syb2 / n - myb * myb)) + 0.3 * Math.sqrt(mrg * mrg + myb * myb);
+}
+
+/** The golden hole: its bounding box, checked to be one filled rectangle (the shape the test draws over it). */
+function holeRect(mask) {
+  const on = (x, y) => mask.data[(y * mask.width + x) * mask.channels] > 127;
+  let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
+  for (let y = 0; y < mask.height; y++) for (let x = 0; x < mask.width; x++) {
+    if (on(x, y)) { x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y); }
+  }
+  assert.ok(x1 >= 0, 'the golden mask has a hole');
+  for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) assert.ok(on(x, y), 'the golden hole is one rectangle');
+  return { x: x0, y: y0, w: x1 - x0 + 1, h: y1 - y0 + 1 };
+}
+
+/** Mean squared error of two 8-bit images over the mask's pixels (RGB). */
+function maskedMse(a, b, mask) {
+  let s = 0, n = 0;
+  for (let i = 0; i < a.width * a.height; i++) {
+    if (mask.data[i * mask.channels] <= 127) continue;
+    for (let c = 0; c < 3; c++) s += (a.data[i * a.channels + c] - b.data[i * b.channels + c]) ** 2;
+    n += 3;
+  }
+  return s / n;
+}
+
+/** Clicks the tool's tab (there is none when the build has one tool) and waits for its options. */
+async function pickTool(ui, tool) {
+  const tab = ui.locator(`[data-testid=tool-${tool}]`);
+  if ((await tab.count()) > 0) await tab.click();
+  if (tool !== 'restore') await ui.locator(`[data-testid=${tool}-options]`).waitFor();
+}
+
+async function setSeed(ui, seed) {
+  const box = ui.locator('[data-testid=seed]');
+  await box.fill(String(seed));
+  await box.dispatchEvent('change');
+}
+
+/** Clicks Run with `names` selected and resolves to the one layer the run adds ({id, name}). */
+async function runSelected(page, ui, names) {
+  const ids = () => page.evaluate(() => window.standin.all().map((s) => s.id));
+  const before = await ids();
+  await page.evaluate((ns) => window.standin.select(ns.map((n) => window.standin.byName(n).id)), names);
+  // Run only once the panel shows this selection (not the last run's result, which was selected).
+  const exact = new RegExp(`^${names[0].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  await ui.locator('[data-testid=selection] .name').filter({ hasText: exact }).waitFor({ timeout: TIMEOUTS.run });
+  await ui.locator('[data-testid=run]:not([disabled])').click();
+  await page.waitForFunction((n) => window.standin.all().length > n, before.length, { timeout: TIMEOUTS.run });
+  await ui.locator('[data-testid=done]').waitFor({ timeout: TIMEOUTS.run });
+  const added = (await ids()).filter((id) => !before.includes(id));
+  assert.equal(added.length, 1, `one result layer (got ${added.length})`);
+  return page.evaluate((id) => ({ id, name: window.standin.all().find((s) => s.id === id).name }), added[0]);
+}
+
+/**
+ * Runs one zoo model on its golden input through its own panel tool, as a user would (seed 0, the
+ * card's default result and steps), and resolves to the result's pixels. Restore: the model picked in
+ * the Size list. Sketch: the Sketch tab at the model's own size (no upscaler, no colour, one result);
+ * the panel must have picked this card (the result's name says which). Inpaint: the image and a
+ * rectangle over the golden hole, selected together.
+ */
+async function runGolden(page, ui, card, source) {
+  if (card.tool === 'restore') {
+    await pickTool(ui, 'restore');
+    await runTool(page, ui, source, card.id);
+    const name = `${source} · ${card.title}`;
+    await page.waitForFunction((n) => window.standin.byName(n), name, { timeout: TIMEOUTS.run });
+    return layerPixels(page, name);
+  }
+  await pickTool(ui, card.tool);
+  await setSeed(ui, 0);
+  let made;
+  if (card.tool === 'sketch') {
+    await ui.locator('[data-testid=sketch-scale]').selectOption('1');
+    await ui.locator('[data-testid=variations]').setChecked(false);
+    await ui.locator('[data-testid=use-color]').setChecked(false);
+    made = await runSelected(page, ui, [source]);
+    assert.equal(made.name, `${source} · ${card.title}`, 'the panel ran this sketch model alone');
+  } else if (card.tool === 'inpaint') {
+    made = await runSelected(page, ui, [source, `${source} hole`]);
+    assert.ok(made.name.startsWith(`${source} · ${card.title}`), `the panel ran this inpaint model: ${made.name}`);
+  } else {
+    throw new Error(`${card.id}: no golden run for tool "${card.tool}"`);
+  }
+  const b64 = await page.evaluate((id) => {
+    const bytes = window.standin.images.get(window.standin.all().find((s) => s.id === id).fills[0].imageHash);
+    let bin = '';
+    for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
+    return btoa(bin);
+  }, made.id);
+  return decode(Buffer.from(b64, 'base64'));
+}
 
 test('each zoo model, run through the panel, matches the PyTorch golden output and beats its baseline on the held-out image', async (t) => {
   const cards = readCards('models/zoo').filter((c) => existsSync(`test/fixtures/golden-${c.id}-out.png`));
@@ -99,14 +210,16 @@ test('each zoo model, run through the panel, matches the PyTorch golden output a
     for (const card of cards) {
       const png = readFileSync(`test/fixtures/golden-${card.id}-in.png`);
       await addImage(page, `golden ${card.id}`, png, x, 1400);
+      if (card.tool === 'inpaint') {
+        // The shape over the hole, in the image's pixels (Figma units = pixels at scale 1).
+        const r = holeRect(decode(readFileSync(`test/fixtures/golden-${card.id}-mask.png`)));
+        await page.evaluate(([n, x0, r]) => window.standin.addLayer({ type: 'RECTANGLE', name: n, x: x0 + r.x, y: 1400 + r.y, width: r.w, height: r.h, fills: [{ type: 'SOLID', color: { r: 1, g: 0, b: 1 } }] }), [`golden ${card.id} hole`, x, r]);
+      }
       x += decode(png).width + 400;
     }
     for (const card of cards) {
       const source = `golden ${card.id}`;
-      await runTool(page, ui, source, card.id);
-      const name = `${source} · ${card.title}`;
-      await page.waitForFunction((n) => window.standin.byName(n), name, { timeout: TIMEOUTS.run });
-      const got = await layerPixels(page, name);
+      const got = await runGolden(page, ui, card, source);
       const want = decode(readFileSync(`test/fixtures/golden-${card.id}-out.png`));
       const d = compare(got, want);
       t.diagnostic(`${card.id}: max ${d.max} levels, mean ${d.mean.toFixed(3)} levels vs PyTorch`);
@@ -118,6 +231,25 @@ test('each zoo model, run through the panel, matches the PyTorch golden output a
         const gain = psnr(got, truth) - psnr(base, truth);
         t.diagnostic(`${card.id}: ${psnr(got, truth).toFixed(2)} dB vs ${cardScale(card) === 1 ? 'input' : 'bicubic'} ${psnr(base, truth).toFixed(2)} dB: ${gain >= 0 ? '+' : ''}${gain.toFixed(2)} dB`);
         assert.ok(gain >= MIN_GAIN_DB, `${card.id}: the plugin's result gains ${gain.toFixed(2)} dB over the baseline on the held-out image (at least ${MIN_GAIN_DB} expected)`);
+      } else if (card.tool === 'sketch') {
+        // The baseline a sketch model must beat is the same network trained as a plain L2 regressor,
+        // which paints every drawing one beige: the result must be more colourful than it measured.
+        const l2 = card.metrics?.summary?.regression_nfe1?.colourfulness;
+        const ours = colourfulness(got);
+        if (typeof l2 === 'number') {
+          t.diagnostic(`${card.id}: colourfulness ${ours.toFixed(1)} on the golden drawing; the L2 regressor's mean on the held-out drawings ${l2.toFixed(1)}`);
+          assert.ok(ours > l2, `${card.id}: the result (colourfulness ${ours.toFixed(1)}) is no more colourful than the L2 regressor (${l2.toFixed(1)})`);
+        } else {
+          t.diagnostic(`${card.id}: baseline check skipped: the card has no L2 regressor colourfulness (metrics.summary.regression_nfe1; gctm.sketch_eval --regression measures it)`);
+        }
+      } else if (card.tool === 'inpaint') {
+        // Closer to the photo inside the hole than OpenCV's Telea on the same hole.
+        const mask = decode(readFileSync(`test/fixtures/golden-${card.id}-mask.png`));
+        const truth = decode(readFileSync(`test/fixtures/golden-${card.id}-hr.png`));
+        const telea = decode(readFileSync(`test/fixtures/golden-${card.id}-telea.png`));
+        const ours = maskedMse(got, truth, mask), base = maskedMse(telea, truth, mask);
+        t.diagnostic(`${card.id}: MSE inside the hole ${ours.toFixed(1)} vs Telea ${base.toFixed(1)}`);
+        assert.ok(ours < base, `${card.id}: the fill (MSE ${ours.toFixed(1)}) is not closer to the photo than Telea's (${base.toFixed(1)}) inside the golden hole`);
       }
     }
   });

@@ -5,6 +5,20 @@ import { planCrops, type Crop, type CropPlanOptions } from '../../ui/engine/imag
 import { buildInpaintX1, cropSeed, inpaintImage, MaskError, maskProblem, modelHole, planInpaint, rejectMask } from '../../ui/engine/tools/inpaint';
 import type { Planes } from '../../ui/engine/image/raw';
 import { resizeBicubic } from '../../ui/engine/image/resize';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromPlanes, type RawImage } from '../../ui/engine/image/raw';
+import { decodePng, encodePng } from '../../ui/engine/codec';
+import { EngineError } from '../../ui/engine/errors';
+import { runInpaintMask } from '../../ui/engine/inpaint-pipeline';
+import { readCard } from '../../ui/engine/node';
+import { main } from '../../ui/engine/cli';
+import type { ModelSession } from '../../ui/engine/session';
+import { inpaintUpscalers, upscalerFor } from '../../ui/engine/tools/inpaint';
+import { toolChain } from '../../ui/panel/tool-choice';
+import type { Settings } from '../../src/protocol';
+import { boxModel } from '../helpers/fake-session';
 
 const PLAN: CropPlanOptions = { modelSize: 128, maxHole: 48, feather: 4 };
 
@@ -510,4 +524,186 @@ test('inpaintImage: crops run in turn; a later crop sees the earlier fill, not n
   assert.equal(buildInpaintX1(seenPlanes, m, c, 128, cropSeed(9, 1)).hole[my * 128 + mx], 1, 'unfilled, it would be noise');
   const d = bruteDistanceFast(m);
   for (let i = 0; i < d.length; i++) if (d[i] > 4) for (let p = 0; p < 3; p++) assert.ok(Object.is(out.rgb[p * d.length + i], img.rgb[p * d.length + i]));
+});
+
+// ---- bringing scaled-down fills back with the restore upscalers ----
+
+const TINY_INPAINT = readCard('test/fixtures/tiny-inpaint.json'); // model size 32
+const TINY_X2 = readCard('test/fixtures/tiny-random.json'); // restore, upscale ×2
+const TINY_X4 = readCard('test/fixtures/tiny-x4.json'); // restore, upscale ×4
+const OPTS = { steps: 1, seed: 5, strength: 1 };
+/** Holes in a 1200×900 image for the 32-px model: scale 1 (6×5), 32/90 (30×30: ×2 fits), 32/180 (60×50: ×4 fits). */
+const SMALL = { x: 100, y: 100, w: 6, h: 5 };
+const MID = { x: 400, y: 150, w: 30, h: 30 };
+const BIG = { x: 700, y: 500, w: 60, h: 50 };
+
+/** A session that counts its calls and answers f(x) (model units), so tests see what each link ran on. */
+function countingSession(f: (x: Float32Array) => Float32Array = (x) => x.slice()): ModelSession & { inputs: Float32Array[] } {
+  const inputs: Float32Array[] = [];
+  return {
+    backend: 'cpu',
+    inputs,
+    async run(x) {
+      inputs.push(x.slice());
+      return f(x);
+    },
+    async release() {},
+  };
+}
+
+function photoPng(w: number, h: number): Uint8Array {
+  return encodePng(fromPlanes(testImage(w, h)));
+}
+
+/** Every sample of a pixel farther than the feather from the mask is the input's byte. */
+function assertFarBytesKept(input: Uint8Array, out: RawImage, m: Mask): void {
+  const src = decodePng(input);
+  const d = bruteDistanceFast(m);
+  let checked = 0;
+  for (let i = 0; i < d.length; i++) {
+    if (d[i] <= 4) continue;
+    for (let c = 0; c < 3; c++) assert.equal(out.data[i * out.channels + c], src.data[i * src.channels + c], `pixel ${i} at distance ${d[i]}`);
+    checked++;
+  }
+  assert.ok(checked > 0.9 * d.length);
+}
+
+/** The bytes of box `b` (RGB) of an image. */
+function boxBytes(img: RawImage, b: Box): number[] {
+  const out: number[] = [];
+  for (let y = b.y; y < b.y + b.h; y++) for (let x = b.x; x < b.x + b.w; x++) for (let c = 0; c < 3; c++) out.push(img.data[(y * img.width + x) * img.channels + c]);
+  return out;
+}
+
+test('upscalerFor: the largest factor ≤ 1/scale, the first of equal factors, none below ×2', () => {
+  const ups = [{ id: 'a2', factor: 2 }, { id: 'b2', factor: 2 }, { id: 'x4', factor: 4 }, { id: 'x1', factor: 1 }];
+  assert.equal(upscalerFor(ups, 1), null);
+  assert.equal(upscalerFor(ups, 0.6), null, '×1.7: bicubic alone');
+  assert.equal(upscalerFor(ups, 0.5)?.id, 'a2');
+  assert.equal(upscalerFor(ups, 0.3)?.id, 'a2', '×3.3: ×2, then bicubic');
+  assert.equal(upscalerFor(ups, 0.25)?.id, 'x4');
+  assert.equal(upscalerFor(ups, 32 / 180)?.id, 'x4');
+  assert.equal(upscalerFor([], 0.1), null);
+});
+
+test('inpaintUpscalers: the build\'s upscale cards, one per scale, smallest first; toolChain puts them after the inpaint model', () => {
+  const other2 = { ...TINY_X2, id: 'another-x2' };
+  const cards = [TINY_X4, TINY_INPAINT, TINY_X2, other2, readCard('test/fixtures/tiny-clean.json')];
+  assert.deepEqual(inpaintUpscalers(cards).map((c) => c.id), ['another-x2', 'tiny-x4']);
+  const settings = { tool: 'inpaint' } as unknown as Settings;
+  assert.deepEqual(toolChain(cards, 'inpaint', settings).map((c) => c.id), ['tiny-inpaint', 'another-x2', 'tiny-x4']);
+  assert.deepEqual(toolChain([TINY_INPAINT], 'inpaint', settings).map((c) => c.id), ['tiny-inpaint']);
+  assert.deepEqual(toolChain([TINY_X4], 'inpaint', settings), []);
+});
+
+test('inpaintImage: a fill scaled down ≥ 2 goes through the upscaler at model size, then bicubic to the window', async () => {
+  const img = testImage(1200, 900);
+  const m = rectMask(1200, 900, [SMALL, BIG]);
+  const seen: Array<{ width: number; height: number }> = [];
+  const x4 = { id: 'x4', factor: 4, run: async (rgb: Float32Array, width: number, height: number) => {
+    seen.push({ width, height });
+    return new Float32Array(rgb.length * 16).fill(-0.75);
+  } };
+  const opts = { seed: 1, modelSize: 32 };
+  const { planes: out, crops } = await inpaintImage(img, m, constantModel(0.25, []), { ...opts, upscalers: [x4] });
+  assert.deepEqual(crops.map((c) => c.upscaler), [null, 'x4']);
+  assert.ok(crops[1].scale <= 0.25);
+  assert.deepEqual(seen, [{ width: crops[1].modelWidth, height: crops[1].modelHeight }], 'once, on the big crop\'s model-size fill');
+  // The small crop keeps the model's fill, the big one the upscaler's; beyond the feather nothing moves.
+  assert.equal(out.rgb[102 * 1200 + 102], 0.25);
+  assert.ok(Math.abs(out.rgb[520 * 1200 + 720] + 0.75) < 1e-6);
+  const d = bruteDistanceFast(m);
+  for (let i = 0; i < d.length; i++) if (d[i] > 4) for (let p = 0; p < 3; p++) assert.ok(Object.is(out.rgb[p * d.length + i], img.rgb[p * d.length + i]));
+  // Without upscalers: bicubic as before, and the small crop's pixels are the same either way.
+  const plain = await inpaintImage(img, m, constantModel(0.25, []), opts);
+  assert.deepEqual(plain.crops.map((c) => c.upscaler), [null, null]);
+  assert.equal(plain.planes.rgb[102 * 1200 + 102], 0.25);
+  assert.ok(Math.abs(plain.planes.rgb[520 * 1200 + 720] - 0.25) < 1e-6);
+});
+
+test('runInpaintMask: a crop scaled by ≤ 1/4 runs the ×4 upscaler; a crop at scale 1 runs none; bytes beyond the feather are the input\'s', async () => {
+  const png = photoPng(1200, 900);
+  const run = async (holes: Box[]) => {
+    const inpaint = boxModel(4);
+    const x4 = boxModel(4);
+    const m = rectMask(1200, 900, holes);
+    const r = await runInpaintMask([{ card: TINY_INPAINT, session: inpaint }, { card: TINY_X4, session: x4 }], png, () => m, OPTS);
+    return { r, m, inpaintCalls: inpaint.calls.length, x4Calls: x4.calls.length };
+  };
+  const small = await run([SMALL]);
+  assert.deepEqual(small.r.crops.map((c) => [c.scale, c.upscaler]), [[1, null]]);
+  assert.equal(small.inpaintCalls, 1);
+  assert.equal(small.x4Calls, 0, 'no upscaler for a crop that was not shrunk');
+  assertFarBytesKept(png, small.r.image, small.m);
+  // The same as the inpaint model alone (one link, the old call).
+  const alone = await runInpaintMask({ card: TINY_INPAINT, session: boxModel(4) }, png, () => small.m, OPTS);
+  assert.deepEqual(alone.image.data, small.r.image.data);
+
+  const big = await run([BIG]);
+  assert.equal(big.r.crops.length, 1);
+  assert.ok(big.r.crops[0].scale <= 0.25, `scale ${big.r.crops[0].scale}`);
+  assert.equal(big.r.crops[0].upscaler, 'tiny-x4');
+  assert.equal(big.inpaintCalls, 1);
+  assert.ok(big.x4Calls >= 1, 'the ×4 upscaler ran on the fill');
+  assertFarBytesKept(png, big.r.image, big.m);
+  assert.equal(big.r.backend, 'cpu');
+  // It made a difference inside the hole (bicubic alone would give other bytes).
+  const bicubic = await runInpaintMask({ card: TINY_INPAINT, session: boxModel(4) }, png, () => big.m, OPTS);
+  assert.notDeepEqual(boxBytes(big.r.image, BIG), boxBytes(bicubic.image, BIG));
+});
+
+test('runInpaintMask: each crop gets the largest upscaler that fits, fed the fill as 8-bit (as a chain hands over), at its default steps', async () => {
+  const png = photoPng(1200, 900);
+  const m = rectMask(1200, 900, [BIG, SMALL, MID]);
+  const inpaint = countingSession((x) => new Float32Array(x.length).fill(0.3));
+  const x2 = countingSession();
+  const x4 = countingSession();
+  const links = [{ card: TINY_INPAINT, session: inpaint }, { card: TINY_X2, session: x2 }, { card: TINY_X4, session: x4 }];
+  const r = await runInpaintMask(links, png, () => m, { ...OPTS, steps: 3 });
+  assert.deepEqual(r.crops.map((c) => c.upscaler), [null, 'tiny-random', 'tiny-x4'], 'scale 1, then 32/90 (×2), then 32/180 (×4)');
+  assert.equal(inpaint.inputs.length, 3 * 3, 'Steps count for the inpaint model');
+  // The upscalers run their card's default (one step: one batched call over the fill's tiles).
+  assert.deepEqual([x2.inputs.length, x4.inputs.length], [1, 1]);
+  // 0.3 is no byte: the upscalers saw 166/255 (round((0.3 + 1) · 127.5)) in [−1, 1], bicubic-enlarged.
+  const handed = (166 / 255) * 2 - 1;
+  for (const x of [...x2.inputs, ...x4.inputs]) assert.ok(x.every((v) => Math.abs(v - handed) < 1e-5));
+  assertFarBytesKept(png, r.image, m);
+  const at = (x: number, y: number) => r.image.data[(y * 1200 + x) * r.image.channels];
+  assert.deepEqual([at(102, 102), at(415, 165), at(730, 525)], [166, 166, 166]);
+});
+
+test('runInpaintMask: a link after the inpaint model that is not an upscaler is refused', async () => {
+  const png = photoPng(64, 48);
+  const m = rectMask(64, 48, [{ x: 10, y: 10, w: 4, h: 4 }]);
+  const clean = readCard('test/fixtures/tiny-clean.json');
+  await assert.rejects(
+    runInpaintMask([{ card: TINY_INPAINT, session: boxModel(4) }, { card: clean, session: boxModel(4) }], png, () => m, OPTS),
+    (e: unknown) => e instanceof EngineError && e.code === 'unsupported-tool',
+  );
+});
+
+test('onestep inpaint --json: the zoo\'s upscalers join the chain; each crop reports the upscaler that ran (or null)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'onestep-inpaint-'));
+  try {
+    const zoo = join(dir, 'zoo');
+    mkdirSync(zoo);
+    for (const id of ['tiny-inpaint', 'tiny-x4']) for (const ext of ['json', 'onnx']) copyFileSync(join('test/fixtures', `${id}.${ext}`), join(zoo, `${id}.${ext}`));
+    const input = join(dir, 'in.png'), maskPath = join(dir, 'mask.png'), out = join(dir, 'out.png');
+    const png = photoPng(1200, 900);
+    writeFileSync(input, png);
+    const m = rectMask(1200, 900, [SMALL, BIG]);
+    writeFileSync(maskPath, encodePng({ width: 1200, height: 900, channels: 1, depth: 8, data: Uint8Array.from(m.data, (v) => (v > 0 ? 255 : 0)) }));
+    const lines: string[] = [], errs: string[] = [];
+    const code = await main(['inpaint', input, '--mask', maskPath, '-o', out, '--json', '--zoo', zoo], { out: (l) => lines.push(l), err: (l) => errs.push(l) });
+    assert.equal(code, 0, errs.join('\n'));
+    const report = JSON.parse(lines.join('\n'));
+    assert.equal(report.model, 'tiny-inpaint');
+    assert.deepEqual(report.models, ['tiny-inpaint@0.1.0', 'tiny-x4@0.1.0']);
+    assert.deepEqual(report.crops.map((c: { scale: number; upscaler: string | null }) => [c.scale === 1, c.upscaler]), [[true, null], [false, 'tiny-x4']]);
+    assert.ok(report.crops[1].scale <= 0.25);
+    assert.deepEqual([report.output.width, report.output.height], [1200, 900], 'the upscalers do not enlarge the image');
+    assertFarBytesKept(png, decodePng(new Uint8Array(readFileSync(out))), m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -10,8 +10,7 @@ import { runChain, type ChainLink } from './pipeline';
 import { runInpaint } from './inpaint-pipeline';
 import { runEdit, runVariations, type SketchResult } from './variations';
 import { DEFAULT_EDIT_STRENGTH, sketchChain, sketchOptionProblem, sketchScaleFor } from './tools/sketch';
-import { MaskError } from './tools/inpaint';
-import type { Crop } from './image/crop-plan';
+import { inpaintUpscalers, MaskError, type InpaintCrop } from './tools/inpaint';
 import { enginePng, formatOfPath, fromRgba, QUALITY, readHeader, toRgbaFor, type ImageFormat } from './cli-image';
 import { chainScale, cleanerOf } from './tools/restore';
 import { outputSize, resultSizeProblem, RESULT_MAX_PIXELS, RESULT_MAX_SIDE } from '../../src/protocol';
@@ -441,7 +440,9 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     // is held to the plugin's limits (it is decoded whole before it is shrunk).
     checkSize(args.input!, header.width, header.height, sketchTool ? 1 : chainScale(chain));
     if (sketchTool) chain = sketchToolChain(cards, args, header);
-    const card = chain[0].tool === 'sketch' ? chain[0] : chain[chain.length - 1];
+    // Inpaint keeps the input's size (checked above at ×1): the zoo's upscalers only bring scaled-down fills back.
+    if (chain[0].tool === 'inpaint') chain = [chain[0], ...inpaintUpscalers(cards)];
+    const card = chain[0].tool === 'sketch' || chain[0].tool === 'inpaint' ? chain[0] : chain[chain.length - 1];
     const read = now() - t;
     const codecs = nodeCodecs();
     // PNG goes to the engine as it is (the plugin's decoder, the same samples); JPEG and WebP are decoded
@@ -471,7 +472,7 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     for (const c of chain) links.push({ card: c, session: await openCardModel(args.zoo, c, [args.backend]) });
     const load = now() - t;
     let result;
-    let crops: Crop[] | undefined;
+    let crops: InpaintCrop[] | undefined;
     let sketches: SketchResult[] | undefined;
     const engineOptions = { steps: args.steps, seed: args.seed, strength: args.strength ?? 1, output: args.result };
     try {
@@ -486,7 +487,7 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
         sketches = sketchRun.results;
         result = { ...sketchRun, image: sketchRun.results[0].image, png: sketchRun.results[0].png, tiles: sketchRun.results.length };
       } else if (mask) {
-        const run = await runInpaint(links[0], png, mask, engineOptions).catch((err) => {
+        const run = await runInpaint(links, png, mask, engineOptions).catch((err) => {
           throw err instanceof MaskError ? new CliFailure(maskWords(err, args.mask!)) : err;
         });
         crops = run.crops;
@@ -530,7 +531,7 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
         result: chain.map((c) => effectiveOutput(c, args.result)),
         steps: chain.map((c) => stepTimes(c, args.steps, args.result).length), seed: args.seed, tiles: result.tiles,
         ...(sketches ? { variations: sketches.map((v, k) => ({ seed: v.seed, path: written[k] ?? written[0] })) } : {}),
-        ...(crops ? { crops: crops.map(({ x, y, w, h, scale, holes }) => ({ x, y, w, h, scale: Math.round(scale * 1e4) / 1e4, holes })) } : {}),
+        ...(crops ? { crops: crops.map(({ x, y, w, h, scale, holes, upscaler }) => ({ x, y, w, h, scale: Math.round(scale * 1e4) / 1e4, holes, upscaler })) } : {}),
         ms: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10])),
       }, null, 2));
     } else {

@@ -1,37 +1,81 @@
 // The Inpaint tool end to end: image PNG + mask PNG in → one model evaluation per hole crop →
 // composited image PNG out. It does not fit runChain's one-x1-per-image shape: the mask is a second
 // input and each crop is its own model-size run (ui/engine/tools/inpaint.ts plans and composites).
+// The chain is [inpaint model, …restore upscalers]: a crop's fill scaled down by 2 or more comes back
+// through the largest upscaler that fits, run on it as runChain runs a later link (8-bit hand-over).
 import { decodePng, encodePng } from './codec';
+import { EngineError } from './errors';
 import { runSteps, throwIfAborted } from './evaluate';
-import type { Crop } from './image/crop-plan';
 import { maskFromImage, type Mask } from './image/mask';
 import { fromPlanes, toPlanes } from './image/raw';
-import type { ChainLink, PipelineHooks, PipelineResult } from './pipeline';
-import { inpaintImage, INPAINT_DEFAULTS } from './tools/inpaint';
+import type { ChainLink, ImageResult, PipelineHooks, PipelineResult } from './pipeline';
+import { buildSource } from './tools';
+import { inpaintImage, INPAINT_DEFAULTS, type FillUpscaler, type InpaintCrop } from './tools/inpaint';
 import type { EngineOptions } from './tools/types';
-import { stepTimes } from './zoo';
+import { cardScale, stepTimes } from './zoo';
 
-export interface InpaintRun extends PipelineResult {
-  /** The crops that ran (position, size, scale): what `onestep inpaint --json` reports. */
-  crops: Crop[];
+export interface InpaintImageRun extends ImageResult {
+  /** The crops that ran (position, size, scale, upscaler): what `onestep inpaint --json` reports. */
+  crops: InpaintCrop[];
 }
 
+export interface InpaintRun extends InpaintImageRun, PipelineResult {}
+
+/**
+ * The chain a caller passes: the inpaint model alone (one link, as before upscalers) or
+ * [inpaint model, …restore upscale links] (toolChain in the panel, the CLI's inpaint chain).
+ */
+export type InpaintLinks = ChainLink | ChainLink[];
+
 /** The CLI's entry: the mask as a PNG of the image's size. */
-export async function runInpaint(link: ChainLink, png: Uint8Array, maskPng: Uint8Array, options: EngineOptions, hooks: PipelineHooks = {}): Promise<InpaintRun> {
+export async function runInpaint(links: InpaintLinks, png: Uint8Array, maskPng: Uint8Array, options: EngineOptions, hooks: PipelineHooks = {}): Promise<InpaintRun> {
   const now = hooks.now ?? (() => performance.now());
-  const t = now();
+  let t = now();
   const mask = maskFromImage(decodePng(maskPng));
-  const run = await runInpaintMask(link, png, () => mask, options, hooks);
-  run.timings.decode += now() - t;
-  return run;
+  const maskMs = now() - t;
+  const run = await runInpaintMask(links, png, () => mask, options, hooks);
+  run.timings.decode += maskMs;
+  t = now();
+  const out = encodePng(run.image);
+  run.timings.encode += now() - t;
+  return { ...run, png: out };
+}
+
+/**
+ * An upscale link as the compositing runs it on a fill: handed over in 8 bits as between two links
+ * of runChainToImage, then the link's own x1 (tools/restore.ts) and step schedule. Steps are the
+ * inpaint model's; the upscaler runs its card's default, as after the sketch model (variations.ts).
+ */
+function fillUpscaler(link: ChainLink, options: EngineOptions, signal: AbortSignal | undefined, ran: Set<ChainLink>): FillUpscaler {
+  const { card, session } = link;
+  const own = { ...options, steps: 0 };
+  if (card.tool !== 'restore' || card.source.kind !== 'upscale' || cardScale(card) < 2) {
+    throw new EngineError('unsupported-tool', `${card.id} cannot follow an inpaint model: only restore upscalers can`);
+  }
+  return {
+    id: card.id,
+    factor: cardScale(card),
+    async run(rgb, width, height) {
+      ran.add(link);
+      const planes = toPlanes(fromPlanes({ width, height, rgb, alpha: null }));
+      const source = buildSource(card, { planes, options: own });
+      const times = stepTimes(card, own.steps, own.output);
+      return runSteps(session, source.x1, source.width, source.height, times, { ...card.tile, multiple: card.multiple }, { signal });
+    },
+  };
 }
 
 /**
  * The plugin's entry: `maskFor` makes the mask once the image's size is known (from the shapes' own
- * exports, ui/engine/image/mask-layers.ts).
+ * exports, ui/engine/image/mask-layers.ts). The result is not encoded: the worker encodes it in
+ * pieces of Figma's image size (on a 4000×3000 photo an encode is most of the time).
  */
-export async function runInpaintMask(link: ChainLink, png: Uint8Array, maskFor: (width: number, height: number) => Mask, options: EngineOptions, hooks: PipelineHooks = {}): Promise<InpaintRun> {
+export async function runInpaintMask(links: InpaintLinks, png: Uint8Array, maskFor: (width: number, height: number) => Mask, options: EngineOptions, hooks: PipelineHooks = {}): Promise<InpaintImageRun> {
+  const [link, ...rest] = Array.isArray(links) ? links : [links];
+  if (!link) throw new EngineError('unsupported-tool', 'no model to run');
   const { card, session } = link;
+  const ran = new Set<ChainLink>();
+  const upscalers = rest.map((l) => fillUpscaler(l, options, hooks.signal, ran));
   const now = hooks.now ?? (() => performance.now());
   const timings = { decode: 0, prepare: 0, infer: 0, encode: 0 };
   let t = now();
@@ -46,13 +90,15 @@ export async function runInpaintMask(link: ChainLink, png: Uint8Array, maskFor: 
     seed: options.seed,
     modelSize: size,
     signal: hooks.signal,
+    upscalers,
     onCrop: (done, total) => hooks.onProgress?.({ stage: 'infer', done, total, part: 0, parts: 1 }),
   });
   timings.infer += now() - t;
   throwIfAborted(hooks.signal);
   t = now();
   const image = fromPlanes(result.planes);
-  const out = encodePng(image);
   timings.encode += now() - t;
-  return { png: out, image, timings, tiles: result.crops.length, backend: session.backend, crops: result.crops };
+  // The backends of the models that ran, read after the run (a session may have fallen back), joined as runChain does.
+  const backend = [link, ...rest.filter((l) => ran.has(l))].map((l) => l.session.backend).filter((b, j, all) => all.indexOf(b) === j).join(' + ');
+  return { image, timings, tiles: result.crops.length, backend, crops: result.crops };
 }

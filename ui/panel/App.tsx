@@ -211,7 +211,10 @@ export function App() {
         .map((it) => ({ it, out: outputSize(it.width, it.height, scale) }))
         .map(({ it, out }) => ({ it, out, code: resultSizeProblem(out.width, out.height) }))
         .find((x) => x.code !== null) ?? null;
-  const seconds = selection.problem ? null : estimateSeconds(chain, square ? square * square : selection.items.reduce((n, it) => n + it.width * it.height, 0));
+  // Inpaint runs on crops around the holes, not the whole image: about one model-size evaluation per hole.
+  const estimated = tool === 'inpaint' ? chain.slice(0, 1) : chain;
+  const pixels = square ? square * square : tool === 'inpaint' && chain[0]?.source.size ? chain[0].source.size ** 2 : selection.items.reduce((n, it) => n + it.width * it.height, 0);
+  const seconds = selection.problem ? null : estimateSeconds(estimated, pixels);
   const options = runOptionsFor(tool, chain, settings);
   return (
     <main class="panel" data-ready={ready ? 'true' : 'false'}>

@@ -3,6 +3,7 @@
 import { offersResultChoice, type ModelCard } from '../engine/zoo';
 import { chainScale } from '../engine/tools/restore';
 import { sketchChain } from '../engine/tools/sketch';
+import { inpaintUpscalers } from '../engine/tools/inpaint';
 import type { RunOptions, Settings, ToolId } from '../../src/protocol';
 import { chainTitle, choose } from './restore-choice';
 
@@ -42,8 +43,9 @@ export function sketchScales(cards: ModelCard[]): number[] {
 export function toolChain(cards: ModelCard[], tool: ToolId, settings: Settings): ModelCard[] {
   if (tool === 'restore') return choose(cards, settings).chain;
   if (tool === 'inpaint') {
+    // The upscalers bring a scaled-down fill back to full size (each crop picks the one that fits).
     const m = inpaintModel(cards);
-    return m ? [m] : [];
+    return m ? [m, ...inpaintUpscalers(cards)] : [];
   }
   const sketch = sketchModel(cards);
   if (!sketch) return [];
@@ -53,15 +55,20 @@ export function toolChain(cards: ModelCard[], tool: ToolId, settings: Settings):
 /** Layer-name title of a run, e.g. "Clean up + Upscale ×4", "Sketch → image", "Inpaint". */
 export function toolTitle(tool: ToolId, chain: ModelCard[]): string {
   if (tool === 'edit') return `Edit${chain.length > 1 ? ` + ${chainTitle(chain.slice(1))}` : ''}`;
+  // Inpaint's upscalers only bring shrunk fills back to size: the result is the image, inpainted.
+  if (tool === 'inpaint') return chain[0]?.title ?? 'Inpaint';
   return chainTitle(chain);
 }
 
 /** The options a run of this tool sends: common fields, then the tool's own. */
 export function runOptionsFor(tool: ToolId, chain: ModelCard[], st: Settings): RunOptions | null {
   if (chain.length === 0) return null;
-  const steps = st.steps > 0 ? Math.min(st.steps, ...chain.map((c) => c.time.grid.length - 1)) : 0;
+  // Sketch and Edit: Steps are the sketch model's (the upscalers after it run their default).
+  const stepped = tool === 'sketch' || tool === 'edit' ? chain.slice(0, 1) : chain;
+  const steps = st.steps > 0 ? Math.min(st.steps, ...stepped.map((c) => c.time.grid.length - 1)) : 0;
   const output = st.output && chain.some(offersResultChoice) ? { output: st.output } : {};
-  const base: RunOptions = { modelIds: chain.map((c) => c.id), scale: chainScale(chain), steps, seed: st.seed, strength: 1, placement: st.placement, tool, ...output };
+  const scale = tool === 'inpaint' ? 1 : chainScale(chain);
+  const base: RunOptions = { modelIds: chain.map((c) => c.id), scale, steps, seed: st.seed, strength: 1, placement: st.placement, tool, ...output };
   if (tool === 'sketch') {
     const latent = st.swatch
       ? { swatchId: st.swatch.id, latentStrength: st.latentStrength }

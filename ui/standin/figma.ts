@@ -310,8 +310,8 @@ export class FigmaStandin {
   /** Delivers a message from the UI to the plugin's handlers (the host calls this). */
   fromUi(message: unknown): void {
     if (this.closed) return;
-    const m = message as { type?: string; timings?: unknown; width?: number; height?: number };
-    this.uiLog.push({ at: now(), type: String(m?.type), info: m?.type === 'job-result' ? { timings: m.timings, width: m.width, height: m.height } : undefined });
+    const m = message as { type?: string; timings?: unknown; results?: Array<{ width: number; height: number }> };
+    this.uiLog.push({ at: now(), type: String(m?.type), info: m?.type === 'job-result' ? { timings: m.timings, width: m.results?.[0]?.width, height: m.results?.[0]?.height, results: m.results?.length } : undefined });
     if (this.dropFromUi.includes(String(m?.type))) return;
     const props = { origin: 'null' };
     this.uiOnMessage?.(message, props);

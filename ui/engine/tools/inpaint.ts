@@ -6,7 +6,8 @@
 // coupling; no mask channel: the noise marks the hole); its output is the whole crop, of which only
 // the hole and its feather are used. Large images are cut into crops (image/crop-plan.ts), each
 // scaled down just enough, run, scaled back up and composited with the feathered mask inside its
-// own context box; crops run in turn, each seeing the fills before it.
+// own context box; crops run in turn, each seeing the fills before it. A crop scaled down by 2 or
+// more is brought back with the restore upscalers first (fillAtFullSize), as Restore would upscale it.
 import { EngineError } from '../errors';
 import { planCrops, type Crop, type CropPlanOptions } from '../image/crop-plan';
 import { components, cropMask, featherMask, maskShare, type Box, type Mask } from '../image/mask';
@@ -15,6 +16,7 @@ import { bicubicTaps, resizeBicubic } from '../image/resize';
 import { crop as cropTopLeft, extractTile, padEdge } from '../image/tiles';
 import { throwIfAborted } from '../evaluate';
 import { gaussian } from '../random';
+import { cardScale, type ModelCard } from '../zoo';
 
 /** Runs the model once on a 3 × size × size x1 (CHW, [−1, 1]); resolves to y of the same shape. */
 export type RunModel = (x1: Float32Array, size: number) => Promise<Float32Array>;
@@ -33,6 +35,17 @@ export interface InpaintOptions {
   signal?: AbortSignal;
   /** Called after each crop's evaluation. */
   onCrop?: (done: number, total: number) => void;
+  /** The restore upscalers a scaled-down fill may be brought back with (upscalerFor picks); none: bicubic only. */
+  upscalers?: readonly FillUpscaler[];
+}
+
+/** A restore upscaler as the compositing sees it: `factor` × on each side. */
+export interface FillUpscaler {
+  /** The card's id: what `--json` reports per crop. */
+  id: string;
+  factor: number;
+  /** 3 × height × width in [−1, 1] → 3 × (height · factor) × (width · factor). */
+  run(rgb: Float32Array, width: number, height: number): Promise<Float32Array>;
 }
 
 export const INPAINT_DEFAULTS = { modelSize: 128, maxHole: 48, feather: 4, context: 1 } as const;
@@ -80,17 +93,40 @@ export class MaskError extends EngineError {
 }
 
 /** The crops inpaintImage will run for this mask (what `--json` reports), without running anything. */
-export function planInpaint(mask: Mask, options: Omit<InpaintOptions, 'seed' | 'signal' | 'onCrop'> = {}): Crop[] {
+export function planInpaint(mask: Mask, options: Omit<InpaintOptions, 'seed' | 'signal' | 'onCrop' | 'upscalers'> = {}): Crop[] {
   return planCrops(mask.width, mask.height, components(mask, 8), planOptions(options));
 }
 
-function planOptions(options: Omit<InpaintOptions, 'seed' | 'signal' | 'onCrop'>): CropPlanOptions {
+function planOptions(options: Omit<InpaintOptions, 'seed' | 'signal' | 'onCrop' | 'upscalers'>): CropPlanOptions {
   return {
     modelSize: options.modelSize ?? INPAINT_DEFAULTS.modelSize,
     maxHole: options.maxHole ?? INPAINT_DEFAULTS.maxHole,
     feather: options.feather ?? INPAINT_DEFAULTS.feather,
     context: options.context ?? INPAINT_DEFAULTS.context,
   };
+}
+
+/**
+ * The upscale cards that go with the inpaint model, one per scale (the first by id where a build has
+ * two: only one of a scale is ever picked, and the chain's product of scales, which the panel sends as
+ * RunOptions.scale, stays within the message limit), smallest first: what the panel and the CLI chain
+ * after it.
+ */
+export function inpaintUpscalers(cards: readonly ModelCard[]): ModelCard[] {
+  const ups = cards.filter((c) => c.tool === 'restore' && c.source.kind === 'upscale' && cardScale(c) >= 2);
+  ups.sort((a, b) => cardScale(a) - cardScale(b) || a.id.localeCompare(b.id));
+  return ups.filter((c, i) => i === 0 || cardScale(ups[i - 1]) !== cardScale(c));
+}
+
+/**
+ * The upscaler for a crop of `scale`: the largest whose factor is at most 1/scale (so the model's
+ * detail is never shrunk again), the first listed of equal factors; null below ×2 (bicubic alone).
+ */
+export function upscalerFor<T extends { factor: number }>(upscalers: readonly T[], scale: number): T | null {
+  const f = 1 / scale + 1e-9; // 1/0.25 must reach ×4 despite rounding
+  let best: T | null = null;
+  for (const u of upscalers) if (u.factor >= 2 && u.factor <= f && (!best || u.factor > best.factor)) best = u;
+  return best;
 }
 
 /** The seed of crop `index`: crop 0 uses the seed itself, later crops draw different noise. */
@@ -195,11 +231,35 @@ export function buildInpaintX1(planes: Planes, mask: Mask, c: Crop, size: number
   return { x1, hole: holeOut };
 }
 
+/** A crop that ran, and the upscaler that brought its fill back (null: bicubic alone). */
+export interface InpaintCrop extends Crop {
+  upscaler: string | null;
+}
+
 export interface InpaintResult {
   /** The inpainted image: RGB composited inside the feathered mask, alpha the input's. */
   planes: Planes;
   /** The crops that ran, in order (one model evaluation each). */
-  crops: Crop[];
+  crops: InpaintCrop[];
+}
+
+/**
+ * A crop's model-size fill at its window's size (c.w × c.h): the upscaler upscalerFor picks, then
+ * bicubic the rest of the way; bicubic alone below ×2 or without upscalers.
+ */
+export async function fillAtFullSize(fill: Float32Array, c: Crop, upscalers: readonly FillUpscaler[]): Promise<{ rgb: Float32Array; upscaler: string | null }> {
+  let rgb = fill;
+  let w = c.modelWidth;
+  let h = c.modelHeight;
+  const u = upscalerFor(upscalers, c.scale);
+  if (u) {
+    rgb = await u.run(fill, w, h);
+    w *= u.factor;
+    h *= u.factor;
+    if (rgb.length !== 3 * w * h) throw new Error(`upscaler ${u.id} returned ${rgb.length} values for 3×${w}×${h}`);
+  }
+  const sized = w === c.w && h === c.h ? rgb : resizeBicubic(rgb, 3, w, h, c.w, c.h);
+  return { rgb: sized, upscaler: u ? u.id : null };
 }
 
 /**
@@ -220,6 +280,7 @@ export async function inpaintImage(planes: Planes, mask: Mask, runModel: RunMode
   const work: Planes = { width, height, rgb: planes.rgb.slice(), alpha: planes.alpha };
   const rgb = work.rgb;
   const filled: Box[] = [];
+  const ran: InpaintCrop[] = [];
   for (let k = 0; k < crops.length; k++) {
     throwIfAborted(options.signal);
     const c = crops[k];
@@ -230,9 +291,8 @@ export async function inpaintImage(planes: Planes, mask: Mask, runModel: RunMode
     if (y.length !== 3 * size * size) throw new Error(`inpaint model returned ${y.length} values for 3×${size}×${size}`);
     throwIfAborted(options.signal);
     const fill = cropTopLeft(y, 3, size, size, c.modelWidth, c.modelHeight);
-    // TODO: when 1/scale ≥ 2, bring the fill back with the restore-x2/x4 chain as Restore does,
-    // instead of bicubic only.
-    const up = c.modelWidth === c.w && c.modelHeight === c.h ? fill : resizeBicubic(fill, 3, c.modelWidth, c.modelHeight, c.w, c.h);
+    const { rgb: up, upscaler } = await fillAtFullSize(fill, c, options.upscalers ?? []);
+    throwIfAborted(options.signal);
     const weight = featherMask(mask, o.feather, r);
     const plane = c.w * c.h;
     for (let ry = 0; ry < r.h; ry++) {
@@ -250,7 +310,8 @@ export async function inpaintImage(planes: Planes, mask: Mask, runModel: RunMode
       }
     }
     filled.push(r);
+    ran.push({ ...c, upscaler });
     options.onCrop?.(k + 1, crops.length);
   }
-  return { planes: work, crops };
+  return { planes: work, crops: ran };
 }
