@@ -73,7 +73,7 @@ export function SketchOptions({ tool, chain, scales, settings, selected, disable
           )}
           {(settings.color !== null || settings.swatch !== null) && settings.swatch === null && selected.length === 1 && (
             <button data-testid="swatch-use" class="small" onClick={() => onChange({ swatch: { id: selected[0].id, name: selected[0].name }, color: null })}>
-              Use “{selected[0].name}” as the colour
+              or the colours of the selected “{selected[0].name}” (a swatch or texture)
             </button>
           )}
           {(settings.color !== null || settings.swatch !== null) && (
