@@ -192,11 +192,16 @@ def targets(cfg, summary: dict, consistency: dict = None) -> list:
         out.append({"target": "one step within 0.3 dB of the ODE reference (or above it)", "value": f"{gap:+.2f} dB",
                     "met": gap >= -0.3})
     if consistency:
-        margin = consistency["one_step_to_ode_db"] - consistency["one_step_to_denoiser_db"]
-        out.append({"target": f"one step nearer its ODE than its denoiser by ≥ {CONSISTENCY_MARGIN_DB} dB (a GCTM, not a regressor)",
-                    "value": f"{consistency['one_step_to_ode_db']:.1f} vs {consistency['one_step_to_denoiser_db']:.1f} dB",
-                    "met": margin >= CONSISTENCY_MARGIN_DB})
+        out.append(consistency_target(consistency))
     return out
+
+
+def consistency_target(consistency: dict) -> dict:
+    """The GCTM target every tool's evaluation reports: the one step nearer its ODE than its denoiser."""
+    margin = consistency["one_step_to_ode_db"] - consistency["one_step_to_denoiser_db"]
+    return {"target": f"one step nearer its ODE than its denoiser by ≥ {CONSISTENCY_MARGIN_DB} dB (a GCTM, not a regressor)",
+            "value": f"{consistency['one_step_to_ode_db']:.1f} vs {consistency['one_step_to_denoiser_db']:.1f} dB",
+            "met": margin >= CONSISTENCY_MARGIN_DB}
 
 
 def load_ema(cfg, path):
@@ -209,6 +214,32 @@ def load_ema(cfg, path):
                         g.get("sigma_min", cfg.gctm.sigma_min), g.get("sigma_max", cfg.gctm.sigma_max))
     checkpoint.load_model(path, model)
     return model.eval(), state
+
+
+#: The config sections a checkpoint's own record wins for: what the network was trained on and as.
+TRAINED_SECTIONS = ("data", "net", "gctm", "train")
+
+
+def as_trained(cfg, state: dict, path: str = "the checkpoint", log=print):
+    """The config as the checkpoint was trained: its recorded [data], [net], [gctm] and [train] (a run
+    launched with --set overrides, e.g. data.crop=64, is evaluated and published at the size it was
+    trained at), the config file's [run] (id, tool, title, version: what is being published). A
+    checkpoint without a readable record leaves the config as it is."""
+    from .config import ConfigError, from_dict
+    trained = state.get("config")
+    if not isinstance(trained, dict) or not all(k in trained for k in TRAINED_SECTIONS):
+        return cfg
+    try:
+        out = from_dict({**{k: trained[k] for k in TRAINED_SECTIONS}, "run": cfg.to_dict()["run"]}, path)
+    except ConfigError as e:
+        log(f"note: {path}'s recorded config is not readable ({e}); using the config file as it is")
+        return cfg
+    mine, theirs = cfg.to_dict(), out.to_dict()
+    diff = [f"{sec}.{k}={theirs[sec].get(k)!r} (the file: {mine[sec].get(k)!r})" for sec in ("data", "net", "gctm")
+            for k in sorted(set(mine[sec]) | set(theirs[sec])) if mine[sec].get(k) != theirs[sec].get(k)]
+    if diff:
+        log(f"note: {path} was trained with " + ", ".join(diff) + ": using the checkpoint's")
+    return out
 
 
 def eval_arguments(description: str, extra=None):
@@ -236,7 +267,9 @@ def load_run(args):
         from .from_onnx import load_zoo_model
         models = {"gctm": load_zoo_model(args.zoo_card)[0]}
     else:
-        models = {"gctm": load_ema(cfg, args.ckpt)[0]}
+        model, state = load_ema(cfg, args.ckpt)
+        models = {"gctm": model}
+        cfg = as_trained(cfg, state, args.ckpt)
     if args.regression:
         models["regression"] = load_ema(cfg, args.regression)[0]
     g = cfg.gctm

@@ -2,8 +2,17 @@
 
 Writes models/zoo/<id>.onnx (fp32), fp16/<id>.onnx (fp16 weights, described by the same card),
 <id>.json (the card), and the
-plugin's golden files test/fixtures/golden-<id>-{in,out,hr}.png: a small held-out photo, the PyTorch
-output for it at NFE = 1, and its ground truth. Refuses to publish when the ONNX parity check fails.
+plugin's golden files test/fixtures/golden-<id>-{in,out,hr,detailed,faithful}.png: a small held-out
+input, the PyTorch output for it (the card's default, and each output by name), and its ground truth.
+Photo tools (restore, clean): a crop of the astronaut photo. Sketch and inpaint (gctm/golden.py): a
+held-out drawing at the model's square, or the held-out photo crop with one hole (+ -mask.png and
+-telea.png, OpenCV's fill of the same hole), built into x1 exactly as the engine builds it, its seeded
+noise included. Refuses to publish when the ONNX parity check fails.
+
+The metrics file is what the tool's evaluation wrote: gctm.evaluate (restore, clean), gctm.sketch_eval
+(sketch), gctm.inpaint_eval (inpaint). The card's summary sentence, default output, `one_step` and (for
+inpaint) `max_hole` come from it; its `data` from DATA.json (gctm/provenance.py) and, when that data is
+CC-BY-SA, its `licence`.
 """
 import argparse
 import json
@@ -16,11 +25,13 @@ import numpy as np
 import torch
 from PIL import Image
 
+from . import golden
 from .card import build_card, tile_for, write_card
 from .config import load
 from .degrade import degrade_small, downsample, to_uint8
-from .evaluate import CLEAN_LEVELS, CONSISTENCY_MARGIN_DB, SKIMAGE, load_ema, source_x1
+from .evaluate import CLEAN_LEVELS, CONSISTENCY_MARGIN_DB, SKIMAGE, as_trained, load_ema, source_x1
 from .export import ExportError, export_onnx, fp16_weights, parity
+from .provenance import sources_for, weights_licence
 from .solvers import consistency_steps, one_step
 from .time_grid import step_grid
 
@@ -37,10 +48,20 @@ def steps_grid(cfg, k: int) -> torch.Tensor:
     return grid[[int(math.floor(j * n / k + 0.5)) for j in range(k + 1)]]
 
 
-def write_golden(model, cfg, out_dir, crop=(96, 96), steps: int = 1, default_output: str = "detailed"):
-    """Tool input → PyTorch output, from the held-out astronaut photo: the small image (crop/scale)
-    for an upscaler, the photo damaged at CLEAN_LEVELS["noise15"] for the clean tool. Writes -out.png
-    (what the plugin makes by default) and -detailed.png / -faithful.png (each output by name)."""
+def tool_kind(cfg) -> str:
+    """upscale, clean (photos), sketch or inpaint: what the tool's golden files and metrics are."""
+    return cfg.data.task if cfg.data.kind == "photos" else cfg.data.kind
+
+
+def write_golden(model, cfg, out_dir, crop=(96, 96), steps: int = 1, default_output: str = "detailed", max_hole: int = None):
+    """Tool input → PyTorch output. Sketch and inpaint: gctm/golden.py. Photo tools, from the held-out
+    astronaut photo: the small image (crop/scale) for an upscaler, the photo damaged at
+    CLEAN_LEVELS["noise15"] for the clean tool. Writes -out.png (what the plugin makes by default) and
+    -detailed.png / -faithful.png (each output by name)."""
+    kind = tool_kind(cfg)
+    if kind in ("sketch", "inpaint"):
+        write = golden.write_sketch if kind == "sketch" else golden.write_inpaint
+        return write(model, cfg, out_dir, steps, steps_grid(cfg, steps), default_output, max_hole)
     scale = cfg.data.scale if cfg.data.task == "upscale" else 1
     img = np.array(Image.open(os.path.join(SKIMAGE, "astronaut.png")).convert("RGB"))
     h, w = (crop[0] * scale, crop[1] * scale) if scale > 1 else (2 * crop[0], 2 * crop[1])
@@ -66,17 +87,132 @@ def write_golden(model, cfg, out_dir, crop=(96, 96), steps: int = 1, default_out
     Image.fromarray(hr).save(base + "-hr.png")
 
 
-def pick_default_output(metrics: dict) -> str:
-    """The output with the higher PSNR on the evaluation split (the card records both)."""
-    m = metrics.get("summary", {})
-    detailed, faithful = m.get("gctm_nfe1", {}).get("psnr"), m.get("gctm_denoiser", {}).get("psnr")
-    if detailed is None or faithful is None:
+OUTPUT_KEY = {"detailed": "gctm_nfe1", "faithful": "gctm_denoiser"}
+
+
+def check_metrics(cfg, metrics: dict):
+    """Stops with a message when the metrics file is not the tool's own evaluation."""
+    kind = tool_kind(cfg)
+    ok = {"sketch": lambda m: "colourfulness" in m.get("summary", {}).get("gctm_nfe1", {}),
+          "inpaint": lambda m: "by_size" in m and "all" in m}.get(kind, lambda m: "psnr" in m.get("summary", {}).get("gctm_nfe1", {}))
+    command = {"sketch": "gctm.sketch_eval", "inpaint": "gctm.inpaint_eval"}.get(kind, "gctm.evaluate")
+    if not ok(metrics):
+        raise SystemExit(f"{cfg.run.id}: the metrics file is not {'an' if kind[0] in 'aeiou' else 'a'} {kind} evaluation: make it with "
+                         f"`python3 -m {command} {'<config>'} --ckpt … --out …`; nothing published")
+    if kind in ("sketch", "inpaint") and metrics.get("size") not in (None, cfg.data.crop):
+        raise SystemExit(f"{cfg.run.id}: the metrics were measured at {metrics['size']}² but the model works at "
+                         f"{cfg.data.crop}²: evaluate this checkpoint with `python3 -m {command}`; nothing published")
+
+
+def finite(value):
+    """The metrics with every non-finite number (an ∞ PSNR of an exact fill, a NaN) as null: a card
+    must be valid JSON, which has neither."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite(v) for v in value]
+    return value
+
+
+def pick_default_output(metrics: dict, cfg=None) -> str:
+    """The output the tool gives by default, from the evaluation (the card records both). Photo tools
+    and inpaint: the higher PSNR (inpaint: inside the hole, over every held-out hole). Sketch: the lower
+    SWD to the held-out colourings (PSNR rewards a grey mean there; gctm.sketch_eval)."""
+    kind = tool_kind(cfg) if cfg is not None else "upscale"
+    m = metrics.get("all" if kind == "inpaint" else "summary", {})
+    detailed, faithful = m.get("gctm_nfe1", {}), m.get("gctm_denoiser", {})
+    key = "swd" if kind == "sketch" else "psnr"
+    if detailed.get(key) is None or faithful.get(key) is None:
         return "detailed"
-    return "faithful" if faithful > detailed else "detailed"
+    better = faithful[key] < detailed[key] if key == "swd" else faithful[key] > detailed[key]
+    return "faithful" if better else "detailed"
 
 
-def auto_summary(cfg, metrics: dict, default_steps: int = 1) -> str:
+def _consistency_words(metrics: dict) -> str:
+    c = metrics.get("consistency")
+    if not c:
+        return ""
+    nearer = c["one_step_to_ode_db"] - c["one_step_to_denoiser_db"]
+    where = f", {c['measured']}" if c.get("measured") else ""
+    text = (f". Its one step lies {'nearer its ODE' if nearer > 0 else 'nearer its denoiser'} "
+            f"({c['one_step_to_ode_db']:.1f} dB from the ODE, {c['one_step_to_denoiser_db']:.1f} dB from the denoiser{where})")
+    if nearer < CONSISTENCY_MARGIN_DB:
+        text += ": it works as a regressor, not yet as a GCTM jump, so Faithful and Detailed look alike"
+    return text
+
+
+def _missed_words(targets: list) -> str:
+    missed = [f"{t['target']} ({t['value']})" for t in targets or [] if not t.get("met")]
+    if not targets:
+        return ""
+    return (". Targets missed: " + "; ".join(missed)) if missed else ". Every target met"
+
+
+def sketch_summary(cfg, metrics: dict, default_output: str = "detailed") -> str:
+    """The sketch tool's sentence: colourfulness, SWD and stroke F1 against the L2 regressor and the ODE."""
+    m = metrics.get("summary", {})
+    size = cfg.data.crop
+    what = f"Colours a line drawing at {size}×{size} in one network evaluation"
+    key = OUTPUT_KEY[default_output]
+    one = m.get(key)
+    if not one:
+        return what + "."
+    label = "Detailed (one step)" if default_output == "detailed" else "Faithful (the denoiser)"
+    n = metrics.get("pairs")
+    target_c = m.get("targets", {}).get("colourfulness")
+    text = (f"{what}. On {n} held-out OpenMoji drawings, {label}: colourfulness {one['colourfulness']:.1f}"
+            + (f" (the real colourings {target_c:.1f})" if target_c is not None else "")
+            + f", SWD {one['swd']:.1f} to the real colourings (lower is closer), strokes kept at F1 {one['stroke_f1']:.2f}")
+    refs = [(name, m[k]) for name, k in (("the same network as a plain L2 regressor", "regression_nfe1"),
+                                          (f"its {metrics.get('ode_steps', 16)}-step ODE", "gctm_ode")) if k in m]
+    if refs:
+        text += "; " + "; ".join(f"{name}: {r['colourfulness']:.1f}, SWD {r['swd']:.1f}, F1 {r['stroke_f1']:.2f}" for name, r in refs)
+    from .sketch_eval import targets as sketch_targets
+    return text + _missed_words(sketch_targets(m, metrics.get("consistency"), key)) + _consistency_words(metrics) + "."
+
+
+SIZE_WORDS = {"small": "small holes (< 5 %)", "medium": "medium (5–15 %)", "large": "large (> 15 %)"}
+
+
+def _db(v) -> str:
+    return f"{v:.2f}" if isinstance(v, (int, float)) else "–"
+
+
+def inpaint_summary(cfg, metrics: dict, default_output: str = "detailed") -> str:
+    """The inpaint tool's sentence: PSNR inside the hole against OpenCV's Telea and Navier–Stokes by hole size."""
+    size = cfg.data.crop
+    what = f"Fills the masked part of an image in one network evaluation per {size}×{size} window"
+    key = OUTPUT_KEY[default_output]
+    by_size = metrics.get("by_size", {})
+    rows = [(s, t) for s, t in by_size.items() if key in t and "telea" in t]
+    if not rows:
+        return what + "."
+    label = "Detailed (one step)" if default_output == "detailed" else "Faithful (the denoiser)"
+    text = (f"{what}. PSNR inside the hole on {metrics.get('crops')} held-out crops × {metrics.get('masks')} masks, "
+            f"{label} against OpenCV's Telea / Navier–Stokes: "
+            + ", ".join(f"{SIZE_WORDS.get(s, s)} {_db(t[key]['psnr'])} dB vs {_db(t['telea']['psnr'])}"
+                        + (f" / {_db(t['ns']['psnr'])}" if "ns" in t else "") for s, t in rows))
+    if all("regression_nfe1" in t for _, t in rows):
+        text += " (the same network as a plain L2 regressor: " + " / ".join(_db(t["regression_nfe1"]["psnr"]) for _, t in rows) + ")"
+    mh = (metrics.get("max_hole") or {}).get(key)
+    if mh:
+        text += f"; on average above Telea for holes up to {mh} px across"
+    elif metrics.get("max_hole"):
+        text += "; not above Telea on average at any hole size measured"
+    from .inpaint_eval import targets as inpaint_targets
+    text += _missed_words(inpaint_targets(by_size, metrics.get("consistency"), key))
+    return text + _consistency_words(metrics) + "."
+
+
+def auto_summary(cfg, metrics: dict, default_steps: int = 1, default_output: str = "detailed") -> str:
     """One plain sentence from the measured numbers (what the panel and `onestep models` show)."""
+    kind = tool_kind(cfg)
+    if kind == "sketch":
+        return sketch_summary(cfg, metrics, default_output)
+    if kind == "inpaint":
+        return inpaint_summary(cfg, metrics, default_output)
     m = metrics.get("summary", {})
     one = m.get("gctm_nfe1", {}).get("psnr")
     clean = cfg.data.task == "clean"
@@ -124,8 +260,9 @@ def main(argv=None):
     ap.add_argument("--licence", default="", help="the weights' licence when the data sets one (DATA.json)")
     ap.add_argument("--zoo", default=os.path.join(ROOT, "models", "zoo"))
     ap.add_argument("--fixtures", default=os.path.join(ROOT, "test", "fixtures"))
+    ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args(argv)
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     cfg = load(args.config)
     old = None
     if args.zoo_card:
@@ -135,8 +272,13 @@ def main(argv=None):
                  "device": old["training"].get("hardware", "cpu").split(" ")[0]}
     else:
         model, state = load_ema(cfg, args.ckpt)
+        cfg = as_trained(cfg, state, args.ckpt)  # the size, network and time grid it was trained with
     with open(args.metrics) as f:
-        metrics = json.load(f)
+        metrics = finite(json.load(f))
+    check_metrics(cfg, metrics)
+    # what the card says, before any file is written (a metrics file it cannot read stops here)
+    default_output = pick_default_output(metrics, cfg) if args.default_output == "auto" else args.default_output
+    summary = args.summary or auto_summary(cfg, metrics, args.default_steps, default_output)
     os.makedirs(args.zoo, exist_ok=True)
     onnx_path = os.path.join(args.zoo, f"{cfg.run.id}.onnx")
     fp16_path = os.path.join(args.zoo, "fp16", f"{cfg.run.id}.onnx")
@@ -155,9 +297,8 @@ def main(argv=None):
     if args.history:
         training["history"] = args.history
     with open(os.path.join(ROOT, "models", "DATA.json")) as f:
-        data = json.load(f)["sources"]
+        data = sources_for(cfg, json.load(f)["sources"])
     tile, overlap = tile_for(model.net.cfg)
-    default_output = pick_default_output(metrics) if args.default_output == "auto" else args.default_output
     card = build_card(cfg, model, onnx_path, fp16_path=fp16_path, metrics=metrics, training=training, data=data,
                       tile=tile, overlap=overlap, default_output=default_output)
     if old is not None:
@@ -176,6 +317,13 @@ def main(argv=None):
             card["metrics"]["peer"] = old["metrics"]["peer"]
     if args.licence:
         card["licence"] = args.licence
+    elif old is None and weights_licence(card["data"]):
+        card["licence"] = weights_licence(card["data"])
+    # inpaint: the largest hole (bounding-box side, model pixels) the measurements support for the
+    # default output (gctm.inpaint_eval.supported_max_hole); absent when none is
+    max_hole = (metrics.get("max_hole") or {}).get(OUTPUT_KEY[default_output]) if tool_kind(cfg) == "inpaint" else None
+    if max_hole:
+        card["max_hole"] = max_hole
     # what the one step is, as measured: a jump along the model's ODE, or (still) its denoiser
     c = metrics.get("consistency")
     if c:
@@ -183,10 +331,11 @@ def main(argv=None):
         card["one_step"] = "gctm" if gctm else "regressor"
     if args.default_steps > 1:
         card["default_steps"] = args.default_steps
-    card["summary"] = args.summary or auto_summary(cfg, metrics, args.default_steps)
+    card["summary"] = summary
     write_card(card, os.path.join(args.zoo, f"{cfg.run.id}.json"))
     os.makedirs(args.fixtures, exist_ok=True)
-    write_golden(model, cfg, args.fixtures, steps=args.default_steps, default_output=default_output)
+    write_golden(model, cfg, args.fixtures, steps=args.default_steps, default_output=default_output,
+                 max_hole=card.get("max_hole"))
     print(f"published {onnx_path} ({card['bytes'] / 1e6:.1f} MB; fp16 {card['fp16_bytes'] / 1e6:.1f} MB), "
           f"parity {err:.1e} (fp16 {err16:.1e})")
     return 0

@@ -10,6 +10,9 @@ regressor. Reported per method, as measured:
 - stroke agreement: the sketch extracted from the output against the input sketch, F1 at 2 px;
 - diversity: mean pairwise distance (levels) of 4 seeds, and on drawings with several colourings
   (skin tones: one line drawing, several targets) the mean distance between seeds.
+Also the consistency pair (PSNR of the one step against its ODE and against its denoiser, first seed,
+as gctm.evaluate measures it on photos) and the targets (`targets`: what the sketch tool must do better
+than the same network trained as a plain L2 regressor, and the GCTM consistency margin).
 Then (gctm/sketch_latents.py, keys "colour_latent" and "edit"; `--no-latents` skips them): the colour
 latent x1 + γ·ℓ over γ, and Edit (Algorithm 5) over s, both built as the engine builds them.
 The held-out pairs are area-averaged from the bank's 128² to the model's square ([data].crop), as
@@ -21,13 +24,20 @@ import sys
 import numpy as np
 import torch
 
-from .evaluate import eval_arguments, load_run
+from .evaluate import consistency_target, eval_arguments, load_run
 from .metrics import psnr, swd
 from .sketch_data import load_pairs, to_unit
 from .sketch_extract import extract_sketch, stroke_f1
 from .solvers import consistency_steps, ode_solve, one_step
 
 SEEDS = (0, 1, 2, 3)
+# The sketch tool's targets against the same network trained as a plain L2 regressor (which paints
+# every drawing one beige: README, runs of 2026-11-30). A colouring must be more colourful and closer
+# in patch statistics (SWD) to real colourings than the regressor, without losing the drawing: its
+# stroke F1 at most STROKE_F1_SLACK below the regressor's. The one step must also keep what its own
+# ODE reaches: SWD at most ODE_SWD_SLACK above the ODE's.
+STROKE_F1_SLACK = 0.05
+ODE_SWD_SLACK = 1.10
 
 
 def colourfulness(img: np.ndarray) -> float:
@@ -92,6 +102,14 @@ def evaluate(cfg, models: dict, pairs_path: str, k_grid, ode_grid, batch: int = 
                     for key, fn in runs.items():
                         outs.setdefault(key, {}).setdefault(seed, []).append(to_u8(fn()))
         log(f"  {min(start + batch, len(colour))}/{len(colour)} drawings")
+    consistency = None
+    if "gctm_ode" in outs and "gctm_denoiser" in outs:
+        first = lambda key: np.concatenate(outs[key][SEEDS[0]])
+        one, ode, den = first("gctm_nfe1"), first("gctm_ode"), first("gctm_denoiser")
+        clip = lambda v: min(v, 100.0)  # identical images (PSNR ∞) count as 100 dB
+        consistency = {"one_step_to_ode_db": round(float(np.mean([clip(psnr(a, b)) for a, b in zip(one, ode)])), 2),
+                       "one_step_to_denoiser_db": round(float(np.mean([clip(psnr(a, b)) for a, b in zip(one, den)])), 2),
+                       "ode_steps": ode_grid.numel() - 1}
     ref_line = line.astype(np.float32) / 255.0 < 0.5
     summary = {"targets": {"colourfulness": round(colourfulness(colour), 2)}}
     for key, by_seed in outs.items():
@@ -108,9 +126,32 @@ def evaluate(cfg, models: dict, pairs_path: str, k_grid, ode_grid, batch: int = 
             row["seed_distance_levels"] = round(float(np.mean(d)), 2)
         summary[key] = row
         log(f"{key:16s} " + "  ".join(f"{k} {v}" for k, v in row.items()))
-    return {"split": "validation: OpenMoji food-drink + hand-fingers-closed (DATA.md)", "pairs": int(len(colour)),
+    return {"split": "validation: OpenMoji food-drink + hand-fingers-closed (DATA.md)", "size": cfg.data.crop, "pairs": int(len(colour)),
             "seeds": list(SEEDS), "sigma_p": sigma_p, "k_steps": k_grid.numel() - 1,
-            "ode_steps": ode_grid.numel() - 1, "summary": summary}
+            "ode_steps": ode_grid.numel() - 1, "summary": summary, "consistency": consistency,
+            "targets": targets(summary, consistency)}
+
+
+def targets(summary: dict, consistency: dict = None, method: str = "gctm_nfe1") -> list:
+    """The sketch tool's targets, as measured (met or not); see STROKE_F1_SLACK and ODE_SWD_SLACK."""
+    out = []
+    one = summary.get(method)
+    if not one:
+        return out
+    reg, ode = summary.get("regression_nfe1"), summary.get("gctm_ode")
+    if reg:
+        out.append({"target": "more colourful than the L2 regressor", "value": f"{one['colourfulness']:.1f} vs {reg['colourfulness']:.1f}",
+                    "met": one["colourfulness"] > reg["colourfulness"]})
+        out.append({"target": "SWD below the L2 regressor's (closer to real colourings)", "value": f"{one['swd']:.1f} vs {reg['swd']:.1f}",
+                    "met": one["swd"] < reg["swd"]})
+        out.append({"target": f"stroke F1 at most {STROKE_F1_SLACK} below the L2 regressor's", "value": f"{one['stroke_f1']:.3f} vs {reg['stroke_f1']:.3f}",
+                    "met": one["stroke_f1"] >= reg["stroke_f1"] - STROKE_F1_SLACK})
+    if ode and method == "gctm_nfe1":
+        out.append({"target": f"one step's SWD at most {ODE_SWD_SLACK:.2f}× its ODE's", "value": f"{one['swd']:.1f} vs {ode['swd']:.1f}",
+                    "met": one["swd"] <= ODE_SWD_SLACK * ode["swd"]})
+    if consistency:
+        out.append(consistency_target(consistency))
+    return out
 
 
 def main(argv=None):
@@ -128,6 +169,11 @@ def main(argv=None):
         metrics["edit"] = measure_edit(models["gctm"], colour, line, cfg.gctm.sigma_p)
     with open(args.out, "w") as f:
         json.dump(metrics, f, indent=1)
+    if metrics["consistency"]:
+        c = metrics["consistency"]
+        print(f"consistency: one step to its ODE {c['one_step_to_ode_db']:.2f} dB, to its denoiser {c['one_step_to_denoiser_db']:.2f} dB")
+    for t in metrics["targets"]:
+        print(f"target: {t['target']}: {t['value']} — {'met' if t['met'] else 'not met'}")
     return 0
 
 

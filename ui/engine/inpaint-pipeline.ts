@@ -89,6 +89,8 @@ export async function runInpaintMask(links: InpaintLinks, png: Uint8Array, maskF
   const result = await inpaintImage(planes, mask, (x1, s) => runSteps(session, x1, s, s, times, spec, { signal: hooks.signal }), {
     seed: options.seed,
     modelSize: size,
+    // The card's measured largest hole; else the share of the window the default gives a 128 model (48/128).
+    maxHole: card.max_hole ?? Math.round((INPAINT_DEFAULTS.maxHole / INPAINT_DEFAULTS.modelSize) * size),
     signal: hooks.signal,
     upscalers,
     onCrop: (done, total) => hooks.onProgress?.({ stage: 'infer', done, total, part: 0, parts: 1 }),

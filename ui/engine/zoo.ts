@@ -20,6 +20,8 @@ export interface ModelCard {
    * side (sketch models: every input is fitted into size × size and the output is that square).
    */
   source: { kind: string; scale?: number; resize?: string | null; sigma_p?: number; size?: number };
+  /** Inpaint: the largest hole side, in model pixels, the measurements support (crops shrink bigger holes to it). */
+  max_hole?: number;
   time: { sigma_max: number; grid: number[]; one_step: { t: number; s: number } };
   params?: number;
   flops_per_output_pixel?: number;
