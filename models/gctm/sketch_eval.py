@@ -37,6 +37,9 @@ SEEDS = (0, 1, 2, 3)
 # stroke F1 at most STROKE_F1_SLACK below the regressor's. The one step must also keep what its own
 # ODE reaches: SWD at most ODE_SWD_SLACK above the ODE's.
 STROKE_F1_SLACK = 0.05
+# The issue's goals: as colourful as 80 % of the real colourings, strokes followed at F1 ≥ 0.7 (2 px).
+COLOUR_SHARE = 0.8
+MIN_STROKE_F1 = 0.7
 ODE_SWD_SLACK = 1.10
 
 
@@ -139,6 +142,12 @@ def targets(summary: dict, consistency: dict = None, method: str = "gctm_nfe1") 
     if not one:
         return out
     reg, ode = summary.get("regression_nfe1"), summary.get("gctm_ode")
+    real = summary.get("targets", {}).get("colourfulness")
+    if real:
+        out.append({"target": f"colourfulness at least {COLOUR_SHARE:.0%} of the real colourings'",
+                    "value": f"{one['colourfulness']:.1f} vs {real:.1f}", "met": one["colourfulness"] >= COLOUR_SHARE * real})
+    out.append({"target": f"stroke F1 at least {MIN_STROKE_F1} (the result follows the strokes)", "value": f"{one['stroke_f1']:.3f}",
+                "met": one["stroke_f1"] >= MIN_STROKE_F1})
     if reg:
         out.append({"target": "more colourful than the L2 regressor", "value": f"{one['colourfulness']:.1f} vs {reg['colourfulness']:.1f}",
                     "met": one["colourfulness"] > reg["colourfulness"]})
