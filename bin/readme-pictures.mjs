@@ -70,7 +70,10 @@ for (const card of readCards(resolve(root, 'models/zoo'))) {
     const truth = decodePng(new Uint8Array(readFileSync(resolve(root, `test/fixtures/golden-${card.id}-hr.png`))));
     writeFileSync(out, encodePng(strip([rgba(src), ...results, rgba(truth)])));
     const model = both ? what : `the model (${card.default_steps ?? 1} step${(card.default_steps ?? 1) > 1 ? 's' : ''})`;
-    links.push(`**${card.title}** (\`${card.id}\`): damaged input (noise σ 15), ${model}, the original\n\n![${card.title}](docs/${card.id}.png)`);
+    // What the golden input is, per tool (the clean tool's is damaged; a sketch model's is a held-out drawing).
+    const input = card.tool === 'sketch' ? 'a held-out line drawing (seed 0)' : 'damaged input (noise σ 15)';
+    const truthWords = card.tool === 'sketch' ? 'its real colouring' : 'the original';
+    links.push(`**${card.title}** (\`${card.id}\`): ${input}, ${model}, ${truthWords}\n\n![${card.title}](docs/${card.id}.png)`);
   }
   console.log(`wrote docs/${card.id}.png (${card.title} in one step)`);
 }

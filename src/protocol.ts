@@ -151,7 +151,7 @@ export interface Settings {
 
 export const DEFAULT_SETTINGS: Settings = {
   modelId: null, clean: false, steps: 0, seed: 0, strength: 1, placement: 'beside', output: null,
-  tool: 'restore', variations: 1, sketchScale: 1, color: null, swatch: null, latentStrength: 0.5, editStrength: 0.5,
+  tool: 'restore', variations: 1, sketchScale: 1, color: null, swatch: null, latentStrength: 0.25, editStrength: 0.5,
 };
 
 // ---- main → UI ----

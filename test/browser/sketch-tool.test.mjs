@@ -210,27 +210,39 @@ test('sketch: the colour latent moves the result toward the chosen colour as its
   });
 });
 
-test('edit: at small s the result stays near the painted-over image, at large s it moves away; the sketch comes from the result', async () => {
+test('edit: strokes painted over a result (a group): at small s the result stays near the painted image, at large s it moves away; the sketch comes from the result', async () => {
   await withPlayground(async ({ page, ui }) => {
     await addImage(page, 'Apple', SKETCH);
     await select(page, 'Apple');
     await pickTool(ui, 'sketch');
     const [made] = await run(page, ui);
-    const original = await pixels(page, made);
-    await selectNode(page, made);
+    // A green bar painted across the result, grouped with it: what the user selects for Edit.
+    const group = await page.evaluate((id) => {
+      const fig = window.standin;
+      const r = fig.all().find((n) => n.id === id);
+      const bar = fig.addLayer({ type: 'RECTANGLE', name: 'Paint', x: r.x + r.width * 0.2, y: r.y + r.height * 0.45, width: r.width * 0.6, height: r.height * 0.12, fills: [{ type: 'SOLID', color: { r: 0.1, g: 0.8, b: 0.2 } }] });
+      const api = fig.api();
+      const g = api.group([fig.handle(id), fig.handle(bar.id)], api.currentPage);
+      g.name = 'Painted';
+      return { id: g.id, name: g.name };
+    }, made.id);
+    // x_edit as the engine sees it: the group's export, shrunk to the model's square.
+    const exported = await page.evaluate(async (id) => Array.from(await window.standin.handle(id).exportAsync({ format: 'PNG' })), group.id);
+    const painted = shrink(decode(new Uint8Array(exported)), card.source.size);
     await pickTool(ui, 'edit');
     const far = [];
     for (const s of [0.1, 0.9]) {
       await setRange(ui, 'edit-strength', s);
-      await selectNode(page, made);
+      await selectNode(page, group);
       const [edited] = await run(page, ui);
-      assert.equal(edited.name, `${made.name} · Edit`);
-      far.push(meanAbs(original, await pixels(page, edited)));
+      assert.equal(edited.name, 'Painted · Edit');
+      const out = await pixels(page, edited);
+      far.push(meanAbs(painted, { ...out, data: out.data.filter((_, i) => out.channels !== 4 || i % 4 !== 3) }));
     }
     assert.notEqual(far[0], far[1], 's changes the result');
     if (trained()) {
       // A property of a trained (consistent) model, not of random weights.
-      assert.ok(far[0] < far[1], `distance to the edited image grows with s: ${far.map((v) => v.toFixed(2)).join(' → ')}`);
+      assert.ok(far[0] < far[1], `distance to the painted image grows with s: ${far.map((v) => v.toFixed(2)).join(' → ')}`);
       assert.ok(far[0] < 12, `at s = 0.1 the result stays close to it (mean ${far[0].toFixed(2)} levels)`);
     }
   });

@@ -19,8 +19,11 @@ interface Props {
   onChange(next: Partial<Settings>): void;
 }
 
-/** γ where the colour shows while the strokes are still followed (measured: models/README.md, colour latent). */
-export const USEFUL_LATENT = { from: 0.25, to: 1 };
+/**
+ * γ where the colour shows while the strokes are still followed (sketch 0.2.0 on the held-out drawings,
+ * models/README.md): 0.25 tints the drawing; from 0.5 the colour floods the paper and strokes fade.
+ */
+export const USEFUL_LATENT = { best: 0.25, floods: 0.5 };
 
 export function SketchOptions({ tool, chain, scales, settings, selected, disabled, onChange }: Props) {
   const model = chain[0];
@@ -84,7 +87,7 @@ export function SketchOptions({ tool, chain, scales, settings, selected, disable
               <span class="dim" data-testid="latent-strength-value">{settings.latentStrength.toFixed(2)}</span>
             </label>
           )}
-          {(settings.color !== null || settings.swatch !== null) && <span class="hint">Works best from {USEFUL_LATENT.from} to {USEFUL_LATENT.to}; stronger washes the drawing out.</span>}
+          {(settings.color !== null || settings.swatch !== null) && <span class="hint">Works best near {USEFUL_LATENT.best}; from {USEFUL_LATENT.floods} up the colour floods the paper.</span>}
         </fieldset>
       )}
       {tool === 'edit' && (

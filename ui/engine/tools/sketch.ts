@@ -31,8 +31,8 @@ import type { EngineOptions, SketchInfo, Source, ToolInput } from './types';
 
 /** γ is refused above this (x1 would lie far outside anything the model saw); the useful range is measured per model. */
 export const LATENT_STRENGTH_MAX = 2;
-/** γ when a colour or texture is given without a strength (a placeholder until the card states a measured one). */
-export const DEFAULT_LATENT_STRENGTH = 0.5;
+/** γ when a colour or texture is given without a strength: where sketch 0.2.0 tints without flooding the paper (measured, models/README.md). */
+export const DEFAULT_LATENT_STRENGTH = 0.25;
 /** Edit's s when none is given (the panel's default too: src/protocol.ts DEFAULT_SETTINGS.editStrength). */
 export const DEFAULT_EDIT_STRENGTH = 0.5;
 
