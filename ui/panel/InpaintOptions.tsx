@@ -8,7 +8,7 @@ import { maskFromLayers } from '../engine/image/mask-layers';
 import { toRgba8 } from '../engine/image/raw';
 import { MAX_MASK_SHARE } from '../engine/tools/inpaint';
 import type { ModelCard } from '../engine/zoo';
-import { aboutLines } from './plain';
+import { AboutModels } from './AboutModels';
 
 interface Props {
   chain: ModelCard[];
@@ -78,14 +78,7 @@ export function InpaintOptions({ chain, preview, settings, disabled, onChange }:
           onChange={(e) => onChange({ placement: (e.target as HTMLInputElement).checked ? 'replace' : 'beside' })} />
         <span class="text">Replace the image (the original and the shapes are kept hidden beneath)</span>
       </label>
-      <details class="about" data-testid="about">
-        <summary>About this model</summary>
-        {chain.map((c) => (
-          <div key={c.id} class="facts" data-testid="facts">
-            {aboutLines(c).map((line, i) => <p key={i}>{line}</p>)}
-          </div>
-        ))}
-      </details>
+      <AboutModels chain={chain} />
     </section>
   );
 }

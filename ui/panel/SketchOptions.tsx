@@ -5,7 +5,7 @@ import type { SelectionItem, Settings, ToolId } from '../../src/protocol';
 import { SKETCH_LIMITS } from '../../src/protocol';
 import { sketchSize } from '../engine/tools/sketch';
 import type { ModelCard } from '../engine/zoo';
-import { aboutLines } from './plain';
+import { AboutModels } from './AboutModels';
 import { StepsField } from './StepsField';
 
 interface Props {
@@ -100,14 +100,7 @@ export function SketchOptions({ tool, chain, scales, settings, selected, disable
       )}
       {tool === 'edit' && <span class="hint">Low keeps your painting and tidies it; high redraws it from the sketch.</span>}
       <StepsField chain={chain.slice(0, 1)} steps={settings.steps} disabled={disabled} onChange={(steps) => onChange({ steps })} />
-      <details class="about" data-testid="about">
-        <summary>About this model</summary>
-        {chain.map((c) => (
-          <div key={c.id} class="facts" data-testid="facts">
-            {aboutLines(c).map((line, i) => <p key={i}>{line}</p>)}
-          </div>
-        ))}
-      </details>
+      <AboutModels chain={chain} />
     </section>
   );
 }

@@ -3,7 +3,8 @@
 // does is said in plain words; the numbers are behind "About this model".
 import type { Settings } from '../../src/protocol';
 import { effectiveOutput, offersResultChoice, type ModelCard } from '../engine/zoo';
-import { aboutLines, qualityWords } from './plain';
+import { qualityWords } from './plain';
+import { AboutModels } from './AboutModels';
 import { restoreChoices, type Chosen } from './restore-choice';
 import { StepsField } from './StepsField';
 
@@ -79,15 +80,7 @@ export function ToolOptions({ cards, chosen, settings, disabled, runsOn, onChang
           onChange={(e) => onChange({ placement: (e.target as HTMLInputElement).checked ? 'replace' : 'beside' })} />
         <span class="text">Replace the layer (keep the original hidden beneath)</span>
       </label>
-      <details class="about" data-testid="about">
-        <summary>About this model</summary>
-        {chain.map((c) => (
-          <div key={c.id} class="facts" data-testid="facts">
-            {aboutLines(c).map((line, i) => <p key={i}>{line}</p>)}
-          </div>
-        ))}
-        {runsOn && <p data-testid="runs-on">Runs on {runsOn}.</p>}
-      </details>
+      <AboutModels chain={chain} runsOn={runsOn} />
     </section>
   );
 }
