@@ -7,8 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { decode } from 'fast-png';
-import { TIMEOUTS, addImage, launchBrowser, layerNames, withPage } from '../helpers/browser.mjs';
-import { parseCard } from '../../ui/engine/zoo.ts';
+import { TIMEOUTS, addImage, builtCards, launchBrowser, layerNames, layerPixels, withPage } from '../helpers/browser.mjs';
 import { INPAINT_DEFAULTS } from '../../ui/engine/tools/inpaint.ts';
 
 const DIST = 'dist/test';
@@ -24,9 +23,7 @@ const AT = { x: 40, y: 900 };
 let browser;
 let card;
 before(async () => {
-  const html = readFileSync(`${DIST}/ui.html`, 'utf8');
-  const cards = JSON.parse(/<script type="application\/json" id="onestep-zoo">([\s\S]*?)<\/script>/.exec(html)[1]).map(parseCard);
-  card = cards.find((c) => c.tool === 'inpaint');
+  card = builtCards(DIST).find((c) => c.tool === 'inpaint');
   assert.ok(card, 'the test build has an inpaint model (tiny-inpaint at least)');
   browser = await launchBrowser();
 });
@@ -49,15 +46,6 @@ async function selectAll(page, names) {
   await page.evaluate((ns) => window.standin.select(ns.map((n) => window.standin.byName(n).id)), names);
 }
 
-async function pixels(page, name) {
-  const b64 = await page.evaluate((n) => {
-    const bytes = window.standin.images.get(window.standin.byName(n).fills[0].imageHash);
-    let bin = '';
-    for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
-    return btoa(bin);
-  }, name);
-  return decode(Buffer.from(b64, 'base64'));
-}
 
 /** Distance in pixels from (x, y) to the nearest hole (0 inside one). */
 function distanceToHoles(x, y) {
@@ -96,7 +84,7 @@ test('inpaint: the mask preview shows the covered share; pixels away from the sh
     await ui.locator('[data-testid=run]:not([disabled])').click();
     await ui.locator('[data-testid=done]').waitFor({ timeout: TIMEOUTS.run });
     const name = `Photo · ${card.title}`;
-    const out = await pixels(page, name);
+    const out = await layerPixels(page, name);
     const src = decode(PHOTO);
     assert.deepEqual([out.width, out.height], [src.width, src.height]);
     let changedInside = 0, changedFar = 0, inside = 0;

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { decode } from 'fast-png';
-import { TIMEOUTS, addImage, addSlowLayer, launchBrowser, layer, layerNames, layerPixels, openPlayground, overlappingLayers, runTool, withPage } from '../helpers/browser.mjs';
+import { TIMEOUTS, addImage, addSlowLayer, colourfulness, launchBrowser, layer, layerNames, layerPixels, openPlayground, overlappingLayers, runTool, withPage } from '../helpers/browser.mjs';
 import { openCardModel, readCard, readCards } from '../../ui/engine/node.ts';
 import { runPipeline } from '../../ui/engine/pipeline.ts';
 import { cardScale } from '../../ui/engine/zoo.ts';
@@ -97,18 +97,6 @@ test('smoke (files only, not behaviour): every zoo model has golden files from t
   }
 });
 
-/** Hasler–Süsstrunk colourfulness of 8-bit pixels (as models/gctm/sketch_eval.py computes it; 0: grey). */
-function colourfulness(img) {
-  const n = img.width * img.height, ch = img.channels;
-  let srg = 0, syb = 0, srg2 = 0, syb2 = 0;
-  for (let i = 0; i < n; i++) {
-    const r = img.data[i * ch], g = img.data[i * ch + 1], b = img.data[i * ch + 2];
-    const rg = r - g, yb = 0.5 * (r + g) - b;
-    srg += rg; syb += yb; srg2 += rg * rg; syb2 += yb * yb;
-  }
-  const mrg = srg / n, myb = syb / n;
-  return Math.sqrt(srg2 / n - mrg * mrg + (syb2 / n - myb * myb)) + 0.3 * Math.sqrt(mrg * mrg + myb * myb);
-}
 
 /** The golden hole: its bounding box, checked to be one filled rectangle (the shape the test draws over it). */
 function holeRect(mask) {

@@ -6,29 +6,21 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { decode, encode } from 'fast-png';
-import { TIMEOUTS, launchBrowser, layer, layerNames, layerPixels, runTool, withPage } from '../helpers/browser.mjs';
+import { TIMEOUTS, builtCards, launchBrowser, layer, layerNames, layerPixels, runTool, withPage } from '../helpers/browser.mjs';
 import { openCardModel, readCard } from '../../ui/engine/node.ts';
 import { runPipeline } from '../../ui/engine/pipeline.ts';
-import { parseCard } from '../../ui/engine/zoo.ts';
 import { restoreChoices } from '../../ui/panel/restore-choice.ts';
 
 const DIST = 'dist/test'; // built by `npm run test:browser` with --test-models --hosted
 const X4 = 'tiny-x4';
 
-/** The cards inlined in the build under test, as the panel reads them. */
-function builtCards() {
-  const html = readFileSync(`${DIST}/ui.html`, 'utf8');
-  const m = /<script type="application\/json" id="onestep-zoo">([\s\S]*?)<\/script>/.exec(html);
-  assert.ok(m, 'ui.html has the zoo block');
-  return JSON.parse(m[1]).map(parseCard);
-}
 
 let browser;
 let X4_TITLE = '';
 let cleaner; // the card the panel uses for "clean up": the first with source.kind 'clean'
 before(async () => {
   assert.ok(existsSync(`${DIST}/ui.html`), `${DIST}/ui.html is missing: run \`node build.mjs --test-models --hosted --out ${DIST}\``);
-  const cards = builtCards();
+  const cards = builtCards(DIST);
   X4_TITLE = cards.find((c) => c.id === X4)?.title;
   assert.ok(X4_TITLE, `${X4} is not in the test build`);
   cleaner = restoreChoices(cards).cleaner;

@@ -7,8 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { decode } from 'fast-png';
-import { TIMEOUTS, addImage, launchBrowser, layerPixels, withPage } from '../helpers/browser.mjs';
-import { parseCard } from '../../ui/engine/zoo.ts';
+import { TIMEOUTS, addImage, builtCards, colourfulness, launchBrowser, layerPixels, nodePixels, withPage } from '../helpers/browser.mjs';
 import { extractSketch, toSketch } from '../../ui/engine/image/sketch-extract.ts';
 
 const DIST = 'dist/test';
@@ -17,9 +16,7 @@ const SKETCH = readFileSync('test/fixtures/heldout-sketch-1F34E.png');
 let browser;
 let card; // the sketch model the panel uses: the zoo's when there is one
 before(async () => {
-  const html = readFileSync(`${DIST}/ui.html`, 'utf8');
-  const cards = JSON.parse(/<script type="application\/json" id="onestep-zoo">([\s\S]*?)<\/script>/.exec(html)[1]).map(parseCard);
-  card = cards.find((c) => c.tool === 'sketch');
+  card = builtCards(DIST).find((c) => c.tool === 'sketch');
   assert.ok(card, 'the test build has a sketch model (tiny-sketch at least)');
   browser = await launchBrowser();
 });
@@ -48,17 +45,8 @@ async function run(page, ui, count = 1) {
   return page.evaluate((list) => list.map((id) => ({ id, name: window.standin.all().find((s) => s.id === id).name })), added);
 }
 
-/** RGBA pixels of a layer's image fill, by node id (names repeat when a run is repeated). */
-async function pixels(page, node) {
-  const b64 = await page.evaluate((id) => {
-    const s = window.standin.all().find((n) => n.id === id);
-    const bytes = window.standin.images.get(s.fills[0].imageHash);
-    let bin = '';
-    for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
-    return btoa(bin);
-  }, node.id);
-  return decode(Buffer.from(b64, 'base64'));
-}
+/** The pixels of a layer the test made ({id, name}). */
+const pixels = (page, node) => nodePixels(page, node.id);
 
 async function selectNode(page, node) {
   await page.evaluate((id) => window.standin.select([id]), node.id);
@@ -83,18 +71,6 @@ const meanAbs = (a, b) => {
   return s / a.data.length;
 };
 
-/** Hasler–Süsstrunk colourfulness of RGBA pixels (0: grey). */
-function colourfulness(img) {
-  const n = img.width * img.height, ch = img.channels;
-  let srg = 0, syb = 0, srg2 = 0, syb2 = 0;
-  for (let i = 0; i < n; i++) {
-    const r = img.data[i * ch], g = img.data[i * ch + 1], b = img.data[i * ch + 2];
-    const rg = r - g, yb = 0.5 * (r + g) - b;
-    srg += rg; syb += yb; srg2 += rg * rg; syb2 += yb * yb;
-  }
-  const mrg = srg / n, myb = syb / n;
-  return Math.sqrt(srg2 / n - mrg * mrg + (syb2 / n - myb * myb)) + 0.3 * Math.sqrt(mrg * mrg + myb * myb);
-}
 
 /**
  * Stroke agreement as models/gctm/sketch_extract.py measures it: ink (< 0.5) of the sketch extracted

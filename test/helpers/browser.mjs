@@ -1,11 +1,12 @@
 // Shared browser-test plumbing: Debian's Chromium through playwright-core, the playground server,
 // and named timeouts (so a slow CI machine fails with a reason, not a hang).
 import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../ui/standin/serve.mjs';
 import { decode } from 'fast-png';
+import { parseCard } from '../../ui/engine/zoo.ts';
 
 export const TIMEOUTS = {
   /** ui.html parse + worker start + ORT wasm inflate + session create, on a busy 2-core machine. */
@@ -96,13 +97,18 @@ export function overlappingLayers(page) {
 
 /** RGBA pixels of a result layer's image fill, decoded in Node from the bytes the plugin gave createImage. */
 export async function layerPixels(page, name) {
-  const b64 = await page.evaluate((n) => {
-    const s = window.standin.byName(n);
+  return nodePixels(page, await page.evaluate((n) => window.standin.byName(n).id, name));
+}
+
+/** layerPixels by node id (names repeat when a run is repeated). */
+export async function nodePixels(page, id) {
+  const b64 = await page.evaluate((nid) => {
+    const s = window.standin.all().find((n) => n.id === nid);
     const bytes = window.standin.images.get(s.fills[0].imageHash);
     let bin = '';
     for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
     return btoa(bin);
-  }, name);
+  }, id);
   return decode(Buffer.from(b64, 'base64'));
 }
 
@@ -143,4 +149,25 @@ export function addSlowLayer(page, name, w = 1000, h = 750) {
     },
     [name, w, h],
   );
+}
+
+/** The cards inlined in the build under test (`dist`/ui.html), as the panel reads them. */
+export function builtCards(dist) {
+  const html = readFileSync(`${dist}/ui.html`, 'utf8');
+  const m = /<script type="application\/json" id="onestep-zoo">([\s\S]*?)<\/script>/.exec(html);
+  if (!m) throw new Error(`${dist}/ui.html has no zoo block`);
+  return JSON.parse(m[1]).map(parseCard);
+}
+
+/** Hasler–Süsstrunk colourfulness of 8-bit pixels (as models/gctm/sketch_eval.py computes it; 0: grey). */
+export function colourfulness(img) {
+  const n = img.width * img.height, ch = img.channels;
+  let srg = 0, syb = 0, srg2 = 0, syb2 = 0;
+  for (let i = 0; i < n; i++) {
+    const r = img.data[i * ch], g = img.data[i * ch + 1], b = img.data[i * ch + 2];
+    const rg = r - g, yb = 0.5 * (r + g) - b;
+    srg += rg; syb += yb; srg2 += rg * rg; syb2 += yb * yb;
+  }
+  const mrg = srg / n, myb = syb / n;
+  return Math.sqrt(srg2 / n - mrg * mrg + (syb2 / n - myb * myb)) + 0.3 * Math.sqrt(mrg * mrg + myb * myb);
 }
