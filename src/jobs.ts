@@ -2,7 +2,7 @@
 // inpaint mask, the sketch an edited result came from), what size must come back and what Replace
 // hides. run.ts runs the jobs one after another; it knows nothing tool-specific.
 import { exportPng } from './export-image';
-import { exportMaskLayers, inpaintThumbnail, readInpaintSelection } from './inpaint-selection';
+import { exportMaskLayers, inpaintThumbnail, readInpaintSelection, type InpaintTarget } from './inpaint-selection';
 import { readRelaunch } from './place-result';
 import { outputSize, resultSizeProblem, type ErrorCode, type MaskLayer, type RunOptions, type SelectionItem, type SelectionProblem, type SelectionState, type ToolId } from './protocol';
 import { readSelection } from './selection';
@@ -13,6 +13,8 @@ export interface JobTarget {
   item: SelectionItem;
   /** Inpaint: the shapes that make the mask (hidden with the image on Replace). */
   shapeIds: string[];
+  /** Inpaint: the image and its shapes as read when the run started (their masks are exported per job). */
+  inpaint?: InpaintTarget;
 }
 
 export interface PreparedJob {
@@ -47,7 +49,7 @@ export async function readTargets(tool: ToolId, nodes: readonly SceneNode[]): Pr
   if (tool === 'inpaint') {
     const s = await readInpaintSelection(nodes);
     if (s.problem || !s.target || !s.item) return { targets: [], problem: s.problem ?? { code: 'mask-no-image' } };
-    return { targets: [{ item: s.item, shapeIds: s.target.shapes.map((n: SceneNode) => n.id) }], problem: null };
+    return { targets: [{ item: s.item, shapeIds: s.target.shapes.map((n: SceneNode) => n.id), inpaint: s.target }], problem: null };
   }
   const s = await readSelection(nodes, fitFor(tool));
   return { targets: s.items.map((item) => ({ item, shapeIds: [] })), problem: s.problem };
@@ -91,10 +93,9 @@ export async function prepareJob(node: SceneNode & ExportMixin, target: JobTarge
     throw new JobProblem('export-failed', String(err), node.name);
   }
   if (tool === 'inpaint') {
-    const s = await readInpaintSelection(figma.currentPage.selection);
-    if (s.problem || !s.target) throw new JobProblem(s.problem?.code ?? 'mask-no-image', '', s.problem?.nodeName);
+    if (!target.inpaint) throw new JobProblem('mask-no-image', '', node.name);
     try {
-      return { png, options, mask: await exportMaskLayers(s.target, target.item.exportScale) };
+      return { png, options, mask: await exportMaskLayers(target.inpaint, target.item.exportScale) };
     } catch (err) {
       throw new JobProblem('export-failed', String(err), node.name);
     }
