@@ -23,7 +23,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { cpus, tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { bundlePage } from './bundle-page.mjs';
 import { sampleRss } from '../helpers/rss.mjs';
 import { launchBrowser } from '../helpers/browser.mjs';
 
@@ -89,23 +89,6 @@ function heldoutPairs(tmp) {
   return { dir: resolve(dir), index };
 }
 
-async function bundlePage() {
-  const r = await esbuild.build({
-    entryPoints: [join(ROOT, 'test/bench/peer/page.ts')],
-    bundle: true,
-    write: false,
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    // As build.mjs: ORT's bundle reads import.meta.url only to find files we hand it as bytes.
-    define: { 'import.meta.url': '""' },
-    logOverride: { 'empty-import-meta': 'silent' },
-  });
-  return r.outputFiles[0].text;
-}
 
 /** 127.0.0.1 only: the page, its bundle, the wasm binaries and models from node_modules, our model, the pairs. */
 function serve({ js, model, heldoutDir }) {
@@ -199,7 +182,7 @@ async function main() {
   if (cardJson.source?.kind !== 'upscale' || scale !== 4) throw new Error(`${paths.card}: not a ×4 upscaler (source ${JSON.stringify(cardJson.source)})`);
   const tmp = mkdtempSync(join(tmpdir(), 'onestep-peer-'));
   const { dir: heldoutDir, index } = heldoutPairs(tmp);
-  const js = await bundlePage();
+  const js = await bundlePage(join(ROOT, 'test/bench/peer/page.ts'));
   const { server, requests, origin } = await serve({ js, model: paths.model, heldoutDir });
   const versions = {
     upscaler: pkgVersion('upscaler'),

@@ -15,7 +15,7 @@ import { createServer } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { bundlePage } from './bundle-page.mjs';
 import { collectModels } from '../../build.mjs';
 import { sampleRss } from '../helpers/rss.mjs';
 import { decodePng, encodePng } from '../../ui/engine/codec.ts';
@@ -104,23 +104,6 @@ function makeInputs(dir) {
 
 // ---- page ----
 
-async function bundlePage() {
-  const r = await esbuild.build({
-    entryPoints: [join(ROOT, 'test/bench/tools/page.ts')],
-    bundle: true,
-    write: false,
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    // As build.mjs: ORT's bundle reads import.meta.url only to find files we hand it as bytes.
-    define: { 'import.meta.url': '""' },
-    logOverride: { 'empty-import-meta': 'silent' },
-  });
-  return r.outputFiles[0].text;
-}
 
 /** 127.0.0.1 only: the page, its bundle, the ORT wasm, the models by id, the inputs. */
 function serve({ js, models, inputDir }) {
@@ -272,7 +255,7 @@ export async function benchTools(context, { parts, reps = 3, dir }) {
   const inputDir = join(dir, 'tools-in');
   mkdirSync(inputDir, { recursive: true });
   const inputs = parts.includes('inpaint') ? makeInputs(inputDir) : {};
-  const { server, origin } = await serve({ js: await bundlePage(), models, inputDir });
+  const { server, origin } = await serve({ js: await bundlePage(join(ROOT, 'test/bench/tools/page.ts')), models, inputDir });
   const rows = [];
   const pg = await openPage(context, origin);
   try {
