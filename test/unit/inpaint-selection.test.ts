@@ -3,25 +3,15 @@
 // Every case checks real pixel coverage, so a shape that is lost, misplaced or drawn as its box fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encode } from 'fast-png';
 import { FigmaStandin } from '../../ui/standin/figma';
 import { exportMaskLayers, inpaintThumbnail, readInpaintSelection } from '../../src/inpaint-selection';
 import { exportPng, pngSize } from '../../src/export-image';
 import { maskFromLayers } from '../../ui/engine/image/mask-layers';
 import { components, maskShare, type Mask } from '../../ui/engine/image/mask';
 import type { MaskLayer } from '../../src/protocol';
+import { setup, solidPng } from '../helpers/standin';
 
-function solidPng(w: number, h: number, rgb = [200, 100, 50]): Uint8Array {
-  const data = new Uint8Array(w * h * 3);
-  for (let i = 0; i < w * h; i++) data.set(rgb, i * 3);
-  return encode({ width: w, height: h, data, depth: 8, channels: 3 });
-}
 
-function setup() {
-  const fig = new FigmaStandin();
-  (globalThis as { figma?: unknown }).figma = fig.api();
-  return fig;
-}
 
 const api = () => (globalThis as unknown as { figma: PluginAPI }).figma;
 const RED: SolidPaint = { type: 'SOLID', color: { r: 1, g: 0, b: 0 } };

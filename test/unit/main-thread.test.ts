@@ -1,7 +1,6 @@
 // The main-thread modules (src/) against the Figma stand-in, with a scripted UI answering job requests.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encode } from 'fast-png';
 import { FigmaStandin } from '../../ui/standin/figma';
 import { RunController, jobTimeoutMs, JOB_TIMEOUT } from '../../src/run';
 import { startPlugin } from '../../src/plugin';
@@ -11,21 +10,11 @@ import { loadSettings, saveSettings } from '../../src/settings';
 import { decodePng, encodePng } from '../../ui/engine/codec';
 import { splitImage } from '../../ui/engine/image/split';
 import { DEFAULT_SETTINGS, FIGMA_IMAGE_MAX, type JobRequest, type JobResult, type MainToUi, type RunOptions } from '../../src/protocol';
+import { setup, solidPng } from '../helpers/standin';
 
 const OPTIONS: RunOptions = { modelIds: ['m'], scale: 2, steps: 1, seed: 0, strength: 1, placement: 'beside' };
 
-function solidPng(w: number, h: number, rgb = [200, 100, 50]): Uint8Array {
-  const data = new Uint8Array(w * h * 3);
-  for (let i = 0; i < w * h; i++) data.set(rgb, i * 3);
-  return encode({ width: w, height: h, data, depth: 8, channels: 3 });
-}
 
-/** A fresh document with the stand-in installed as the global `figma`. */
-function setup() {
-  const fig = new FigmaStandin();
-  (globalThis as { figma?: unknown }).figma = fig.api();
-  return fig;
-}
 
 type UiScript = (m: JobRequest, c: RunController) => void;
 
