@@ -130,7 +130,10 @@ def pick_default_output(metrics: dict, cfg=None) -> str:
     return "faithful" if better else "detailed"
 
 
-def _consistency_words(metrics: dict) -> str:
+def _consistency_words(metrics: dict, alike: bool = False) -> str:
+    """Where the one step lies, as measured. `alike`: the photo tools, whose regressor-like one step is
+    measured ≥ 50 dB from their denoiser; a sketch's one step can differ from its denoiser while still
+    being no nearer its ODE, so it says only what was measured."""
     c = metrics.get("consistency")
     if not c:
         return ""
@@ -139,7 +142,7 @@ def _consistency_words(metrics: dict) -> str:
     text = (f". Its one step lies {'nearer its ODE' if nearer > 0 else 'nearer its denoiser'} "
             f"({c['one_step_to_ode_db']:.1f} dB from the ODE, {c['one_step_to_denoiser_db']:.1f} dB from the denoiser{where})")
     if nearer < CONSISTENCY_MARGIN_DB:
-        text += ": it works as a regressor, not yet as a GCTM jump, so Faithful and Detailed look alike"
+        text += ": it works as a regressor, not yet as a GCTM jump" + (", so Faithful and Detailed look alike" if alike else "")
     return text
 
 
@@ -228,13 +231,7 @@ def auto_summary(cfg, metrics: dict, default_steps: int = 1, default_output: str
         text += f" for Detailed, {den - base:+.2f} dB for Faithful"
     if reg is not None:
         text += f" (the same network trained as a plain L2 regressor: {reg - base:+.2f} dB)"
-    c = metrics.get("consistency")
-    if c:
-        nearer = c["one_step_to_ode_db"] - c["one_step_to_denoiser_db"]
-        text += (f". Its one step lies {'nearer its ODE' if nearer > 0 else 'nearer its denoiser'} "
-                 f"({c['one_step_to_ode_db']:.1f} dB from the ODE, {c['one_step_to_denoiser_db']:.1f} dB from the denoiser)")
-        if nearer < CONSISTENCY_MARGIN_DB:
-            text += ": it works as a regressor, not yet as a GCTM jump, so Faithful and Detailed look alike"
+    text += _consistency_words(metrics, alike=True)
     k = m.get("gctm_k", {}).get("psnr")
     if default_steps > 1 and k is not None:
         text += (f". It runs {default_steps} steps by default: {k - base:+.2f} dB (the one-step map is not yet "
