@@ -153,12 +153,12 @@ export function pickModel(cards: ModelCard[], args: CliArgs): ModelCard {
  */
 export function sketchToolChain(cards: ModelCard[], args: CliArgs, input: { width: number; height: number }): ModelCard[] {
   const sketch = pickModel(cards, args);
+  const reachable = [1, 2, 4, 8, 16].filter((k) => sketchChain(cards, sketch, k));
   if (args.scale !== undefined) {
     const chain = sketchChain(cards, sketch, args.scale);
-    if (!chain) throw new UsageError(CLI.noScale(sketch.id, args.scale, [1, 2, 4, 8, 16].filter((k) => sketchChain(cards, sketch, k)).map((k) => `×${k}`).join(', ')));
+    if (!chain) throw new UsageError(CLI.noScale(sketch.id, args.scale, reachable.map((k) => `×${k}`).join(', ')));
     return chain;
   }
-  const reachable = [1, 2, 4, 8, 16].filter((k) => sketchChain(cards, sketch, k));
   return sketchChain(cards, sketch, sketchScaleFor(sketch, Math.max(input.width, input.height), reachable))!;
 }
 
