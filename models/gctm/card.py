@@ -18,7 +18,8 @@ SOURCE_DOCS = {
     "clean": "x1 = the RGB input itself (in [-1, 1], composited on white), same size; the model removes "
              "noise, blur and JPEG artefacts. Alpha is kept as it is.",
     "inpaint": "x1 = a size x size window of the image (in [-1, 1], composited on white) with every pixel "
-               "of the hole replaced by N(0, 1) noise (the seed picks it); the output is composited inside "
+               "of the hole replaced by N(0, 1) noise (the seed picks it), and the hole itself as the `mask` input "
+               "where the model declares one; the output is composited inside "
                "the hole only, with a feathered edge. Large images are handled one window per hole, scaled "
                "down so the hole fits (ui/engine/tools/inpaint.ts).",
     "sketch": "x1 = the line drawing at the model's fixed square `size`: the input (composited on white) is "
@@ -58,7 +59,8 @@ def build_card(cfg, model, onnx_path: str, *, fp16_path: str = None, metrics: di
         "file": os.path.basename(onnx_path),
         "sha256": sha256(onnx_path),
         "bytes": os.path.getsize(onnx_path),
-        "inputs": {"x": "float32 [B,3,H,W] in [-1,1]", "t": "float32 [B]", "s": "float32 [B]"},
+        "inputs": {"x": "float32 [B,3,H,W] in [-1,1]", "t": "float32 [B]", "s": "float32 [B]",
+                   **({"mask": "float32 [B,1,H,W]: 1 in the hole, 0 elsewhere"} if getattr(model, "takes_mask", False) else {})},
         "output": {"y": "float32 [B,3,H,W] = G(x, t, s)",
                    "g": "float32 [B,3,H,W] = g(x, t, s); at s = t the denoiser E[x0 | x_t]"},
         "outputs": ["y", "g"],

@@ -1,7 +1,9 @@
 """ONNX export per the model contract, the parity check through onnxruntime, and an fp16 variant.
 
-Contract: inputs x float32 [B, 3, H, W] in [−1, 1], t float32 [B], s float32 [B]; output y = G(x, t, s)
-of the same shape; dynamic B, H, W (multiples of the network's `multiple`); opset 17.
+Contract: inputs x float32 [B, 3, H, W] in [−1, 1], t float32 [B], s float32 [B]; outputs y = G(x, t, s)
+and g = g(x, t, s) of x's shape; dynamic B, H, W (multiples of the network's `multiple`); opset 17. A
+model whose state carries the hole (MaskedGCTM, inpainting) has one more input, mask float32
+[B, 1, H, W] (1 in the hole, 0 elsewhere).
 """
 import hashlib
 import json
@@ -14,7 +16,7 @@ import onnx
 import torch
 from onnx import helper, numpy_helper, TensorProto
 
-from .precond import OneStepExport
+from .precond import MaskedOneStepExport, OneStepExport
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ORT_RUN = os.path.join(ROOT, "models", "tools", "ort-run.cjs")
@@ -22,6 +24,11 @@ ORT_RUN = os.path.join(ROOT, "models", "tools", "ort-run.cjs")
 
 class ExportError(RuntimeError):
     pass
+
+
+def takes_mask(model) -> bool:
+    """Whether the model's state carries the hole (one more input, `mask`)."""
+    return bool(getattr(model, "takes_mask", False))
 
 
 def export_onnx(model, path: str, multiple: int, channels: int = 3):
@@ -33,8 +40,13 @@ def export_onnx(model, path: str, multiple: int, channels: int = 3):
     dyn = {"x": {0: "B", 2: "H", 3: "W"}, "t": {0: "B"}, "s": {0: "B"}, "y": {0: "B", 2: "H", 3: "W"},
            "g": {0: "B", 2: "H", 3: "W"}}
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    if takes_mask(model):
+        graph, args, names = MaskedOneStepExport(model), (x, torch.zeros(1, 1, size, size), t, s), ["x", "mask", "t", "s"]
+        dyn["mask"] = {0: "B", 2: "H", 3: "W"}
+    else:
+        graph, args, names = OneStepExport(model), (x, t, s), ["x", "t", "s"]
     with torch.no_grad():
-        torch.onnx.export(OneStepExport(model), (x, t, s), path, input_names=["x", "t", "s"], output_names=["y", "g"],
+        torch.onnx.export(graph, args, path, input_names=names, output_names=["y", "g"],
                           dynamic_axes=dyn, opset_version=17, do_constant_folding=True)
     onnx.checker.check_model(onnx.load(path))
     return path
@@ -73,9 +85,15 @@ def parity(model, path: str, multiple: int, shapes=None, seed: int = 0, t=None, 
         tt = torch.rand(b, generator=g) if t is None else torch.full((b,), float(t))
         ss = tt * torch.rand(b, generator=g) if s is None else torch.full((b,), float(s))
         tt[0], ss[0] = (1.0, 0.0) if t is None else (tt[0], ss[0])  # always include the one-step call
+        feeds = {"x": x.numpy(), "t": tt.numpy(), "s": ss.numpy()}
+        state = x
+        if takes_mask(model):  # a random hole: boxes of a quarter of the image
+            m = (torch.rand(b, 1, h // 4, w // 4, generator=g) < 0.3).float()
+            m = torch.nn.functional.interpolate(m, size=(h, w), mode="nearest")
+            feeds["mask"], state = m.numpy(), torch.cat([x, m], dim=1)
         with torch.no_grad():
-            ref = {"y": model(x, tt, ss).numpy(), "g": model.g(x, tt, ss).numpy()}
-        outs = ort_run(path, {"x": x.numpy(), "t": tt.numpy(), "s": ss.numpy()})
+            ref = {"y": model(state, tt, ss)[:, :3].numpy(), "g": model.g(state, tt, ss)[:, :3].numpy()}
+        outs = ort_run(path, feeds)
         for name, want in ref.items():
             got = outs.get(name)
             if got is None or got.shape != want.shape:
@@ -134,7 +152,7 @@ def flops_per_pixel(model, size: int = 64) -> float:
         elif isinstance(mod, torch.nn.Linear):
             hooks.append(mod.register_forward_hook(lin_hook))
     with torch.no_grad():
-        model.eval()(torch.zeros(1, 3, size, size), torch.ones(1), torch.zeros(1))
+        model.eval()(torch.zeros(1, 4 if takes_mask(model) else 3, size, size), torch.ones(1), torch.zeros(1))
     for h in hooks:
         h.remove()
     return total[0] / (size * size)

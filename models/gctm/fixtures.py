@@ -7,6 +7,8 @@
   models, so the panel's size and clean-up choices and model chains are tested without trained models;
 - tiny-sketch (.onnx + .json): a random-weight sketch → image U-Net (card tool "sketch", source
   {kind: "sketch", size: 32, sigma_p: 0.05}, σ_max = 500), for the Sketch → image tool's engine tests;
+- tiny-inpaint (.onnx + .json): a random-weight inpainting U-Net that takes the hole as its `mask`
+  input, for the Inpaint tool's engine tests;
 - resize-bicubic.json: the x1 resize the engine must reproduce (degrade.upsample).
 """
 import json
@@ -61,7 +63,9 @@ TINY_SKETCH = {
 TINY_INPAINT = {
     "run": {"id": "tiny-inpaint", "tool": "inpaint", "title": "Tiny inpaint (tests only)"},
     "data": {"kind": "inpaint", "train": ["(none: random weights)"], "crop": 32},
-    "net": {"kind": "unet", "channels": 8, "channel_mult": [1, 2], "num_blocks": 1, "patch": 2, "attention": True},
+    # takes the hole as its own input, as the shipped inpaint model does
+    "net": {"kind": "unet", "channels": 8, "channel_mult": [1, 2], "num_blocks": 1, "patch": 2, "attention": True,
+            "mask": True},
     "gctm": {"coupling": "paired", "sigma_max": 80.0},
     "train": {"batch": 1},
 }
@@ -124,7 +128,7 @@ def main(out_dir=None):
     scfg, smodel = tiny_sketch(seed=1)  # not tiny-random's weights
     write_fixture(out_dir, "tiny-sketch", scfg, smodel, "Random-weight sketch → image model used by the engine tests.",
                   tile=32, overlap=8)
-    icfg, imodel = random_model(TINY_INPAINT, "tiny-inpaint", seed=2, vars3=(0.3, 0.5, 0.25))  # weights of its own
+    icfg, imodel = random_model(TINY_INPAINT, "tiny-inpaint", seed=2, vars3=(0.3, 1.0, 0.0))  # weights of its own
     write_fixture(out_dir, "tiny-inpaint", icfg, imodel, "Random-weight inpainting model used by the engine tests.",
                   tile=32, overlap=8)
     print(f"wrote fixtures to {out_dir} (tiny-random parity {err:.2e})")

@@ -220,7 +220,9 @@ def write_inpaint(model, cfg, out_dir: str, steps: int, grid, default_output: st
     size = cfg.data.crop
     img, hole, box = inpaint_golden_input(size, max_hole)
     x1 = inpaint_x1(img, hole)
-    outs = _outputs(model, x1, steps, grid)
+    from .inpaint_data import with_hole
+    outs = _outputs(model, with_hole(x1, torch.from_numpy(hole)[None, None].float(), model), steps, grid)
+    outs = {k: v[:3] for k, v in outs.items()}  # RGB: a model that takes the hole carries it as a fourth channel
     weights = feather_weights(hole)
     base = os.path.join(out_dir, f"golden-{cfg.run.id}")
     _save(img, base + "-in.png")

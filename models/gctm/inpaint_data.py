@@ -1,7 +1,7 @@
 """Inpainting pairs: x0 a clean crop (photo or illustration), x1 the same crop with the hole filled
-with Gaussian noise, as the paper's inpainting coupling does. The model sees no mask channel: the
-noise marks the hole (N(0, 1) in [−1, 1] units is unlike any image), and the plugin composites the
-result inside the mask only.
+with Gaussian noise, as the paper's inpainting coupling does. With `with_mask` (a network with
+`mask = true`) both carry the hole as a fourth channel, the state MaskedGCTM works on; the plugin
+composites the result inside the mask only either way.
 
 Masks come from a pool drawn once per run with seeded generators (gctm.masks) and are varied per
 sample by a quarter turn, a flip and a shift, so a pool of a few thousand covers many more holes.
@@ -19,6 +19,11 @@ def fill_hole(x0: torch.Tensor, mask: torch.Tensor, noise: torch.Tensor = None) 
     """x1 = x0 outside the mask, N(0, 1) noise inside. x0 [B, 3, H, W] in [−1, 1]; mask [B, 1, H, W] in {0, 1}."""
     noise = torch.randn_like(x0) if noise is None else noise
     return x0 * (1.0 - mask) + noise * mask
+
+
+def with_hole(x: torch.Tensor, mask: torch.Tensor, model) -> torch.Tensor:
+    """The state a model works on: x itself, or [x, mask] for a model that takes the mask."""
+    return torch.cat([x, mask.expand(x.shape[0], -1, -1, -1)], dim=1) if getattr(model, "takes_mask", False) else x
 
 
 class MaskPool:
@@ -44,12 +49,13 @@ class InpaintPairs:
     """Random (x0, x1) inpainting batches from photo crops with a share of clip art."""
 
     def __init__(self, photos, clipart, crop: int, scales, clipart_scales, clipart_fraction: float,
-                 device, seed: int = 0, pool: int = 4096, font_files=None):
+                 device, seed: int = 0, pool: int = 4096, font_files=None, with_mask: bool = False):
         self.photos = ImageCrops(photos, crop, scales, seed=seed)
         self.clipart = ImageCrops(clipart, crop, clipart_scales, seed=seed + 77, max_pixels=16_000_000) if clipart else None
         self.fraction = clipart_fraction if clipart else 0.0
         self.masks = MaskPool(crop, pool, seed, font_files)
         self.device = device
+        self.with_mask = with_mask
 
     def sample(self, batch: int):
         n_clip = int(round(batch * self.fraction))
@@ -58,4 +64,7 @@ class InpaintPairs:
             crops = torch.cat([crops, self.clipart.sample(n_clip)])
         x0 = (crops.float() / 127.5 - 1.0).to(self.device)
         mask = self.masks.sample(batch).to(self.device)
-        return x0, fill_hole(x0, mask)
+        x1 = fill_hole(x0, mask)
+        if self.with_mask:
+            return torch.cat([x0, mask], dim=1), torch.cat([x1, mask], dim=1)
+        return x0, x1

@@ -23,7 +23,7 @@ import torch
 
 from .data import evenly_spaced, expand, load_rgb
 from .evaluate import SKIMAGE, SKIMAGE_PHOTOS, consistency_target, eval_arguments, load_run, to_image
-from .inpaint_data import fill_hole
+from .inpaint_data import fill_hole, with_hole
 from .masks import heldout_masks, size_class
 from .metrics import psnr, ssim, swd
 from .solvers import ode_solve, one_step
@@ -132,12 +132,13 @@ def evaluate(models: dict, size: int, split: str, ode_grid, per_kind: int = 3, l
         batch = {}
         with torch.no_grad():
             for mname, model in models.items():
-                batch[f"{mname}_nfe1"] = one_step(model, x1)
+                xs = with_hole(x1, m, model)  # [x1, mask] for a model that takes the hole
+                batch[f"{mname}_nfe1"] = one_step(model, xs)[:, :3]
                 if mname == "gctm":
                     ones = torch.ones(len(masks))
-                    batch["gctm_denoiser"] = model.g(x1, ones, ones)
+                    batch["gctm_denoiser"] = model.g(xs, ones, ones)[:, :3]
                     if ode_grid is not None:
-                        batch["gctm_ode"] = ode_solve(model, x1, ode_grid)
+                        batch["gctm_ode"] = ode_solve(model, xs, ode_grid)[:, :3]
         for mi, (kind, mask) in enumerate(masks):
             outs = {"telea": opencv_inpaint(crop, mask, "telea"), "ns": opencv_inpaint(crop, mask, "ns")}
             outs.update({k: to_image(v[mi:mi + 1]) for k, v in batch.items()})

@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .data import evenly_spaced
 from .evaluate import eval_arguments, load_run, to_image
-from .inpaint_data import fill_hole
+from .inpaint_data import fill_hole, with_hole
 from .inpaint_eval import composite, heldout_crops, opencv_inpaint
 from .masks import heldout_masks, size_class
 from .solvers import ode_solve, one_step
@@ -72,12 +72,15 @@ def columns(models: dict, crops: list, masks: list, chosen: list, ode_grid) -> t
     """(names, rows): per chosen (crop, mask), the uint8 HWC cells of every column."""
     x1 = {ci: x1_of(crops[ci][1], ci, masks) for ci in {ci for ci, _ in chosen}}
     x = torch.cat([x1[ci][mi:mi + 1] for ci, mi in chosen])  # the chosen rows of eval's batches, run as one batch
+    m = torch.stack([torch.from_numpy(masks[mi][1]) for _, mi in chosen])[:, None].float()
     model, ones = models["gctm"], torch.ones(len(chosen))
-    outs = {"one step": one_step(model, x), "Faithful": model.g(x, ones, ones)}
+    xs = with_hole(x, m, model)
+    outs = {"one step": one_step(model, xs), "Faithful": model.g(xs, ones, ones)}
     if ode_grid is not None:
-        outs[f"ODE {ode_grid.numel() - 1} steps"] = ode_solve(model, x, ode_grid)
+        outs[f"ODE {ode_grid.numel() - 1} steps"] = ode_solve(model, xs, ode_grid)
     if "regression" in models:
-        outs["L2 regression"] = one_step(models["regression"], x)
+        outs["L2 regression"] = one_step(models["regression"], with_hole(x, m, models["regression"]))
+    outs = {k: v[:, :3] for k, v in outs.items()}
     names = ["hole", "Telea", "Navier-Stokes"] + list(outs) + ["original"]
     rows = []
     for r, (ci, mi) in enumerate(chosen):

@@ -21,9 +21,10 @@ def _sum_pixels(v):
 
 
 def pseudo_huber(est, target, w, c):
-    """√(‖est − target‖²/w² + c²) − c per sample: pseudo-Huber in network-output units (w = ∂G/∂F)."""
-    sq = _sum_pixels((est - target) ** 2)
-    return torch.sqrt(sq / (w * w) + c * c) - c
+    """√(‖(est − target)/w‖² + c²) − c per sample: pseudo-Huber in network-output units (w = ∂G/∂F,
+    per sample or per pixel)."""
+    sq = _sum_pixels(((est - target) / w) ** 2)
+    return torch.sqrt(sq + c * c) - c
 
 
 def _seeded(seed, device, fn):
@@ -56,9 +57,9 @@ def consistency_loss(model, teacher, x0, x1, grid, beta=(1.2, 2.0), distance="ph
     est = _seeded(seed, x0.device, lambda: model(x_t, t, s))
     if distance == "ph":
         c = 0.00054 * math.sqrt(x0[0].numel())
-        per = pseudo_huber(est, target, model.jump_weight(t, s), c)
+        per = pseudo_huber(est, target, model.jump_weight(t, s, x_t), c)
     elif distance == "l2":
-        per = _sum_pixels((est - target) ** 2) / model.jump_weight(t, s) ** 2
+        per = _sum_pixels(((est - target) / model.jump_weight(t, s, x_t)) ** 2)
     else:
         raise ValueError(f"unknown distance {distance!r}; expected ph or l2")
     return per.mean()
@@ -67,9 +68,9 @@ def consistency_loss(model, teacher, x0, x1, grid, beta=(1.2, 2.0), distance="ph
 def flow_matching_loss(model, x0, x1, fine_grid, kind="beta", params=(3.0, 1.0)):
     """L_FM = ‖g_θ(x_τ, τ, τ) − x0‖² / c_out(τ)²: x0-prediction weighted into network units."""
     tau = sample_fm_times(x0.shape[0], fine_grid, kind, params).to(x0.device)
-    g = model.g(_interp(x0, x1, tau), tau, tau)
-    _, _, c_out = model.coefficients(tau)
-    return (_sum_pixels((g - x0) ** 2) / (c_out * c_out)).mean()
+    x_tau = _interp(x0, x1, tau)
+    g = model.g(x_tau, tau, tau)
+    return _sum_pixels(((g - x0) / model.output_scale(tau, x_tau)) ** 2).mean()
 
 
 def regression_loss(model, x0, x1):

@@ -16,6 +16,11 @@ def _bcast(v: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return v.reshape(v.shape[0], *([1] * (like.dim() - 1)))
 
 
+def _ratio(t: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+    """s/t, exactly 1 where s == t (including t = s = 0)."""
+    return torch.where(s == t, torch.ones_like(t), s / torch.where(t > 0, t, torch.ones_like(t)))
+
+
 class GCTM(nn.Module):
     def __init__(self, net: nn.Module, var0: float, var1: float, var01: float,
                  sigma_min: float = 0.002, sigma_max: float = 80.0):
@@ -62,10 +67,71 @@ class GCTM(nn.Module):
         """dx/dt = (x − E[x0 | x_t]) / t. Never call it at t = 0."""
         return (x - self.g(x, t, t)) / _bcast(t, x)
 
-    def jump_weight(self, t: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
-        """w = c_out(t)·(1 − s/t) = ∂G/∂F: divides distances into network-output units."""
+    def jump_weight(self, t: torch.Tensor, s: torch.Tensor, x: torch.Tensor = None) -> torch.Tensor:
+        """w = c_out(t)·(1 − s/t) = ∂G/∂F: divides distances into network-output units. [B], or
+        broadcastable against the state x when it is given."""
         _, _, c_out = self.coefficients(t)
-        return c_out * (1.0 - s / torch.where(t > 0, t, torch.ones_like(t)))
+        w = c_out * (1.0 - s / torch.where(t > 0, t, torch.ones_like(t)))
+        return w if x is None else _bcast(w, x)
+
+    def output_scale(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """c_out(t) broadcastable against x: ∂g/∂F, which turns x0-errors into network-output units."""
+        return _bcast(self.coefficients(t)[2], x)
+
+
+class MaskedGCTM(GCTM):
+    """GCTM for inpainting, whose state carries the hole: x = [RGB, mask] with the mask channel (1 in
+    the hole) equal in x0 and x1, so it is a fixed point of every jump and ODE step.
+
+    The preconditioning is per pixel. Outside the hole x1 = x0, so c_skip = 1 and c_out = 0 there:
+    g and G return those pixels untouched, exactly, and the network spends nothing on copying them.
+    Inside, the pair is (image, independent noise): the scalar coefficients of GCTM with var1 and
+    var01 measured over hole pixels only (`estimate_hole_vars`). The network sees c_in·RGB and the
+    mask, so it never has to guess where the hole is from the noise.
+    """
+
+    takes_mask = True
+
+    def pixel_coefficients(self, t: torch.Tensor, m: torch.Tensor):
+        """c_in, c_skip, c_out per pixel ([B, 1, H, W]) for the mask m [B, 1, H, W]."""
+        c_in, c_skip, c_out = (_bcast(c, m) for c in self.coefficients(t))
+        keep = 1.0 - m
+        return (m * c_in + keep * (self.var0 ** -0.5), m * c_skip + keep, m * c_out)
+
+    def g(self, x: torch.Tensor, t: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+        rgb, m = x[:, :-1], x[:, -1:]
+        c_in, c_skip, c_out = self.pixel_coefficients(t, m)
+        f = self.net(torch.cat([c_in * rgb, m], dim=1), self.c_noise(t), self.c_noise(s))[:, :rgb.shape[1]]
+        return torch.cat([c_skip * rgb + c_out * f, m], dim=1)
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+        """G = x + (1 − s/t)·(g − x): the same jump, written so that where g = x (outside the hole, and
+        the hole channel) G is x bit for bit."""
+        return x + _bcast(1.0 - _ratio(t, s), x) * (self.g(x, t, s) - x)
+
+    def jump_weight(self, t: torch.Tensor, s: torch.Tensor, x: torch.Tensor = None) -> torch.Tensor:
+        """Per pixel inside the hole; 1 outside, where every jump's error is exactly zero."""
+        w = super().jump_weight(t, s)
+        if x is None:
+            return w
+        m = x[:, -1:]
+        return m * _bcast(w, m) + (1.0 - m)
+
+    def output_scale(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        m = x[:, -1:]
+        return m * _bcast(self.coefficients(t)[2], m) + (1.0 - m)
+
+
+def estimate_hole_vars(x0: torch.Tensor, x1: torch.Tensor, sigma_p: float = 0.0):
+    """[var0, var1, var01] for MaskedGCTM from [RGB, mask] states: var0 over every image pixel, var1
+    and var01 over hole pixels only (where x1 is the source's noise)."""
+    hole = x0[:, -1:].expand_as(x0[:, :-1]) > 0.5
+    a, b = x0[:, :-1].double(), x1[:, :-1].double()
+    var0 = a.flatten().var().item()
+    ah, bh = a[hole], b[hole]
+    var1 = bh.var().item() + sigma_p ** 2
+    var01 = ((ah - ah.mean()) * (bh - bh.mean())).mean().item()
+    return [var0, var1, var01]
 
 
 class OneStepExport(nn.Module):
@@ -82,3 +148,16 @@ class OneStepExport(nn.Module):
         ratio = torch.where(s == t, torch.ones_like(t), s / torch.where(t > 0, t, torch.ones_like(t)))
         ratio = ratio.reshape(-1, 1, 1, 1)
         return ratio * x + (1.0 - ratio) * g, g
+
+
+class MaskedOneStepExport(nn.Module):
+    """The exported graph of a MaskedGCTM: inputs (x RGB, mask, t, s), outputs y and g in RGB; the
+    mask is joined to the state inside the graph, so the engine feeds it as its own input."""
+
+    def __init__(self, model: MaskedGCTM):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x, mask, t, s):
+        g = self.model.g(torch.cat([x, mask], dim=1), t, s)[:, :-1]
+        return x + (1.0 - _ratio(t, s)).reshape(-1, 1, 1, 1) * (g - x), g

@@ -20,6 +20,7 @@ from .config import ConfigError, load
 from .data import DataError, ImageCrops, check_disjoint, evenly_spaced, expand, gaussian, paired_map, TOY_TARGETS
 from .degrade import make_pair
 from .evaluate import load_ema
+from .precond import estimate_hole_vars
 from .trainer import NonFiniteLoss, Trainer, build_model, estimate_vars
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -73,7 +74,8 @@ class Batches:
             if d.heldout:
                 check_disjoint(train_files + clip_files, expand(d.heldout))
             self.pairs = InpaintPairs(train_files, clip_files, d.crop, d.scales, d.clipart_scales, d.clipart_fraction,
-                                      device, seed=cfg.run.seed + rank, pool=d.mask_pool, font_files=fonts(d.font_dirs))
+                                      device, seed=cfg.run.seed + rank, pool=d.mask_pool, font_files=fonts(d.font_dirs),
+                                      with_mask=bool(cfg.net.get("mask")))
             self.heldout = None
         else:
             self.heldout = None
@@ -177,7 +179,8 @@ def train(args):
         vars3 = cfg.gctm.vars
     else:
         x0, x1 = batches.sample(256)
-        vars3 = estimate_vars(x0.cpu(), x1.cpu(), cfg.gctm.sigma_p)
+        estimate = estimate_hole_vars if cfg.net.get("mask") else estimate_vars
+        vars3 = estimate(x0.cpu(), x1.cpu(), cfg.gctm.sigma_p)
     if ddp:  # every rank must use rank 0's preconditioning
         shared = torch.tensor(vars3, dtype=torch.float64, device=device)
         torch.distributed.broadcast(shared, 0)

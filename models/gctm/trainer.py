@@ -11,7 +11,7 @@ import torch
 from . import couplings
 from .losses import consistency_loss, flow_matching_loss, regression_loss
 from .network import build_network
-from .precond import GCTM
+from .precond import GCTM, MaskedGCTM
 from .time_grid import base_grid, step_grid
 
 
@@ -29,7 +29,12 @@ def estimate_vars(x0: torch.Tensor, x1: torch.Tensor, sigma_p: float = 0.0):
 
 
 def build_model(net_cfg: dict, vars3, sigma_min: float, sigma_max: float) -> GCTM:
-    opts = {k: v for k, v in net_cfg.items() if k != "kind"}
+    """The GCTM around the configured network. `mask = true` (inpainting): the state carries the hole
+    as one more channel, the network sees it, and the preconditioning is per pixel (MaskedGCTM)."""
+    opts = {k: v for k, v in net_cfg.items() if k not in ("kind", "mask")}
+    if net_cfg.get("mask"):
+        opts["in_channels"] = opts.get("in_channels", 3) + 1
+        return MaskedGCTM(build_network(net_cfg["kind"], opts), *vars3, sigma_min=sigma_min, sigma_max=sigma_max)
     return GCTM(build_network(net_cfg["kind"], opts), *vars3, sigma_min=sigma_min, sigma_max=sigma_max)
 
 

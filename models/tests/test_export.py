@@ -62,3 +62,40 @@ def test_fp16_weights_halve_the_file_and_stay_close(exported, tmp_path):
     import os
     assert os.path.getsize(half) < 0.7 * os.path.getsize(path)
     assert export.parity(model, half, model.net.cfg.multiple) < 1e-2
+
+
+@pytest.fixture(scope="module")
+def exported_masked(tmp_path_factory):
+    from gctm.trainer import build_model
+    torch.manual_seed(0)
+    net = {"kind": "unet", "channels": 8, "channel_mult": [1, 2], "num_blocks": 1, "patch": 2, "mask": True}
+    model = build_model(net, [0.33, 1.0, 0.0], 0.002, 80.0).eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.1 * torch.randn_like(p))
+    path = str(tmp_path_factory.mktemp("onnx") / "masked.onnx")
+    export.export_onnx(model, path, model.net.cfg.multiple)
+    return model, path
+
+
+def test_a_model_that_takes_the_hole_has_a_mask_input(exported_masked):
+    model, path = exported_masked
+    m = onnx.load(path)
+    assert [i.name for i in m.graph.input] == ["x", "mask", "t", "s"] and [o.name for o in m.graph.output] == ["y", "g"]
+    dims = [d.dim_param or d.dim_value for d in m.graph.input[1].type.tensor_type.shape.dim]
+    assert dims == ["B", 1, "H", "W"]
+    mult = model.net.cfg.multiple
+    assert export.parity(model, path, mult, shapes=[(1, 8 * mult, 8 * mult), (2, 10 * mult, 6 * mult)]) < 1e-4
+
+
+def test_onnx_leaves_every_pixel_outside_the_hole_as_it_was(exported_masked):
+    _, path = exported_masked
+    rng = np.random.default_rng(2)
+    x = rng.uniform(-1, 1, (1, 3, 16, 16)).astype(np.float32)
+    mask = np.zeros((1, 1, 16, 16), np.float32)
+    mask[..., 5:11, 2:9] = 1
+    out = export.ort_run(path, {"x": x, "mask": mask, "t": np.ones(1, np.float32), "s": np.zeros(1, np.float32)})
+    outside = np.broadcast_to(mask < 0.5, x.shape)
+    for name in ("y", "g"):
+        assert np.array_equal(out[name][outside], x[outside])
+        assert np.abs(out[name][~outside] - x[~outside]).max() > 1e-2

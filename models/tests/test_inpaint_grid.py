@@ -42,6 +42,7 @@ class Recorder(torch.nn.Module):
     def __init__(self, model):
         super().__init__()
         self.model, self.xs = model, []
+        self.takes_mask = getattr(model, "takes_mask", False)
 
     def forward(self, x, t, s):
         self.xs.append(x.clone())
@@ -56,7 +57,7 @@ class Recorder(torch.nn.Module):
 
 @pytest.fixture(scope="module")
 def tiny():
-    return random_model(TINY_INPAINT, "tiny-inpaint", seed=2, vars3=(0.3, 0.5, 0.25))
+    return random_model(TINY_INPAINT, "tiny-inpaint", seed=2, vars3=(0.3, 1.0, 0.0))
 
 
 def grid_of(cfg, k):
@@ -72,8 +73,9 @@ def test_the_grid_shows_what_inpaint_eval_scores(tiny, monkeypatch):
     metrics = inpaint_eval.evaluate({"gctm": rec}, SIZE, "validation", grid_of(cfg, 2), per_kind=1, log=lambda *_: None)
     masks = heldout_masks(SIZE, per_kind=1)
     assert len(rec.xs) == len(cs)  # one batch of every mask per crop
-    for ci, (_, crop) in enumerate(cs):
-        assert torch.equal(inpaint_grid.x1_of(crop, ci, masks), rec.xs[ci])
+    for ci, (_, crop) in enumerate(cs):  # x1 and, as the model takes it, the hole as a fourth channel
+        hole = torch.from_numpy(np.stack([m for _, m in masks]))[:, None].float()
+        assert torch.equal(torch.cat([inpaint_grid.x1_of(crop, ci, masks), hole], 1), rec.xs[ci])
     chosen = inpaint_grid.pick(cs, masks, 4)
     assert [masks[mi][0] for _, mi in chosen] == ["strokes", "box", "text", "blob"]
     names, rows = inpaint_grid.columns({"gctm": model}, cs, masks, chosen, grid_of(cfg, 2))

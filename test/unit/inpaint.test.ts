@@ -707,3 +707,32 @@ test('onestep inpaint --json: the zoo\'s upscalers join the chain; each crop rep
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the real tiny-inpaint model takes the hole as its mask input: pixels outside it come back exactly, and a run without it is refused', async () => {
+  const { openCardModel } = await import('../../ui/engine/node');
+  assert.ok(TINY_INPAINT.inputs && 'mask' in TINY_INPAINT.inputs, 'the card declares the mask input');
+  const session = await openCardModel('test/fixtures', TINY_INPAINT);
+  try {
+    const n = 32 * 32;
+    const x = new Float32Array(3 * n).map((_, i) => Math.sin(i * 0.37) * 0.8);
+    const hole = new Float32Array(n);
+    for (let y = 10; y < 20; y++) hole.fill(1, y * 32 + 8, y * 32 + 22);
+    await assert.rejects(session.run(x, 32, 32, 1, 0, 1, 'y'), (e: EngineError) => e.code === 'inference-failed' && /mask/.test(e.message));
+    const y = await session.run(x, 32, 32, 1, 0, 1, 'y', hole);
+    let changed = 0;
+    for (let i = 0; i < 3 * n; i++) {
+      if (hole[i % n] === 0) assert.equal(y[i], x[i], `value ${i} outside the hole`);
+      else if (Math.abs(y[i] - x[i]) > 1e-3) changed++;
+    }
+    assert.ok(changed > 0.9 * 3 * 140, `the hole is filled (${changed} values changed)`);
+    // through the pipeline: the crop's hole is what the model is fed, and bytes beyond the feather are the input's
+    const png = photoPng(96, 80);
+    const m: Mask = { width: 96, height: 80, data: new Uint8Array(96 * 80) };
+    for (let yy = 30; yy < 40; yy++) m.data.fill(1, yy * 96 + 40, yy * 96 + 52);
+    const r = await runInpaintMask({ card: TINY_INPAINT, session }, png, () => m, OPTS);
+    assertFarBytesKept(png, r.image, m);
+    assert.notDeepEqual(boxBytes(r.image, { x: 40, y: 30, w: 12, h: 10 }), boxBytes(decodePng(png), { x: 40, y: 30, w: 12, h: 10 }));
+  } finally {
+    await session.release();
+  }
+});

@@ -9,10 +9,11 @@ import { runSteps, throwIfAborted } from './evaluate';
 import { maskFromImage, type Mask } from './image/mask';
 import { fromPlanes, toPlanes } from './image/raw';
 import type { ChainLink, ImageResult, PipelineHooks, PipelineResult } from './pipeline';
+import type { ModelSession } from './session';
 import { buildSource } from './tools';
 import { inpaintImage, INPAINT_DEFAULTS, type FillUpscaler, type InpaintCrop } from './tools/inpaint';
 import type { EngineOptions } from './tools/types';
-import { cardScale, stepTimes } from './zoo';
+import { cardScale, stepTimes, type StepTime } from './zoo';
 
 export interface InpaintImageRun extends ImageResult {
   /** The crops that ran (position, size, scale, upscaler): what `onestep inpaint --json` reports. */
@@ -66,6 +67,20 @@ function fillUpscaler(link: ChainLink, options: EngineOptions, signal: AbortSign
 }
 
 /**
+ * The step schedule on one size × size crop: the crop is exactly the model's input (no tiles), and
+ * the hole goes with every step for models that take it as an input.
+ */
+async function runHoleSteps(session: ModelSession, x1: Float32Array, size: number, hole: Uint8Array, times: StepTime[], signal?: AbortSignal): Promise<Float32Array> {
+  const mask = Float32Array.from(hole);
+  let x = x1;
+  for (const step of times) {
+    throwIfAborted(signal);
+    x = await session.run(x, size, size, step.t, step.s, 1, step.output ?? 'y', mask);
+  }
+  return x;
+}
+
+/**
  * The plugin's entry: `maskFor` makes the mask once the image's size is known (from the shapes' own
  * exports, ui/engine/image/mask-layers.ts). The result is not encoded: the worker encodes it in
  * pieces of Figma's image size (on a 4000×3000 photo an encode is most of the time).
@@ -84,9 +99,8 @@ export async function runInpaintMask(links: InpaintLinks, png: Uint8Array, maskF
   timings.decode += now() - t;
   const size = card.source.size ?? INPAINT_DEFAULTS.modelSize;
   const times = stepTimes(card, options.steps, options.output);
-  const spec = { size, overlap: 0, multiple: card.multiple };
   t = now();
-  const result = await inpaintImage(planes, mask, (x1, s) => runSteps(session, x1, s, s, times, spec, { signal: hooks.signal }), {
+  const result = await inpaintImage(planes, mask, (x1, s, hole) => runHoleSteps(session, x1, s, hole, times, hooks.signal), {
     seed: options.seed,
     modelSize: size,
     // The card's measured largest hole; else the share of the window the default gives a 128 model (48/128).

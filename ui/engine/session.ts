@@ -17,10 +17,14 @@ export interface OrtModule {
  */
 export type OutputName = 'y' | 'g';
 
-/** One evaluation of G(x, t, s) on a [batch, 3, h, w] input (every item at the same t and s). */
+/**
+ * One evaluation of G(x, t, s) on a [batch, 3, h, w] input (every item at the same t and s).
+ * `mask` ([batch, 1, h, w], 1 in the hole) is fed to models that declare a "mask" input (inpaint
+ * models whose state carries the hole) and required by them; other models ignore it.
+ */
 export interface ModelSession {
   readonly backend: Backend;
-  run(x: Float32Array, width: number, height: number, t: number, s: number, batch?: number, output?: OutputName): Promise<Float32Array>;
+  run(x: Float32Array, width: number, height: number, t: number, s: number, batch?: number, output?: OutputName, mask?: Float32Array): Promise<Float32Array>;
   release(): Promise<void>;
 }
 
@@ -37,13 +41,19 @@ async function createOne(ort: OrtModule, bytes: Uint8Array, backend: Backend): P
   if (!session.outputNames.includes('y')) throw new EngineError('model-load-failed', 'the model has no output "y"');
   return {
     backend,
-    async run(x, width, height, t, s, batch = 1, output: OutputName = 'y') {
+    async run(x, width, height, t, s, batch = 1, output: OutputName = 'y', mask?: Float32Array) {
       if (!session.outputNames.includes(output)) throw new EngineError('model-load-failed', `the model has no output "${output}"`);
-      const feeds = {
+      const feeds: Record<string, Tensor> = {
         x: new ort.Tensor('float32', x, [batch, 3, height, width]),
         t: new ort.Tensor('float32', new Float32Array(batch).fill(t), [batch]),
         s: new ort.Tensor('float32', new Float32Array(batch).fill(s), [batch]),
       };
+      if (session.inputNames.includes('mask')) {
+        if (!mask || mask.length !== batch * width * height) {
+          throw new EngineError('inference-failed', `the model needs a mask of ${batch}×1×${width}×${height}, got ${mask ? mask.length + ' values' : 'none'}`);
+        }
+        feeds.mask = new ort.Tensor('float32', mask, [batch, 1, height, width]);
+      }
       let out;
       try {
         // fetch only the output asked for: the other one is never copied out of the runtime
@@ -122,11 +132,11 @@ export class FallbackSession implements ModelSession {
     this.log(reason);
   }
 
-  async run(x: Float32Array, width: number, height: number, t: number, s: number, batch = 1, output: OutputName = 'y'): Promise<Float32Array> {
+  async run(x: Float32Array, width: number, height: number, t: number, s: number, batch = 1, output: OutputName = 'y', mask?: Float32Array): Promise<Float32Array> {
     for (;;) {
       if (!this.current) throw new EngineError('backend-failed', 'the session was released');
       try {
-        return await this.current.run(x, width, height, t, s, batch, output);
+        return await this.current.run(x, width, height, t, s, batch, output, mask);
       } catch (err) {
         if (this.index + 1 >= this.backends.length) throw err;
         this.note(`${this.backend} failed mid-run, continuing on ${this.backends[this.index + 1]}: ${(err as Error).message}`);

@@ -31,6 +31,8 @@ export interface ModelCard {
   fp16_file?: string;
   /** Steps the model runs when the user leaves Steps on its default (1 when absent). */
   default_steps?: number;
+  /** The model's inputs, name → shape and meaning: x, t, s always; "mask" (1 in the hole) for inpaint models that take it. */
+  inputs?: Record<string, string>;
   /** The model's outputs: "y" (G, the jump) always; "g" (the network's endpoint estimate) when exported. */
   outputs?: string[];
   /** What the tool gives when the user makes no choice (models with both outputs). */

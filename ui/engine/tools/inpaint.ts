@@ -1,10 +1,10 @@
 // Inpaint: fill the masked part of an image with one model evaluation per group of holes, and leave
 // every pixel farther than the feather from the mask exactly as it was.
 //
-// The model (card tool "inpaint", source.kind "inpaint") works at its training size (128×128). Its x1
-// is the RGB crop in [−1, 1] with every hole pixel replaced by N(0, 1) noise (the paper's inpainting
-// coupling; no mask channel: the noise marks the hole); its output is the whole crop, of which only
-// the hole and its feather are used. Large images are cut into crops (image/crop-plan.ts), each
+// The model (card tool "inpaint", source.kind "inpaint") works at its training size (the card's
+// source.size). Its x1 is the RGB crop in [−1, 1] with every hole pixel replaced by N(0, 1) noise (the
+// paper's inpainting coupling), and a model that declares a "mask" input is also fed the hole itself
+// (1 inside); its output is the whole crop, of which only the hole and its feather are used. Large images are cut into crops (image/crop-plan.ts), each
 // scaled down just enough, run, scaled back up and composited with the feathered mask inside its
 // own context box; crops run in turn, each seeing the fills before it. A crop scaled down by 2 or
 // more is brought back with the restore upscalers first (fillAtFullSize), as Restore would upscale it.
@@ -18,8 +18,8 @@ import { throwIfAborted } from '../evaluate';
 import { gaussian } from '../random';
 import { cardScale, type ModelCard } from '../zoo';
 
-/** Runs the model once on a 3 × size × size x1 (CHW, [−1, 1]); resolves to y of the same shape. */
-export type RunModel = (x1: Float32Array, size: number) => Promise<Float32Array>;
+/** Runs the model on a 3 × size × size x1 (CHW, [−1, 1]) with its hole (size × size, 1 = hole); resolves to y of x1's shape. */
+export type RunModel = (x1: Float32Array, size: number, hole: Uint8Array) => Promise<Float32Array>;
 
 export interface InpaintOptions {
   /** Picks the noise in the hole: the same seed gives the same fill. */
@@ -286,8 +286,8 @@ export async function inpaintImage(planes: Planes, mask: Mask, runModel: RunMode
     const c = crops[k];
     const r = c.context;
     if (r.x < c.x || r.y < c.y || r.x + r.w > c.x + c.w || r.y + r.h > c.y + c.h) throw new Error(`crop plan: context ${JSON.stringify(r)} outside its window`);
-    const { x1 } = buildInpaintX1(work, mask, c, size, cropSeed(options.seed, k), filled);
-    const y = await runModel(x1, size);
+    const { x1, hole } = buildInpaintX1(work, mask, c, size, cropSeed(options.seed, k), filled);
+    const y = await runModel(x1, size, hole);
     if (y.length !== 3 * size * size) throw new Error(`inpaint model returned ${y.length} values for 3×${size}×${size}`);
     throwIfAborted(options.signal);
     const fill = cropTopLeft(y, 3, size, size, c.modelWidth, c.modelHeight);
