@@ -27,6 +27,7 @@ from PIL import Image
 from gctm import golden, publish
 from gctm.fixtures import random_model
 from gctm.network import architecture_signature
+from gctm.inpaint_data import HOLE_SIGMA, coarse_fill
 from gctm.solvers import one_step
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -74,7 +75,8 @@ kind = "inpaint"
 train = ["cache/bank/photos/*.webp"]
 crop = 32
 clipart = ["cache/bank/clipart/*.webp"]
-''' + NET + '''
+''' + NET + '''mask = true
+
 [gctm]
 coupling = "paired"
 sigma_max = 80.0
@@ -234,11 +236,14 @@ def test_inpaint_golden_is_the_pytorch_output(published):
     assert box == (5, 8, 6, 4) and mask.sum() == 24  # (20, 30, 24, 16) in the 128² photo, one rectangle
     x1 = golden.inpaint_x1(img, mask, seed=0)
     eps = golden.engine_gaussian(3 * 32 * 32, 0).reshape(3, 32, 32)
-    assert np.array_equal(x1[0].numpy()[:, mask], eps[:, mask])
+    hole = torch.from_numpy(mask)[None, None].float()
+    guess = coarse_fill(torch.from_numpy(golden.to_planes(img))[None], hole)[0].numpy()
+    assert np.allclose(x1[0].numpy()[:, mask], guess[:, mask] + HOLE_SIGMA * eps[:, mask], atol=1e-6)
+    assert card["inputs"]["mask"] and card["source"]["hole_sigma"] == HOLE_SIGMA  # the engine feeds the hole
     with torch.no_grad():
-        ones = torch.ones(1)
-        faithful = model.g(x1, ones, ones)[0]
-        detailed = one_step(model, x1)[0]
+        ones, state = torch.ones(1), torch.cat([x1, hole], 1)
+        faithful = model.g(state, ones, ones)[0, :3]
+        detailed = one_step(model, state)[0, :3]
     out = _png(fx / "golden-inpaint-out.png")
     assert np.array_equal(out, _png(fx / "golden-inpaint-faithful.png"))
     assert np.array_equal(out[mask], golden.to_u8(faithful)[mask])  # the model's output inside the hole

@@ -60,8 +60,24 @@ def test_fill_hole_keeps_every_pixel_outside_the_mask():
     mask[:, :, 4:8, 4:12] = 1
     x1 = fill_hole(x0, mask)
     assert torch.equal(x1 * (1 - mask), x0 * (1 - mask))
-    inside = x1[mask.expand_as(x1) > 0]
-    assert 0.7 < inside.std() < 1.3  # N(0, 1) noise marks the hole
+    noise = (x1 - fill_hole(x0, mask, torch.zeros_like(x0)))[mask.expand_as(x1) > 0]
+    assert 0.35 < noise.std() < 0.65  # the seed's noise, HOLE_SIGMA = 0.5, around the coarse fill
+
+
+def test_coarse_fill_continues_what_surrounds_the_hole():
+    from gctm.inpaint_data import coarse_fill
+    yy, xx = torch.meshgrid(torch.linspace(-1, 1, 32), torch.linspace(-1, 1, 32), indexing="ij")
+    x0 = torch.stack([xx, yy, 0.3 * xx + 0.2])[None]  # smooth ramps
+    hole = torch.zeros(1, 1, 32, 32)
+    hole[..., 10:18, 12:22] = 1
+    filled = coarse_fill(x0, hole)
+    assert torch.equal(filled[hole.expand_as(x0) < 0.5], x0[hole.expand_as(x0) < 0.5])
+    err = (filled - x0)[hole.expand_as(x0) > 0].abs()
+    assert err.mean() < 0.08 and err.max() < 0.3  # a ramp is continued, not greyed
+    x0[:, :, 10:18, 12:22] = 5.0  # what is in the hole never shows through
+    assert torch.equal(coarse_fill(x0, hole), filled)
+    flat = coarse_fill(torch.full((1, 3, 24, 24), 0.4), torch.ones(1, 1, 24, 24) - torch.eye(24)[None, None])
+    assert torch.allclose(flat, torch.full_like(flat, 0.4))  # a flat image stays flat (24: pyramid stops at 3)
 
 
 def test_colourfulness_is_zero_for_grey_and_grows_with_colour():
