@@ -328,6 +328,14 @@ def main(argv=None):
         card["one_step"] = "gctm" if gctm else "regressor"
     if args.default_steps > 1:
         card["default_steps"] = args.default_steps
+    # sketch: the colour latent's useful strengths, as measured (gctm.sketch_latents), for the panel's hint
+    if metrics.get("colour_latent"):
+        from .sketch_latents import FLOODED_PAPER, latent_range
+        lr = latent_range(metrics["colour_latent"])
+        if lr:
+            card["latent"] = {**lr, "how": f"floods: the smallest strength at which the paper kept falls to "
+                                          f"{FLOODED_PAPER:.0%} or less (mean over the measured colours); best: "
+                                          f"the strength before it on the measured grid"}
     card["summary"] = summary
     write_card(card, os.path.join(args.zoo, f"{cfg.run.id}.json"))
     os.makedirs(args.fixtures, exist_ok=True)

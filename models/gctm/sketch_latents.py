@@ -134,6 +134,24 @@ def colour_row(out: np.ndarray, target: np.ndarray, line_ink: np.ndarray, hex_rg
             "background_white": round(float(paper(out)[bg].mean()) if bg.any() else 1.0, 3)}
 
 
+FLOODED_PAPER = 0.1      # latent_range: at this share of paper kept (or less) the colour has flooded it
+
+
+def latent_range(colour_latent: dict):
+    """{"best", "floods"} for the panel's Strength hint from the measured colours: `floods` is the
+    smallest γ at which the mean share of paper kept falls to FLOODED_PAPER or below, `best` the γ of
+    the grid just before it (the strongest that still leaves paper); None when nothing floods or there
+    is no γ > 0 before it."""
+    gammas = sorted(float(g) for g in colour_latent["gammas"])
+    kept = {g: float(np.mean([c["by_gamma"][str(g)]["background_white"] for c in colour_latent["colours"].values()]))
+            for g in gammas}
+    floods = next((g for g in gammas if g > 0 and kept[g] <= FLOODED_PAPER), None)
+    before = [g for g in gammas if 0 < g < (floods or 0)]
+    if floods is None or not before:
+        return None
+    return {"best": before[-1], "floods": floods}
+
+
 def useful_gammas(rows: dict) -> list:
     base = rows[0.0]
     return [g for g, r in rows.items() if g > 0 and r["distance"] < base["distance"]

@@ -92,3 +92,13 @@ def test_grid_has_a_header_and_one_row_per_drawing_plus_latent_rows(tmp_path):
     assert (a[:16] < 128).any()  # the header's text
     # the first cell is the input sketch, pixel-doubled
     assert np.array_equal(a[16:16 + cell:2, :cell:2, 0], line[0])
+
+
+def test_latent_range_is_where_the_paper_floods():
+    from gctm.sketch_latents import latent_range
+    kept = {0.0: (0.96, 0.97), 0.25: (0.39, 0.52), 0.5: (0.04, 0.02), 1.0: (0.0, 0.0)}
+    measured = {"gammas": list(kept), "colours": {c: {"by_gamma": {str(g): {"background_white": v[i]} for g, v in kept.items()}}
+                                                 for i, c in enumerate(("#cc3344", "#3366cc"))}}
+    assert latent_range(measured) == {"best": 0.25, "floods": 0.5}
+    never = {**measured, "colours": {c: {"by_gamma": {str(g): {"background_white": 0.9} for g in kept}} for c in ("#cc3344",)}}
+    assert latent_range(never) is None  # nothing floods: the panel says what Strength does instead

@@ -172,6 +172,10 @@ test('sketch: the colour latent moves the result toward the chosen colour as its
       el.value = '#3366cc';
       el.dispatchEvent(new Event('change', { bubbles: true }));
     });
+    // The Strength hint gives the model's measured range (its card's), or says what Strength does.
+    const hint = await ui.locator('[data-testid=latent-hint]').textContent();
+    if (card.latent) assert.equal(hint, `Works best near ${card.latent.best}; from ${card.latent.floods} up the colour floods the paper.`);
+    else assert.equal(hint, 'How strongly the colour pushes the result.');
     const blueness = [];
     for (const gamma of [0, 1]) {
       await setRange(ui, 'latent-strength', gamma);

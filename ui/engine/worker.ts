@@ -14,7 +14,7 @@ import { runInpaintMask } from './inpaint-pipeline';
 import { runEdit, runVariations } from './variations';
 import { FIGMA_IMAGE_MAX, type ErrorCode, type ResultImage } from '../../src/protocol';
 import type { SketchInfo } from './tools/types';
-import type { FallbackSession, OrtModule } from './session';
+import type { FallbackSession, ModelSession, OrtModule } from './session';
 import type { FromWorker, ToWorker } from './worker-protocol';
 import type { ModelCard } from './zoo';
 
@@ -129,13 +129,40 @@ const TOOLS: Record<RunMessage['tool'], (links: ChainLink[], m: RunMessage, hook
   },
 };
 
+/**
+ * A session that opens on its first run. Inpaint's upscalers: they bring back only fills that were
+ * scaled down by 2 or more, which most jobs (a logo, a scratch) never have, so most jobs never load them.
+ */
+function onFirstRun(open: () => Promise<FallbackSession>): ModelSession {
+  let session: Promise<FallbackSession> | null = null;
+  let opened: FallbackSession | null = null;
+  return {
+    get backend() {
+      return opened?.backend ?? 'wasm';
+    },
+    async run(x, width, height, t, s, batch, output, mask) {
+      session ??= open().then((opening) => (opened = opening));
+      return (await session).run(x, width, height, t, s, batch, output, mask);
+    },
+    async release() {
+      // the worker keeps every opened session for later jobs (sessionFor)
+    },
+  };
+}
+
 async function run(m: RunMessage, signal: AbortSignal): Promise<void> {
-  post({ type: 'progress', jobId: m.jobId, stage: 'load', done: 0, total: m.models.length });
+  // Inpaint opens only its own model up front; every other tool runs each model of its chain.
+  const eager = m.tool === 'inpaint' ? 1 : m.models.length;
+  post({ type: 'progress', jobId: m.jobId, stage: 'load', done: 0, total: eager });
   const loadStart = performance.now();
   const links: ChainLink[] = [];
-  for (const { card, model } of m.models) {
+  for (const [i, { card, model }] of m.models.entries()) {
+    if (i >= eager) {
+      links.push({ card, session: onFirstRun(async () => await (await sessionFor(card, model))) });
+      continue;
+    }
     links.push({ card, session: await (await sessionFor(card, model)) });
-    post({ type: 'progress', jobId: m.jobId, stage: 'load', done: links.length, total: m.models.length });
+    post({ type: 'progress', jobId: m.jobId, stage: 'load', done: links.length, total: eager });
   }
   const load = performance.now() - loadStart;
   const tool = TOOLS[m.tool];

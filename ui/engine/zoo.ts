@@ -20,6 +20,11 @@ export interface ModelCard {
    * side (sketch models: every input is fitted into size × size and the output is that square).
    */
   source: { kind: string; scale?: number; resize?: string | null; sigma_p?: number; size?: number };
+  /**
+   * Sketch: the colour latent's strengths as measured on held-out drawings: `best`, the strongest that
+   * still leaves the paper white; `floods`, where the colour covers the paper.
+   */
+  latent?: { best: number; floods: number; how?: string };
   /** Inpaint: the largest hole side, in model pixels, the measurements support (crops shrink bigger holes to it). */
   max_hole?: number;
   time: { sigma_max: number; grid: number[]; one_step: { t: number; s: number } };

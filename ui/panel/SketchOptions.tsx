@@ -19,11 +19,12 @@ interface Props {
   onChange(next: Partial<Settings>): void;
 }
 
-/**
- * γ where the colour shows while the strokes are still followed (sketch 0.2.0 on the held-out drawings,
- * models/README.md): 0.25 tints the drawing; from 0.5 the colour floods the paper and strokes fade.
- */
-export const USEFUL_LATENT = { best: 0.25, floods: 0.5 };
+/** The Strength hint: the model's measured range (card `latent`), or what Strength does when it has none. */
+export function latentHint(model: ModelCard | undefined): string {
+  const range = model?.latent;
+  if (!range) return 'How strongly the colour pushes the result.';
+  return `Works best near ${range.best}; from ${range.floods} up the colour floods the paper.`;
+}
 
 export function SketchOptions({ tool, chain, scales, settings, selected, disabled, onChange }: Props) {
   const model = chain[0];
@@ -87,7 +88,7 @@ export function SketchOptions({ tool, chain, scales, settings, selected, disable
               <span class="dim" data-testid="latent-strength-value">{settings.latentStrength.toFixed(2)}</span>
             </label>
           )}
-          {(settings.color !== null || settings.swatch !== null) && <span class="hint">Works best near {USEFUL_LATENT.best}; from {USEFUL_LATENT.floods} up the colour floods the paper.</span>}
+          {(settings.color !== null || settings.swatch !== null) && <span class="hint" data-testid="latent-hint">{latentHint(model)}</span>}
         </fieldset>
       )}
       {tool === 'edit' && (
