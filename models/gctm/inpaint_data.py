@@ -22,11 +22,11 @@ from .data import ImageCrops
 from .masks import make_mask
 
 
-# the noise's standard deviation in the hole, in [−1, 1] units (the card's source.hole_sigma): small, as
-# the paper's perturbed source for image-to-image translation (σp), so the network starts from the fill
-# and refines it; the seed still moves the texture. 0.5 left the fill mostly to the network: after 2,400
-# teacher steps its denoiser was 1.6 dB below Telea inside the hole.
-HOLE_SIGMA = 0.2
+# the noise's standard deviation in the hole, in [−1, 1] units (the card's source.hole_sigma): the
+# paper's perturbation σp of an image-to-image source (0.05). The network's skip path carries x1, noise
+# included, and the network must cancel that noise pixel by pixel: at σ 0.5 and 0.2 the fills of the
+# first 2,000 teacher steps were still speckled and below Telea; at 0.05 what is left is a few levels.
+HOLE_SIGMA = 0.05
 # Jacobi smoothing passes over the hole after the pyramid fill (the card's source.hole_smooth)
 HOLE_SMOOTH = 32
 

@@ -61,7 +61,7 @@ def test_fill_hole_keeps_every_pixel_outside_the_mask():
     x1 = fill_hole(x0, mask)
     assert torch.equal(x1 * (1 - mask), x0 * (1 - mask))
     noise = (x1 - fill_hole(x0, mask, torch.zeros_like(x0)))[mask.expand_as(x1) > 0]
-    assert abs(noise.std() - HOLE_SIGMA) < 0.05  # the seed's noise around the coarse fill
+    assert abs(noise.std() / HOLE_SIGMA - 1) < 0.2  # the seed's noise around the coarse fill
 
 
 def test_coarse_fill_continues_what_surrounds_the_hole():

@@ -29,7 +29,7 @@ export interface HoleFill {
 }
 
 /** What the models were trained with (models/gctm/inpaint_data.py) when a card does not say. */
-export const DEFAULT_HOLE_FILL: HoleFill = { sigma: 0.2, smooth: 32 };
+export const DEFAULT_HOLE_FILL: HoleFill = { sigma: 0.05, smooth: 32 };
 
 /** The card's hole fill (source.hole_sigma, source.hole_smooth). */
 export function holeFillOf(card: ModelCard): HoleFill {
