@@ -21,6 +21,7 @@ from gctm.masks import heldout_masks
 from gctm.metrics import psnr
 from gctm.network import architecture_signature
 from gctm.time_grid import step_grid
+from tiny_configs import INPAINT_TOML as TOML
 
 SIZE = 32
 
@@ -134,33 +135,3 @@ def test_the_command_takes_size_and_network_from_the_checkpoint(tmp_path, monkey
     img = Image.open(out)
     cell = 32 * inpaint_grid.scale_for(32)
     assert img.size == (7 * cell + 6 * inpaint_grid.GAP, inpaint_grid.HEADER + 2 * (cell + inpaint_grid.GAP) - inpaint_grid.GAP)
-
-
-TOML = '''
-[run]
-id = "inpaint"
-tool = "inpaint"
-title = "Inpaint"
-version = "0.1.0"
-
-[data]
-kind = "inpaint"
-train = ["cache/bank/photos/*.webp"]
-crop = 32
-
-[net]
-kind = "unet"
-channels = 8
-channel_mult = [1, 2]
-num_blocks = 1
-patch = 2
-attention = true
-film = true
-
-[gctm]
-coupling = "paired"
-sigma_max = 80.0
-
-[train]
-batch = 1
-'''
