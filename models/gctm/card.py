@@ -18,8 +18,7 @@ SOURCE_DOCS = {
     "clean": "x1 = the RGB input itself (in [-1, 1], composited on white), same size; the model removes "
              "noise, blur and JPEG artefacts. Alpha is kept as it is.",
     "inpaint": "x1 = a size x size window of the image (in [-1, 1], composited on white) with every pixel "
-               "of the hole replaced by a coarse fill from its surroundings (push-pull pyramid, then "
-               "hole_smooth Jacobi passes) plus hole_sigma x N(0, 1) noise (the seed picks it), and the hole itself as the `mask` input "
+               "of the hole replaced by N(0, 1) noise (the seed picks it), and the hole itself as the `mask` input "
                "where the model declares one; the output is composited inside "
                "the hole only, with a feathered edge. Large images are handled one window per hole, scaled "
                "down so the hole fits (ui/engine/tools/inpaint.ts).",
@@ -41,12 +40,6 @@ def tile_for(net_cfg) -> tuple:
     radius = (2 * net_cfg.blocks + 2) * net_cfg.patch  # 3×3 convs at 1/patch resolution
     overlap = -(-radius // 16) * 16
     return (1024 if net_cfg.patch >= 4 else 512), overlap
-
-
-def _hole_fill() -> dict:
-    """How x1 fills the hole (gctm/inpaint_data.py): the engine builds it from these."""
-    from .inpaint_data import HOLE_SIGMA, HOLE_SMOOTH
-    return {"hole_fill": "coarse", "hole_sigma": HOLE_SIGMA, "hole_smooth": HOLE_SMOOTH}
 
 
 def build_card(cfg, model, onnx_path: str, *, fp16_path: str = None, metrics: dict = None,
@@ -77,8 +70,7 @@ def build_card(cfg, model, onnx_path: str, *, fp16_path: str = None, metrics: di
         "source": {"kind": kind, "scale": cfg.data.scale if kind == "upscale" else 1,
                    "resize": "bicubic" if kind == "upscale" else None, "sigma_p": g.sigma_p,
                    "how": SOURCE_DOCS.get(kind, ""),
-                   **({"size": cfg.data.crop} if kind in ("sketch", "inpaint") else {}),
-                   **(_hole_fill() if kind == "inpaint" else {})},
+                   **({"size": cfg.data.crop} if kind in ("sketch", "inpaint") else {})},
         "time": {"sigma_min": g.sigma_min, "sigma_max": g.sigma_max, "rho": g.rho, "grid": grid,
                  "one_step": {"t": 1.0, "s": 0.0}},
         "vars": {"var0": model.var0, "var1": model.var1, "var01": model.var01},

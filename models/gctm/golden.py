@@ -192,13 +192,10 @@ def feather_weights(hole: np.ndarray, feather: float = FEATHER) -> np.ndarray:
 
 
 def inpaint_x1(img_u8: np.ndarray, hole: np.ndarray, seed: int = SEED) -> torch.Tensor:
-    """x1 [1, 3, size, size] as buildInpaintX1 makes it for one whole-image crop at scale 1: the coarse
-    fill plus HOLE_SIGMA times the engine's noise inside the hole."""
-    from .inpaint_data import HOLE_SIGMA, coarse_fill
+    """x1 [1, 3, size, size] as buildInpaintX1 makes it for one whole-image crop at scale 1."""
     x = to_planes(img_u8)
     eps = engine_gaussian(x.size, seed).reshape(x.shape)
-    guess = coarse_fill(torch.from_numpy(x)[None], torch.from_numpy(hole)[None, None].float())[0].numpy()
-    return torch.from_numpy(np.where(hole[None], guess + HOLE_SIGMA * eps, x).astype(F32))[None]
+    return torch.from_numpy(np.where(hole[None], eps, x).astype(F32))[None]
 
 
 def composite(img_u8: np.ndarray, y: torch.Tensor, weights: np.ndarray) -> np.ndarray:

@@ -85,12 +85,24 @@ class MaskedGCTM(GCTM):
 
     The preconditioning is per pixel. Outside the hole x1 = x0, so c_skip = 1 and c_out = 0 there:
     g and G return those pixels untouched, exactly, and the network spends nothing on copying them.
-    Inside, the pair is (image, independent noise): the scalar coefficients of GCTM with var1 and
-    var01 measured over hole pixels only (`estimate_hole_vars`). The network sees c_in·RGB and the
-    mask, so it never has to guess where the hole is from the noise.
+    Inside, the skip path does not carry the noise of x1: it carries S_t(x) = (1 − t)·x + t·guess,
+    where the guess is the coarse fill of the hole from the pixels around it (inpaint_data.coarse_fill;
+    the same for x0, x_t and x1, since the known pixels never change). At t = 0 the skip is x itself
+    (so g(x, 0, 0) = x); at t = 1 it is the guess, and the network learns what the guess lacks instead
+    of having to cancel the noise pixel by pixel. The coefficients are GCTM's scalar ones with var1
+    and var01 those of the guess against the image inside the hole (`estimate_hole_vars`). The network
+    sees c_in·RGB, the mask and the guess.
     """
 
     takes_mask = True
+
+    def __init__(self, net: nn.Module, *args, **kwargs):
+        from .inpaint_data import FILL_LEVELS
+        super().__init__(net, *args, **kwargs)
+        multiple = getattr(getattr(net, "cfg", None), "multiple", 2 ** FILL_LEVELS)
+        if multiple % 2 ** FILL_LEVELS:
+            raise ValueError(f"an inpainting network's multiple must be a multiple of {2 ** FILL_LEVELS} (the coarse "
+                             f"fill halves the image {FILL_LEVELS} times); this one's is {multiple}: add a U-Net level")
 
     def pixel_coefficients(self, t: torch.Tensor, m: torch.Tensor):
         """c_in, c_skip, c_out per pixel ([B, 1, H, W]) for the mask m [B, 1, H, W]."""
@@ -99,10 +111,15 @@ class MaskedGCTM(GCTM):
         return (m * c_in + keep * (self.var0 ** -0.5), m * c_skip + keep, m * c_out)
 
     def g(self, x: torch.Tensor, t: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+        from .inpaint_data import coarse_fill
         rgb, m = x[:, :-1], x[:, -1:]
+        guess = coarse_fill(rgb, m)
+        tb = _bcast(t, m)
+        skip = rgb + m * tb * (guess - rgb)  # S_t(x) in the hole, x itself outside (bit for bit)
         c_in, c_skip, c_out = self.pixel_coefficients(t, m)
-        f = self.net(torch.cat([c_in * rgb, m], dim=1), self.c_noise(t), self.c_noise(s))[:, :rgb.shape[1]]
-        return torch.cat([c_skip * rgb + c_out * f, m], dim=1)
+        inputs = torch.cat([c_in * rgb, m, guess * (self.var0 ** -0.5)], dim=1)
+        f = self.net(inputs, self.c_noise(t), self.c_noise(s))[:, :rgb.shape[1]]
+        return torch.cat([c_skip * skip + c_out * f, m], dim=1)
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
         """G = x + (1 − s/t)·(g − x): the same jump, written so that where g = x (outside the hole, and
@@ -123,10 +140,14 @@ class MaskedGCTM(GCTM):
 
 
 def estimate_hole_vars(x0: torch.Tensor, x1: torch.Tensor, sigma_p: float = 0.0):
-    """[var0, var1, var01] for MaskedGCTM from [RGB, mask] states: var0 over every image pixel, var1
-    and var01 over hole pixels only (where x1 is the source's noise)."""
-    hole = x0[:, -1:].expand_as(x0[:, :-1]) > 0.5
-    a, b = x0[:, :-1].double(), x1[:, :-1].double()
+    """[var0, var1, var01] for MaskedGCTM from [RGB, mask] states: var0 over every image pixel; var1
+    and var01 those of the skip path at t = 1 (the coarse fill of the hole) against x0, over hole
+    pixels only."""
+    from .inpaint_data import coarse_fill
+    m = x0[:, -1:]
+    hole = m.expand_as(x0[:, :-1]) > 0.5
+    a = x0[:, :-1].double()
+    b = coarse_fill(x1[:, :-1], m).double()
     var0 = a.flatten().var().item()
     ah, bh = a[hole], b[hole]
     var1 = bh.var().item() + sigma_p ** 2

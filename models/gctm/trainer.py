@@ -33,7 +33,7 @@ def build_model(net_cfg: dict, vars3, sigma_min: float, sigma_max: float) -> GCT
     as one more channel, the network sees it, and the preconditioning is per pixel (MaskedGCTM)."""
     opts = {k: v for k, v in net_cfg.items() if k not in ("kind", "mask")}
     if net_cfg.get("mask"):
-        opts["in_channels"] = opts.get("in_channels", 3) + 1
+        opts["in_channels"] = opts.get("in_channels", 3) + 4  # the RGB, the mask and the coarse fill
         return MaskedGCTM(build_network(net_cfg["kind"], opts), *vars3, sigma_min=sigma_min, sigma_max=sigma_max)
     return GCTM(build_network(net_cfg["kind"], opts), *vars3, sigma_min=sigma_min, sigma_max=sigma_max)
 

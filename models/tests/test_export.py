@@ -68,7 +68,7 @@ def test_fp16_weights_halve_the_file_and_stay_close(exported, tmp_path):
 def exported_masked(tmp_path_factory):
     from gctm.trainer import build_model
     torch.manual_seed(0)
-    net = {"kind": "unet", "channels": 8, "channel_mult": [1, 2], "num_blocks": 1, "patch": 2, "mask": True}
+    net = {"kind": "unet", "channels": 8, "channel_mult": [1, 2, 2], "num_blocks": 1, "patch": 2, "mask": True}
     model = build_model(net, [0.33, 1.0, 0.0], 0.002, 80.0).eval()
     with torch.no_grad():
         for p in model.parameters():

@@ -124,8 +124,8 @@ def test_the_command_takes_size_and_network_from_the_checkpoint(tmp_path, monkey
     ckpt = tmp_path / "ckpt.pt"
     torch.save({"arch": architecture_signature(model.net), "vars": [model.var0, model.var1, model.var01],
                 "model": sd, "ema": sd, "steps": 1, "elapsed_s": 1.0, "device": "cpu", "config": cfg.to_dict()}, ckpt)
-    config = tmp_path / "inpaint.toml"  # what the file says: 64², three levels; the checkpoint: 32², two
-    config.write_text(TOML.replace("crop = 32", "crop = 64").replace("channel_mult = [1, 2]", "channel_mult = [1, 2, 4]"))
+    config = tmp_path / "inpaint.toml"  # what the file says: 64² and [1, 2, 4]; the checkpoint: 32² and [1, 2, 2]
+    config.write_text(TOML.replace("crop = 32", "crop = 64").replace("channel_mult = [1, 2, 2]", "channel_mult = [1, 2, 4]"))
     seen = []
     monkeypatch.setattr(inpaint_grid, "heldout_crops", lambda size, split: seen.append((size, split)) or crops(size=size))
     out = tmp_path / "docs" / "grid.png"

@@ -2,7 +2,7 @@
 import numpy as np
 import torch
 
-from gctm.inpaint_data import HOLE_SIGMA, MaskPool, fill_hole
+from gctm.inpaint_data import MaskPool, fill_hole
 from gctm.masks import KINDS, heldout_masks, make_mask, size_class
 from gctm.sketch_data import SketchPairs
 
@@ -60,8 +60,8 @@ def test_fill_hole_keeps_every_pixel_outside_the_mask():
     mask[:, :, 4:8, 4:12] = 1
     x1 = fill_hole(x0, mask)
     assert torch.equal(x1 * (1 - mask), x0 * (1 - mask))
-    noise = (x1 - fill_hole(x0, mask, torch.zeros_like(x0)))[mask.expand_as(x1) > 0]
-    assert abs(noise.std() / HOLE_SIGMA - 1) < 0.2  # the seed's noise around the coarse fill
+    inside = x1[mask.expand_as(x1) > 0]
+    assert 0.7 < inside.std() < 1.3  # N(0, 1) noise fills the hole
 
 
 def test_coarse_fill_continues_what_surrounds_the_hole():
@@ -77,7 +77,7 @@ def test_coarse_fill_continues_what_surrounds_the_hole():
     x0[:, :, 10:18, 12:22] = 5.0  # what is in the hole never shows through
     assert torch.equal(coarse_fill(x0, hole), filled)
     flat = coarse_fill(torch.full((1, 3, 24, 24), 0.4), torch.ones(1, 1, 24, 24) - torch.eye(24)[None, None])
-    assert torch.allclose(flat, torch.full_like(flat, 0.4))  # a flat image stays flat (24: pyramid stops at 3)
+    assert torch.allclose(flat, torch.full_like(flat, 0.4))  # a flat image stays flat
 
 
 def test_colourfulness_is_zero_for_grey_and_grows_with_colour():

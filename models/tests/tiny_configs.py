@@ -44,7 +44,7 @@ kind = "inpaint"
 train = ["cache/bank/photos/*.webp"]
 crop = 32
 clipart = ["cache/bank/clipart/*.webp"]
-''' + NET + '''mask = true
+''' + NET.replace("channel_mult = [1, 2]", "channel_mult = [1, 2, 2]") + '''mask = true
 
 [gctm]
 coupling = "paired"

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { components, featherMask, maskFromImage, maskFromRgba, maskShare, type Box, type Mask } from '../../ui/engine/image/mask';
 import { planCrops, type Crop, type CropPlanOptions } from '../../ui/engine/image/crop-plan';
-import { buildInpaintX1, cropSeed, DEFAULT_HOLE_FILL, inpaintImage, MaskError, maskProblem, modelHole, planInpaint, rejectMask } from '../../ui/engine/tools/inpaint';
+import { buildInpaintX1, cropSeed, inpaintImage, MaskError, maskProblem, modelHole, planInpaint, rejectMask } from '../../ui/engine/tools/inpaint';
 import type { Planes } from '../../ui/engine/image/raw';
 import { resizeBicubic } from '../../ui/engine/image/resize';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -310,7 +310,7 @@ function testImage(w: number, h: number, alpha = false): Planes {
   return { width: w, height: h, rgb, alpha: a };
 }
 
-test('x1: the coarse fill plus noise only inside the (model) hole, the window elsewhere, reproducible per seed', () => {
+test('x1: noise only inside the (model) hole, the window elsewhere, reproducible per seed', () => {
   const img = testImage(300, 200);
   const m = rectMask(300, 200, [{ x: 100, y: 80, w: 20, h: 10 }]);
   const [c] = planInpaint(m);
@@ -339,12 +339,11 @@ test('x1: the coarse fill plus noise only inside the (model) hole, the window el
   }
   assert.equal(inside, 3 * 200);
   assert.equal(differs, inside, 'another seed, another fill');
-  // Inside: the coarse fill (what sigma 0 gives) plus noise of the default sigma, 0.5.
-  const guess = buildInpaintX1(img, m, c, 128, 7, [], { ...DEFAULT_HOLE_FILL, sigma: 0 });
-  const vals = Array.from({ length: n }, (_, i) => i).filter((i) => a.hole[i]).flatMap((i) => [0, 1, 2].map((p) => a.x1[p * n + i] - guess.x1[p * n + i]));
+  // Noise statistics inside: roughly N(0, 1), clearly not image values in [−1, 1].
+  const vals = Array.from({ length: n }, (_, i) => i).filter((i) => a.hole[i]).flatMap((i) => [a.x1[i], a.x1[n + i], a.x1[2 * n + i]]);
   const mean = vals.reduce((s, v) => s + v, 0) / vals.length;
   const sd = Math.sqrt(vals.reduce((s, v) => s + (v - mean) ** 2, 0) / vals.length);
-  assert.ok(Math.abs(mean) < 0.2 * DEFAULT_HOLE_FILL.sigma && Math.abs(sd / DEFAULT_HOLE_FILL.sigma - 1) < 0.2, `mean ${mean}, sd ${sd}`);
+  assert.ok(Math.abs(mean) < 0.15 && Math.abs(sd - 1) < 0.15, `mean ${mean}, sd ${sd}`);
   assert.notEqual(cropSeed(7, 0), cropSeed(7, 1));
   assert.equal(cropSeed(7, 0), 7);
 });

@@ -11,7 +11,7 @@ import { fromPlanes, toPlanes } from './image/raw';
 import type { ChainLink, ImageResult, PipelineHooks, PipelineResult } from './pipeline';
 import type { ModelSession } from './session';
 import { buildSource } from './tools';
-import { holeFillOf, inpaintImage, INPAINT_DEFAULTS, type FillUpscaler, type InpaintCrop } from './tools/inpaint';
+import { inpaintImage, INPAINT_DEFAULTS, type FillUpscaler, type InpaintCrop } from './tools/inpaint';
 import type { EngineOptions } from './tools/types';
 import { cardScale, stepTimes, type StepTime } from './zoo';
 
@@ -103,7 +103,6 @@ export async function runInpaintMask(links: InpaintLinks, png: Uint8Array, maskF
   const result = await inpaintImage(planes, mask, (x1, s, hole) => runHoleSteps(session, x1, s, hole, times, hooks.signal), {
     seed: options.seed,
     modelSize: size,
-    holeFill: holeFillOf(card),
     // The card's measured largest hole; else the share of the window the default gives a 128 model (48/128).
     maxHole: card.max_hole ?? Math.round((INPAINT_DEFAULTS.maxHole / INPAINT_DEFAULTS.modelSize) * size),
     signal: hooks.signal,

@@ -2,15 +2,14 @@
 // every pixel farther than the feather from the mask exactly as it was.
 //
 // The model (card tool "inpaint", source.kind "inpaint") works at its training size (the card's
-// source.size). Its x1 is the RGB crop in [−1, 1] with noise in the hole (the paper's inpainting
-// coupling), centred on a coarse fill from the hole's surroundings (image/coarse-fill.ts) with the
-// card's source.hole_sigma; a model that declares a "mask" input is also fed the hole itself (1 inside); its output is the whole crop, of which only the hole and its feather are used. Large images are cut into crops (image/crop-plan.ts), each
+// source.size). Its x1 is the RGB crop in [−1, 1] with every hole pixel replaced by N(0, 1) noise (the
+// paper's inpainting coupling), and a model that declares a "mask" input is also fed the hole itself
+// (1 inside); its output is the whole crop, of which only the hole and its feather are used. Large images are cut into crops (image/crop-plan.ts), each
 // scaled down just enough, run, scaled back up and composited with the feathered mask inside its
 // own context box; crops run in turn, each seeing the fills before it. A crop scaled down by 2 or
 // more is brought back with the restore upscalers first (fillAtFullSize), as Restore would upscale it.
 import { EngineError } from '../errors';
 import { planCrops, type Crop, type CropPlanOptions } from '../image/crop-plan';
-import { coarseFill } from '../image/coarse-fill';
 import { components, cropMask, featherMask, maskShare, type Box, type Mask } from '../image/mask';
 import type { Planes } from '../image/raw';
 import { bicubicTaps, resizeBicubic } from '../image/resize';
@@ -22,26 +21,9 @@ import { cardScale, type ModelCard } from '../zoo';
 /** Runs the model on a 3 × size × size x1 (CHW, [−1, 1]) with its hole (size × size, 1 = hole); resolves to y of x1's shape. */
 export type RunModel = (x1: Float32Array, size: number, hole: Uint8Array) => Promise<Float32Array>;
 
-/** How x1 fills the hole: the coarse fill after `smooth` Jacobi passes, plus `sigma`·N(0, 1). */
-export interface HoleFill {
-  sigma: number;
-  smooth: number;
-}
-
-/** What the models were trained with (models/gctm/inpaint_data.py) when a card does not say. */
-export const DEFAULT_HOLE_FILL: HoleFill = { sigma: 0.05, smooth: 32 };
-
-/** The card's hole fill (source.hole_sigma, source.hole_smooth). */
-export function holeFillOf(card: ModelCard): HoleFill {
-  const src = card.source as { hole_sigma?: number; hole_smooth?: number };
-  return { sigma: src.hole_sigma ?? DEFAULT_HOLE_FILL.sigma, smooth: src.hole_smooth ?? DEFAULT_HOLE_FILL.smooth };
-}
-
 export interface InpaintOptions {
   /** Picks the noise in the hole: the same seed gives the same fill. */
   seed: number;
-  /** How the hole is filled in x1 (default DEFAULT_HOLE_FILL; the card's, through holeFillOf). */
-  holeFill?: HoleFill;
   /** The model's input side (default 128, the card's training size). */
   modelSize?: number;
   /** Largest hole side the model fills well, in model pixels (default 48; the card will state it). */
@@ -214,13 +196,12 @@ export function modelHole(windowMask: Mask, mw: number, mh: number): Uint8Array 
 }
 
 /**
- * x1 for one crop: the window at model size (edge-padded to size × size) with the hole coarse-filled
- * from its surroundings plus the seed's noise.
+ * x1 for one crop: the window at model size (edge-padded to size × size) with noise in the hole.
  * The hole is every mask pixel in the window except those inside `filled` (the context boxes of
  * crops that already ran, whose fill `planes` now holds): another group's unfilled hole is noise
  * too, so nothing that is to be removed is ever shown to the model as context.
  */
-export function buildInpaintX1(planes: Planes, mask: Mask, c: Crop, size: number, seed: number, filled: readonly Box[] = [], fill: HoleFill = DEFAULT_HOLE_FILL): { x1: Float32Array; hole: Uint8Array } {
+export function buildInpaintX1(planes: Planes, mask: Mask, c: Crop, size: number, seed: number, filled: readonly Box[] = []): { x1: Float32Array; hole: Uint8Array } {
   const { width, height } = planes;
   const window = extractTile(planes.rgb, 3, width, height, c); // the crop's window, a copy
   const { modelWidth: mw, modelHeight: mh } = c;
@@ -238,12 +219,13 @@ export function buildInpaintX1(planes: Planes, mask: Mask, c: Crop, size: number
   const paddedHole = padEdge(Float32Array.from(hole), 1, mw, mh, size, size);
   const n = size * size;
   const eps = gaussian(3 * n, seed);
-  const guess = coarseFill(x1, 3, size, size, paddedHole, fill.smooth);
   const holeOut = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     if (paddedHole[i] > 0) {
       holeOut[i] = 1;
-      for (let p = 0; p < 3; p++) x1[p * n + i] = guess[p * n + i] + fill.sigma * eps[p * n + i];
+      x1[i] = eps[i];
+      x1[n + i] = eps[n + i];
+      x1[2 * n + i] = eps[2 * n + i];
     }
   }
   return { x1, hole: holeOut };
@@ -304,7 +286,7 @@ export async function inpaintImage(planes: Planes, mask: Mask, runModel: RunMode
     const c = crops[k];
     const r = c.context;
     if (r.x < c.x || r.y < c.y || r.x + r.w > c.x + c.w || r.y + r.h > c.y + c.h) throw new Error(`crop plan: context ${JSON.stringify(r)} outside its window`);
-    const { x1, hole } = buildInpaintX1(work, mask, c, size, cropSeed(options.seed, k), filled, options.holeFill);
+    const { x1, hole } = buildInpaintX1(work, mask, c, size, cropSeed(options.seed, k), filled);
     const y = await runModel(x1, size, hole);
     if (y.length !== 3 * size * size) throw new Error(`inpaint model returned ${y.length} values for 3×${size}×${size}`);
     throwIfAborted(options.signal);
