@@ -80,3 +80,23 @@ test('planBackends: feature detection only', async () => {
   const throws = await planBackends(true, { navigator: { gpu: { requestAdapter: async () => { throw new Error('blocked'); } } }, isSecureContext: true });
   assert.match(throws.reason, /blocked/);
 });
+
+test('a run refused for what it was given (internal) is not a backend failure: no fallback, the error goes to the caller', async () => {
+  const created: Backend[] = [];
+  const logs: string[] = [];
+  const refusing = async (_ort: OrtModule, _bytes: Uint8Array, backend: Backend): Promise<ModelSession> => {
+    created.push(backend);
+    return {
+      backend,
+      async run() {
+        throw new EngineError('internal', 'the model needs a mask');
+      },
+      async release() {},
+    };
+  };
+  const s = await FallbackSession.open(ORT, new Uint8Array(), ['webgpu', 'wasm'], (m) => logs.push(m), refusing);
+  await assert.rejects(s.run(x, 64, 64, 1, 0), (e: EngineError) => e.code === 'internal');
+  assert.equal(s.backend, 'webgpu');
+  assert.deepEqual(created, ['webgpu']);
+  assert.deepEqual(logs, []);
+});

@@ -50,7 +50,8 @@ async function createOne(ort: OrtModule, bytes: Uint8Array, backend: Backend): P
       };
       if (session.inputNames.includes('mask')) {
         if (!mask || mask.length !== batch * width * height) {
-          throw new EngineError('inference-failed', `the model needs a mask of ${batch}×1×${width}×${height}, got ${mask ? mask.length + ' values' : 'none'}`);
+          // the caller's mistake, not the backend's: 'internal', so no fallback to another backend
+          throw new EngineError('internal', `the model needs a mask of ${batch}×1×${width}×${height}, got ${mask ? mask.length + ' values' : 'none'}`);
         }
         feeds.mask = new ort.Tensor('float32', mask, [batch, 1, height, width]);
       }
@@ -139,6 +140,7 @@ export class FallbackSession implements ModelSession {
         return await this.current.run(x, width, height, t, s, batch, output, mask);
       } catch (err) {
         if (this.index + 1 >= this.backends.length) throw err;
+        if (err instanceof EngineError && err.code === 'internal') throw err; // the same on any backend
         this.note(`${this.backend} failed mid-run, continuing on ${this.backends[this.index + 1]}: ${(err as Error).message}`);
         const failed = this.current;
         this.current = null;

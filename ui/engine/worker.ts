@@ -9,6 +9,7 @@ import { runChain, runChainToImage, type ChainLink, type PipelineHooks } from '.
 import { decodePng, encodePng } from './codec';
 import { encodePieces } from './image/split';
 import { maskFromLayers } from './image/mask-layers';
+import type { Mask } from './image/mask';
 import { toPlanes, type RawImage } from './image/raw';
 import { runInpaintMask } from './inpaint-pipeline';
 import { runEdit, runVariations } from './variations';
@@ -75,9 +76,21 @@ async function warmUp(card: ModelCard, session: FallbackSession): Promise<void> 
   const side = 64;
   const data = new Uint8Array(side * side * 3).map((_, i) => (i * 37) % 256);
   const png = encodePng({ width: side, height: side, channels: 3, depth: 8, data });
-  await runChain([{ card, session }], png, { steps: 1, seed: 0, strength: 1 }).catch(() => {
+  const options = { steps: 1, seed: 0, strength: 1 };
+  // inpaint runs its own pipeline, on a hole in the middle (its model needs one)
+  const run = card.tool === 'inpaint' ? runInpaintMask({ card, session }, png, centreHole, options) : runChain([{ card, session }], png, options);
+  await run.catch(() => {
     // a warm-up failure is not the user's problem; the real run reports its own
   });
+}
+
+/** An 8 × 8 hole in the middle of a width × height image: the inpaint warm-up's mask. */
+function centreHole(width: number, height: number): Mask {
+  const data = new Uint8Array(width * height);
+  const x0 = (width >> 1) - 4;
+  const y0 = (height >> 1) - 4;
+  for (let y = y0; y < y0 + 8; y++) data.fill(1, y * width + x0, y * width + x0 + 8);
+  return { width, height, data };
 }
 
 type RunMessage = Extract<ToWorker, { type: 'run' }>;
