@@ -90,13 +90,16 @@ def side_class(side: int) -> int:
 
 def supported_max_hole(rows: list, method: str, baseline: str = "telea") -> int:
     """The largest SIDE_EDGES edge E such that on every hole with a side up to E (pooled) the method's
-    mean PSNR inside the hole is at least the baseline's; None when no edge qualifies. What the card
+    mean PSNR inside the hole is at least the baseline's, among the edges that measured holes reach
+    (an edge above the largest measured hole adds nothing and is never claimed); None when no edge
+    qualifies. What the card
     states as `max_hole` (the engine scales a window down so a larger hole shrinks to it)."""
-    best = None
+    best, counted = None, 0
     for e in SIDE_EDGES:
         sel = [r for r in rows if r["side"] <= e and method in r]
-        if not sel:
+        if len(sel) == counted:  # no hole of this size was measured: the edge is not supported by anything
             continue
+        counted = len(sel)
         if np.mean([r[method]["psnr"] for r in sel]) >= np.mean([r[baseline]["psnr"] for r in sel]):
             best = e
     return best

@@ -101,3 +101,13 @@ def test_inpaint_evaluation_composites_inside_the_mask_and_opencv_fills_it():
     assert np.array_equal(out[~mask], damaged[~mask])
     # a smooth ramp is filled close to the truth by Telea
     assert np.abs(out[mask].astype(int) - crop[mask].astype(int)).mean() < 12
+
+
+def test_supported_max_hole_never_claims_sizes_it_did_not_measure():
+    from gctm.inpaint_eval import supported_max_hole
+    row = lambda side, ours, telea: {"side": side, "gctm": {"psnr": ours}, "telea": {"psnr": telea}}
+    rows = [row(10, 25, 24), row(20, 22, 21), row(40, 19, 18)]
+    assert supported_max_hole(rows, "gctm") == 48  # the largest edge a measured hole reaches, not 128
+    rows.append(row(60, 10, 20))  # worse on the largest holes: pooled up to 64 it falls below Telea
+    assert supported_max_hole(rows, "gctm") == 48
+    assert supported_max_hole([row(10, 20, 24)], "gctm") is None
