@@ -41,12 +41,32 @@ function strip(panels) {
   return { width: w, height: h, channels: 4, depth: 8, data };
 }
 
+/**
+ * The inpaint picture from the golden files gctm.publish writes (the engine's output equals them, checked
+ * by the zoo tests): the hole painted magenta, OpenCV's Telea, Faithful, Detailed, the original.
+ */
+function inpaintStrip(card) {
+  const read = (what) => decodePng(new Uint8Array(readFileSync(resolve(root, `test/fixtures/golden-${card.id}-${what}.png`))));
+  const src = rgba(read('in'));
+  const mask = read('mask');
+  const shown = { ...src, data: src.data.slice() };
+  for (let i = 0; i < mask.width * mask.height; i++) if (mask.data[i * mask.channels] > 127) shown.data.set([255, 0, 255, 255], i * 4);
+  const panels = [shown, rgba(read('telea')), rgba(read('faithful')), rgba(read('detailed')), rgba(read('hr'))].map((p) => nearest(p, 2));
+  writeFileSync(resolve(root, `docs/${card.id}.png`), encodePng(strip(panels)));
+  console.log(`wrote docs/${card.id}.png (${card.title}: golden files)`);
+  return `**${card.title}** (\`${card.id}\`): a held-out photo with a hole (magenta), OpenCV's Telea, Faithful, Detailed, the original (enlarged ×2)\n\n![${card.title}](docs/${card.id}.png)`;
+}
+
 mkdirSync(resolve(root, 'docs'), { recursive: true });
 const links = [];
 for (const card of readCards(resolve(root, 'models/zoo'))) {
   const input = resolve(root, `test/fixtures/golden-${card.id}-in.png`);
   if (!existsSync(input)) {
     console.log(`${card.id}: no golden input, no picture`);
+    continue;
+  }
+  if (card.tool === 'inpaint') {
+    links.push(inpaintStrip(card));
     continue;
   }
   const bytes = new Uint8Array(readFileSync(input));
