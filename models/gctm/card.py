@@ -6,6 +6,7 @@ import platform
 import torch
 
 from .export import flops_per_pixel, sha256
+from .precond import takes_mask
 from .network import ResNetConfig
 from .time_grid import step_grid
 
@@ -60,7 +61,7 @@ def build_card(cfg, model, onnx_path: str, *, fp16_path: str = None, metrics: di
         "sha256": sha256(onnx_path),
         "bytes": os.path.getsize(onnx_path),
         "inputs": {"x": "float32 [B,3,H,W] in [-1,1]", "t": "float32 [B]", "s": "float32 [B]",
-                   **({"mask": "float32 [B,1,H,W]: 1 in the hole, 0 elsewhere"} if getattr(model, "takes_mask", False) else {})},
+                   **({"mask": "float32 [B,1,H,W]: 1 in the hole, 0 elsewhere"} if takes_mask(model) else {})},
         "output": {"y": "float32 [B,3,H,W] = G(x, t, s)",
                    "g": "float32 [B,3,H,W] = g(x, t, s); at s = t the denoiser E[x0 | x_t]"},
         "outputs": ["y", "g"],

@@ -16,7 +16,7 @@ import onnx
 import torch
 from onnx import helper, numpy_helper, TensorProto
 
-from .precond import MaskedOneStepExport, OneStepExport
+from .precond import MaskedOneStepExport, OneStepExport, takes_mask
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ORT_RUN = os.path.join(ROOT, "models", "tools", "ort-run.cjs")
@@ -24,11 +24,6 @@ ORT_RUN = os.path.join(ROOT, "models", "tools", "ort-run.cjs")
 
 class ExportError(RuntimeError):
     pass
-
-
-def takes_mask(model) -> bool:
-    """Whether the model's state carries the hole (one more input, `mask`)."""
-    return bool(getattr(model, "takes_mask", False))
 
 
 def export_onnx(model, path: str, multiple: int, channels: int = 3):

@@ -58,8 +58,7 @@ class GCTM(nn.Module):
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
         """G(x, t, s): the state at time s ≤ t reached from x at time t."""
-        ratio = torch.where(s == t, torch.ones_like(t), s / torch.where(t > 0, t, torch.ones_like(t)))
-        ratio = _bcast(ratio, x)
+        ratio = _bcast(_ratio(t, s), x)
         # (1 − ratio) is exactly 0 when s == t, so G(x, t, t) = x bit for bit.
         return ratio * x + (1.0 - ratio) * self.g(x, t, s)
 
@@ -77,6 +76,11 @@ class GCTM(nn.Module):
     def output_scale(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """c_out(t) broadcastable against x: ∂g/∂F, which turns x0-errors into network-output units."""
         return _bcast(self.coefficients(t)[2], x)
+
+
+def takes_mask(model) -> bool:
+    """Whether the model's state carries the hole ([RGB, mask]; its exported graph has a `mask` input)."""
+    return bool(getattr(model, "takes_mask", False))
 
 
 class MaskedGCTM(GCTM):
@@ -166,8 +170,7 @@ class OneStepExport(nn.Module):
 
     def forward(self, x, t, s):
         g = self.model.g(x, t, s)
-        ratio = torch.where(s == t, torch.ones_like(t), s / torch.where(t > 0, t, torch.ones_like(t)))
-        ratio = ratio.reshape(-1, 1, 1, 1)
+        ratio = _ratio(t, s).reshape(-1, 1, 1, 1)
         return ratio * x + (1.0 - ratio) * g, g
 
 

@@ -8,12 +8,15 @@ from gctm import export
 from gctm.fixtures import tiny_model
 
 
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    _, model = tiny_model()
-    path = str(tmp_path_factory.mktemp("onnx") / "tiny.onnx")
+def _exported(tmp_path_factory, model, name):
+    path = str(tmp_path_factory.mktemp("onnx") / f"{name}.onnx")
     export.export_onnx(model, path, model.net.cfg.multiple)
     return model, path
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    return _exported(tmp_path_factory, tiny_model()[1], "tiny")
 
 
 def test_graph_follows_the_model_contract(exported):
@@ -73,9 +76,7 @@ def exported_masked(tmp_path_factory):
     with torch.no_grad():
         for p in model.parameters():
             p.add_(0.1 * torch.randn_like(p))
-    path = str(tmp_path_factory.mktemp("onnx") / "masked.onnx")
-    export.export_onnx(model, path, model.net.cfg.multiple)
-    return model, path
+    return _exported(tmp_path_factory, model, "masked")
 
 
 def test_a_model_that_takes_the_hole_has_a_mask_input(exported_masked):
