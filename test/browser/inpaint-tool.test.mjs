@@ -69,7 +69,7 @@ function holeMse(a, b) {
   return s / n;
 }
 
-test('inpaint: the mask preview shows the covered share; pixels away from the shapes are untouched, the inside filled; undo removes it', async () => {
+test('inpaint: the mask preview shows the covered share; pixels away from the shapes are untouched, the inside filled; undo removes it', async (t) => {
   await withPlayground(async ({ page, ui }) => {
     await setUp(page, ui);
     await selectAll(page, ['Photo', 'Logo 1', 'Logo 2']);
@@ -101,6 +101,7 @@ test('inpaint: the mask preview shows the covered share; pixels away from the sh
     assert.ok(changedInside > inside * 0.9, `the holes are filled (${changedInside}/${inside} pixels changed)`);
     if (card.id !== 'tiny-inpaint') {
       const ours = holeMse(out, src), telea = holeMse(TELEA, src);
+      t.diagnostic(`${card.id} ${card.version}: MSE inside the holes ${ours.toFixed(1)}, Telea ${telea.toFixed(1)}`);
       assert.ok(ours < telea, `closer to the photo than Telea inside the holes (MSE ${ours.toFixed(1)} vs ${telea.toFixed(1)})`);
     }
     await page.evaluate(() => window.standin.undo());

@@ -20,7 +20,7 @@ import { toolChain } from '../../ui/panel/tool-choice';
 import type { Settings } from '../../src/protocol';
 import { boxModel } from '../helpers/fake-session';
 
-const PLAN: CropPlanOptions = { modelSize: 128, maxHole: 48, feather: 4 };
+const PLAN: CropPlanOptions = { modelSize: 128, maxHole: 48, feather: 4, context: 1 };
 
 /** A w × h 0/1 mask with the given rectangles (and optional single pixels) set. */
 function rectMask(w: number, h: number, rects: Box[]): Mask {
@@ -57,18 +57,22 @@ function checkCrops(width: number, height: number, crops: Crop[], o: CropPlanOpt
     assert.ok(c.modelWidth <= o.modelSize && c.modelHeight <= o.modelSize);
     assert.ok(contains(c, c.context), 'the window holds the context box');
     const side = Math.max(c.hole.w, c.hole.h);
-    const margin = Math.max(side * (o.context ?? 1), o.feather + 1);
+    const margin = Math.max(side * o.context, o.feather + 1);
     // Context of at least the hole's side (and more than the feather) on every side, or the image's edge.
     assert.ok(c.context.x === 0 || c.context.x <= c.hole.x - margin);
     assert.ok(c.context.y === 0 || c.context.y <= c.hole.y - margin);
     assert.ok(c.context.x + c.context.w === width || c.context.x + c.context.w >= c.hole.x + c.hole.w + margin);
     assert.ok(c.context.y + c.context.h === height || c.context.y + c.context.h >= c.hole.y + c.hole.h + margin);
     assert.ok(contains(c.context, c.hole));
+    assert.ok(contains(c.context, c.writes) && contains(c.writes, c.hole), 'the crop writes its hole and feather, inside its context');
+    const f = Math.ceil(o.feather) + 1;
+    assert.ok(c.writes.x === 0 || c.writes.x <= c.hole.x - f, 'the write box holds the feather');
+    assert.ok(c.writes.x + c.writes.w === width || c.writes.x + c.writes.w >= c.hole.x + c.hole.w + f);
     assert.ok(side * c.scale <= o.maxHole + 1e-9, 'the hole fits the model limit');
   }
   for (let i = 0; i < crops.length; i++) {
     for (let j = i + 1; j < crops.length; j++) {
-      assert.ok(!overlap(crops[i].context, crops[j].context), 'context boxes are disjoint');
+      assert.ok(!overlap(crops[i].writes, crops[j].writes), 'write boxes are disjoint');
       assert.ok(crops[i].scale >= crops[j].scale, 'finest scale runs first');
     }
   }
@@ -182,7 +186,7 @@ test('crop plan: a small hole in a 4000×3000 photo is one 128×128 crop at scal
   checkCrops(4000, 3000, crops, PLAN);
   // The same plan from a mask: only the crop is computed.
   const m = rectMask(4000, 3000, [{ x: 2000, y: 1500, w: 30, h: 12 }]);
-  assert.deepEqual(planInpaint(m), crops);
+  assert.deepEqual(planInpaint(m, { context: 1 }), crops);
 });
 
 test('crop plan: a big hole scales down so it fits the model limit, with context of its size all round', () => {
@@ -204,7 +208,7 @@ test('crop plan: a big hole scales down so it fits the model limit, with context
   checkCrops(4000, 3000, [s], strict);
 });
 
-test('crop plan: separate holes get one crop each; holes whose context overlaps are merged', () => {
+test('crop plan: separate holes get one crop each, even where their windows overlap; holes within the feather of each other are merged', () => {
   const far = planCrops(4000, 3000, [
     { x: 100, y: 100, w: 20, h: 20 },
     { x: 3000, y: 2500, w: 40, h: 10 },
@@ -215,25 +219,37 @@ test('crop plan: separate holes get one crop each; holes whose context overlaps 
   assert.deepEqual(far.map((c) => c.hole.x), [100, 2000, 3000], 'top to bottom, left to right');
   checkCrops(4000, 3000, far, PLAN);
 
+  // 10 px apart: each inside the other's context and window, but beyond the feather: two sharp crops
+  // at scale 1 (merged, the pair would need a wider window, scaled down).
   const near = planCrops(4000, 3000, [
     { x: 1000, y: 1000, w: 20, h: 20 },
-    { x: 1030, y: 1010, w: 20, h: 20 }, // 10 px away: well inside the first one's context
+    { x: 1030, y: 1010, w: 20, h: 20 },
     { x: 3000, y: 2000, w: 20, h: 20 },
   ], PLAN);
-  assert.equal(near.length, 2);
-  const pair = near.find((c) => c.holes === 2)!;
-  assert.deepEqual(pair.hole, { x: 1000, y: 1000, w: 50, h: 30 });
+  assert.equal(near.length, 3);
+  assert.ok(near.every((c) => c.scale === 1 && c.holes === 1));
+  assert.ok(overlap(near[0], near[1]) && overlap(near[0].context, near[1].context), 'windows and contexts overlap');
   checkCrops(4000, 3000, near, PLAN);
 
-  // A chain: merging two makes a bigger context that swallows a third.
+  // 6 px apart with a 4 px feather: their feathers would write the same pixels, so one crop.
+  const touching = planCrops(4000, 3000, [
+    { x: 1000, y: 1000, w: 20, h: 20 },
+    { x: 1026, y: 1004, w: 20, h: 20 },
+  ], PLAN);
+  assert.equal(touching.length, 1);
+  assert.equal(touching[0].holes, 2);
+  assert.deepEqual(touching[0].hole, { x: 1000, y: 1000, w: 46, h: 24 });
+  checkCrops(4000, 3000, touching, PLAN);
+
+  // A chain: merging two makes a bigger write box that reaches a third.
   const chain = planCrops(2000, 2000, [
     { x: 500, y: 500, w: 60, h: 60 },
-    { x: 600, y: 500, w: 60, h: 60 },
-    { x: 780, y: 500, w: 10, h: 10 },
+    { x: 565, y: 500, w: 60, h: 60 },
+    { x: 628, y: 560, w: 10, h: 10 }, // 3 px below-right of the second: within its feather
   ], PLAN);
   assert.equal(chain.length, 1);
   assert.equal(chain[0].holes, 3);
-  assert.deepEqual(chain[0].hole, { x: 500, y: 500, w: 290, h: 60 });
+  assert.deepEqual(chain[0].hole, { x: 500, y: 500, w: 138, h: 70 });
   checkCrops(2000, 2000, chain, PLAN);
 });
 
@@ -246,7 +262,7 @@ test('crop plan: a small hole inside a big hole\'s window stays its own sharp cr
   assert.equal(crops[0].scale, 1);
   assert.deepEqual(crops[0].hole, { x: 1900, y: 1000, w: 40, h: 20 });
   assert.ok(crops[1].scale < 1);
-  assert.ok(overlap(crops[0], crops[1]), 'the windows overlap; the contexts do not');
+  assert.ok(overlap(crops[0], crops[1]), 'the windows overlap; the write boxes do not');
   checkCrops(4000, 3000, crops, PLAN);
 });
 
@@ -493,7 +509,7 @@ test('inpaintImage: a small image runs padded to model size and keeps its size',
   checkComposite(img, out, m, 4, 0.75);
 });
 
-test('inpaintImage: crops run in turn; a later crop sees the earlier fill, not noise, and writes only its own context', async () => {
+test('inpaintImage: crops run in turn; a later crop sees the earlier fill, not noise, and writes only its own hole and feather', async () => {
   const img = testImage(1200, 900);
   const small = { x: 650, y: 400, w: 12, h: 10 };
   const big = { x: 100, y: 100, w: 250, h: 200 };
@@ -513,12 +529,12 @@ test('inpaintImage: crops run in turn; a later crop sees the earlier fill, not n
   // In the second x1, the model pixels over the (filled) small hole carry the fill, not noise.
   const c = crops[1];
   const mx = Math.floor((655 - c.x) * c.scale), my = Math.floor((405 - c.y) * c.scale);
-  // The image the second crop saw: the output with the second crop's context put back.
+  // The image the second crop saw: the output with the second crop's write box put back.
   const seen = out.rgb.slice();
-  const r = c.context, n = 1200 * 900;
+  const r = c.writes, n = 1200 * 900;
   for (let p = 0; p < 3; p++) for (let y = r.y; y < r.y + r.h; y++) for (let x = r.x; x < r.x + r.w; x++) seen[p * n + y * 1200 + x] = img.rgb[p * n + y * 1200 + x];
   const seenPlanes = { width: 1200, height: 900, rgb: seen, alpha: null };
-  const rebuilt = buildInpaintX1(seenPlanes, m, c, 128, cropSeed(9, 1), [crops[0].context]);
+  const rebuilt = buildInpaintX1(seenPlanes, m, c, 128, cropSeed(9, 1), [crops[0].writes]);
   assert.deepEqual(rebuilt.x1, calls[1].x1);
   assert.equal(rebuilt.hole[my * 128 + mx], 0, 'the filled small hole is context now');
   assert.equal(buildInpaintX1(seenPlanes, m, c, 128, cropSeed(9, 1)).hole[my * 128 + mx], 1, 'unfilled, it would be noise');
@@ -604,7 +620,7 @@ test('inpaintImage: a fill scaled down ≥ 2 goes through the upscaler at model 
     seen.push({ width, height });
     return new Float32Array(rgb.length * 16).fill(-0.75);
   } };
-  const opts = { seed: 1, modelSize: 32 };
+  const opts = { seed: 1, modelSize: 32, context: 1 }; // the big hole's window then scales by ≤ 1/4
   const { planes: out, crops } = await inpaintImage(img, m, constantModel(0.25, []), { ...opts, upscalers: [x4] });
   assert.deepEqual(crops.map((c) => c.upscaler), [null, 'x4']);
   assert.ok(crops[1].scale <= 0.25);

@@ -1,6 +1,10 @@
-// Where to run the inpainting model on a large image: one square window per group of holes, with
-// context on every side, scaled down only as far as the model needs. A 4000×3000 photo with a small
-// logo costs one 128×128 evaluation at full resolution; nothing else is touched.
+// Where to run the inpainting model on a large image: one square window per hole (or per group of
+// holes that lie within the feather of each other), with context on every side, scaled down only as
+// far as the model needs. A 4000×3000 photo with a small logo costs one 128×128 evaluation at full
+// resolution; nothing else is touched. Nearby holes are not merged just because their windows
+// overlap: a merged window is wider and so scaled down further, and the fill loses more detail than
+// the shared context gains (measured: models/README, "crop plan"). Each crop instead treats every
+// other unfilled hole in its window as hole too, and a later crop sees the earlier fills.
 import { boxesOverlap, dilateBox, unionBox, type Box } from './mask';
 
 export interface CropPlanOptions {
@@ -10,8 +14,8 @@ export interface CropPlanOptions {
   maxHole: number;
   /** Compositing feather in image pixels: the context margin is always wider than this. */
   feather: number;
-  /** Context on every side as a multiple of the hole's side (default 1: at least the hole's size). */
-  context?: number;
+  /** Context on every side as a multiple of the hole's side; the window is never smaller than the model. */
+  context: number;
 }
 
 /** One model evaluation: a window of the image, scaled by `scale` to modelWidth × modelHeight. */
@@ -28,19 +32,26 @@ export interface Crop {
   modelHeight: number;
   /** The bounding box of the holes this crop fills, in image pixels. */
   hole: Box;
-  /**
-   * The hole grown by the context margin on every side, clipped to the image: the only pixels this
-   * crop may write. It lies inside the window, holds the hole's feather, and is disjoint from every
-   * other crop's, so no other group's hole lies within the feather of it.
-   */
+  /** The hole grown by the context margin on every side, clipped to the image: what the window holds at least. */
   context: Box;
+  /**
+   * The hole grown by the feather and one pixel, clipped to the image: the only pixels this crop may
+   * write. It lies inside the window and is disjoint from every other crop's, so no other group's hole
+   * lies within the feather of it.
+   */
+  writes: Box;
   /** How many of the input boxes (components) were merged into this crop. */
   holes: number;
 }
 
 /** The margin on every side of a hole box: `context` × its longer side, and always more than the feather. */
 export function contextMargin(hole: Box, o: CropPlanOptions): number {
-  return Math.max(Math.ceil(Math.max(hole.w, hole.h) * (o.context ?? 1)), Math.ceil(o.feather) + 1);
+  return Math.max(Math.ceil(Math.max(hole.w, hole.h) * o.context), Math.ceil(o.feather) + 1);
+}
+
+/** The pixels a crop of this hole box may write: the hole and its feather, clipped to the image. */
+export function writeBox(width: number, height: number, hole: Box, o: CropPlanOptions): Box {
+  return dilateBox(hole, Math.ceil(o.feather) + 1, width, height);
 }
 
 /** The hole box grown by its context margin, clipped to the image. */
@@ -76,23 +87,23 @@ export function cropFor(width: number, height: number, hole: Box, holes: number,
   const scale = Math.min(1, o.modelSize / Math.max(w, h), o.maxHole / holeSide);
   const modelWidth = Math.min(o.modelSize, Math.max(1, Math.round(w * scale)));
   const modelHeight = Math.min(o.modelSize, Math.max(1, Math.round(h * scale)));
-  return { x, y, w, h, scale, modelWidth, modelHeight, hole, context: contextBox(width, height, hole, o), holes };
+  return { x, y, w, h, scale, modelWidth, modelHeight, hole, context: contextBox(width, height, hole, o), writes: writeBox(width, height, hole, o), holes };
 }
 
 /**
- * One crop per group of hole boxes. Boxes whose context boxes (the hole plus its context margin)
- * overlap are merged into one group (the union of their boxes), and the group's context planned
- * again, until no two overlap. Windows themselves may overlap (a small hole may sit inside a big
- * hole's scaled-down window without being merged into it and blurred): crops then run in order, each
- * seeing the earlier ones' fills, so the order matters and is part of the plan: finest scale first
- * (scale 1 crops, then coarser ones), then top to bottom, left to right.
+ * One crop per group of hole boxes. Boxes whose write boxes (the hole plus its feather) overlap are
+ * merged into one group (the union of their boxes), and the group's write box planned again, until no
+ * two overlap. Windows and context boxes may overlap (a hole may sit inside another's window without
+ * being merged into it and blurred): crops then run in order, each seeing the earlier ones' fills, so
+ * the order matters and is part of the plan: finest scale first (scale 1 crops, then coarser ones),
+ * then top to bottom, left to right.
  */
 export function planCrops(width: number, height: number, boxes: Box[], o: CropPlanOptions): Crop[] {
   if (!(o.modelSize > 0) || !(o.maxHole > 0)) throw new Error('modelSize and maxHole must be positive');
   let groups = boxes.filter((b) => b.w > 0 && b.h > 0).map((b) => ({ box: { x: b.x, y: b.y, w: b.w, h: b.h }, holes: 1 }));
   for (;;) {
-    const ctx = groups.map((g) => contextBox(width, height, g.box, o));
-    // Union-find over overlapping context boxes; a sweep along x keeps it near-linear for many small holes.
+    const ctx = groups.map((g) => writeBox(width, height, g.box, o));
+    // Union-find over overlapping write boxes; a sweep along x keeps it near-linear for many small holes.
     const parent = groups.map((_, i) => i);
     const find = (i: number): number => {
       while (parent[i] !== i) i = parent[i] = parent[parent[i]];
