@@ -102,10 +102,16 @@ def size_class(share: float) -> str:
     return "small" if share < 0.05 else ("medium" if share <= 0.15 else "large")
 
 
+#: The coverage each size class of the held-out set is drawn in (size_class's edges).
+SIZE_RANGES = {"small": (0.02, 0.05), "medium": (0.05, 0.15), "large": (0.15, 0.40)}
+
+
 def heldout_masks(size: int, per_kind: int = 12, seed0: int = 900_000) -> list:
-    """The fixed held-out mask set: (kind, mask) with seeds far from any training seed."""
+    """The fixed held-out mask set: (kind, mask), `per_kind` of every kind in every size class (so the
+    large holes are measured, not left to chance), with seeds far from any training seed."""
     out = []
     for k, kind in enumerate(KINDS):
-        for i in range(per_kind):
-            out.append((kind, make_mask(size, seed0 + 1000 * k + i, kind)))
+        for c, coverage in enumerate(SIZE_RANGES.values()):
+            for i in range(per_kind):
+                out.append((kind, make_mask(size, seed0 + 1000 * k + 100 * c + i, kind, coverage)))
     return out

@@ -205,7 +205,7 @@ def inpaint_summary(cfg, metrics: dict, default_output: str = "detailed") -> str
     elif metrics.get("max_hole"):
         text += "; not above Telea on average at any hole size measured"
     from .inpaint_eval import targets as inpaint_targets
-    text += _missed_words(inpaint_targets(by_size, metrics.get("consistency"), key))
+    text += _missed_words(inpaint_targets(by_size, metrics.get("consistency"), key, goals=False))
     return text + _consistency_words(metrics) + "."
 
 
