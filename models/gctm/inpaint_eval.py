@@ -3,7 +3,8 @@
 
 For each validation (or test) photo and illustration, a centre crop at the model's size and every
 held-out mask (`masks.heldout_masks`): x1 = the crop with the hole filled with seeded N(0, 1) noise.
-Methods: OpenCV's Telea and Navier–Stokes (`cv2.inpaint`, radius 3), the GCTM at NFE = 1 (Detailed),
+Methods: OpenCV's Telea and Navier–Stokes (`cv2.inpaint`, radius 3), xphoto's FSR (fast) and shift-map
+where OpenCV has them, the GCTM at NFE = 1 (Detailed),
 its denoiser (Faithful), its ODE (16 Heun steps), and the same network as an L2 regressor. Every
 output is composited into the crop inside the mask only, as the plugin does. Reported: PSNR and SSIM
 inside the mask (over the hole's bounding box for SSIM), SWD on a window around each hole, by hole size
@@ -57,8 +58,23 @@ def composite(out: np.ndarray, crop: np.ndarray, mask: np.ndarray) -> np.ndarray
     return np.where(mask[..., None], out, crop)
 
 
+#: OpenCV contrib's xphoto inpainting (Debian's python3-opencv has it): frequency-selective
+#: reconstruction and shift-map, measured beside Telea and Navier–Stokes where present.
+XPHOTO = {"xphoto_fsr": "INPAINT_FSR_FAST", "xphoto_shiftmap": "INPAINT_SHIFTMAP"}
+
+
+def xphoto_methods() -> list:
+    import cv2
+    return list(XPHOTO) if hasattr(cv2, "xphoto") and hasattr(cv2.xphoto, "inpaint") else []
+
+
 def opencv_inpaint(crop: np.ndarray, mask: np.ndarray, method: str) -> np.ndarray:
     import cv2
+    if method in XPHOTO:  # xphoto's mask is the other way round: non-zero = known
+        bgr = cv2.cvtColor(crop, cv2.COLOR_RGB2BGR)
+        out = np.zeros_like(bgr)
+        cv2.xphoto.inpaint(bgr, np.where(mask, 0, 255).astype(np.uint8), out, getattr(cv2.xphoto, XPHOTO[method]))
+        return cv2.cvtColor(out, cv2.COLOR_BGR2RGB)
     flag = cv2.INPAINT_TELEA if method == "telea" else cv2.INPAINT_NS
     bgr = cv2.cvtColor(crop, cv2.COLOR_RGB2BGR)
     return cv2.cvtColor(cv2.inpaint(bgr, mask.astype(np.uint8) * 255, 3, flag), cv2.COLOR_BGR2RGB)
@@ -171,7 +187,7 @@ def evaluate(models: dict, size: int, split: str, ode_grid, per_kind: int = 3, l
                     if ode_grid is not None:
                         batch["gctm_ode"] = ode_solve(model, xs, ode_grid)[:, :3]
         for mi, (kind, mask) in enumerate(masks):
-            outs = {"telea": opencv_inpaint(crop, mask, "telea"), "ns": opencv_inpaint(crop, mask, "ns")}
+            outs = {k: opencv_inpaint(crop, mask, k) for k in ["telea", "ns"] + xphoto_methods()}
             outs.update({k: to_image(v[mi:mi + 1]) for k, v in batch.items()})
             ys, xs = _window(mask)
             row = {"image": name, "kind": kind, "share": float(mask.mean()), "size": size_class(float(mask.mean())),

@@ -1,5 +1,6 @@
 """The sketch and inpaint training data: pairs as the model contract says, held-out masks fixed."""
 import numpy as np
+import pytest
 import torch
 
 from gctm.inpaint_data import MaskPool, fill_hole
@@ -126,3 +127,21 @@ def test_inpaint_targets_hold_the_release_goals_beside_the_product_targets():
     assert not got["medium holes: SWD below Telea's and Navier–Stokes'"]["met"]  # 36.5 against 35.0
     assert got["one step within 0.3 dB of its ODE reference (PSNR inside the hole)"]["met"]  # 0.1 below at worst
     assert all(not t.get("goal") for t in targets(by_size, goals=False))
+
+
+def test_xphoto_baselines_read_the_mask_as_the_other_methods_do():
+    from gctm.inpaint_eval import composite, opencv_inpaint, xphoto_methods
+    if not xphoto_methods():
+        pytest.skip("this OpenCV has no xphoto module")
+    y, x = np.mgrid[0:64, 0:64]
+    crop = np.stack([x * 4, y * 4, (x + y) * 2], -1).astype(np.uint8)
+    mask = np.zeros((64, 64), bool)
+    mask[20:36, 24:40] = True
+    damaged = crop.copy()
+    damaged[mask] = (255, 0, 255)
+    for method in xphoto_methods():
+        out = composite(opencv_inpaint(damaged, mask, method), damaged, mask)
+        assert np.array_equal(out[~mask], damaged[~mask])
+        assert not np.any(np.all(out[mask] == (255, 0, 255), axis=-1)), f"{method} filled the hole, not the rest"
+    fsr = composite(opencv_inpaint(damaged, mask, "xphoto_fsr"), damaged, mask)
+    assert np.abs(fsr[mask].astype(int) - crop[mask].astype(int)).mean() < 12  # a smooth ramp comes back
