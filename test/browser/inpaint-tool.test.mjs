@@ -7,8 +7,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { decode } from 'fast-png';
-import { TIMEOUTS, addImage, builtCards, launchBrowser, layerNames, layerPixels, withPage } from '../helpers/browser.mjs';
+import { TIMEOUTS, addImage, builtCards, launchBrowser, layer, layerNames, layerPixels, withPage } from '../helpers/browser.mjs';
 import { INPAINT_DEFAULTS } from '../../ui/engine/tools/inpaint.ts';
+import { offersResultChoice } from '../../ui/engine/zoo.ts';
 
 const DIST = 'dist/test';
 const PHOTO = readFileSync('test/fixtures/heldout-photo-128.png');
@@ -126,6 +127,45 @@ test('inpaint: Replace hides the image and the shapes (kept beneath), one undo s
     const back = await page.evaluate(() => Object.fromEntries(window.standin.all().map((s) => [s.name, s.visible])));
     assert.deepEqual([back['Photo'], back['Logo 1'], back['Logo 2']], [true, true, true], 'undo shows them again');
     assert.equal(back[`Photo · ${card.title}`], undefined, 'and removes the result');
+  });
+});
+
+test('inpaint: Result Faithful and Detailed both fill the holes, differ inside them, match outside, and are kept for Run again', async () => {
+  await withPlayground(async ({ page, ui }) => {
+    await setUp(page, ui);
+    await selectAll(page, ['Photo', 'Logo 1', 'Logo 2']);
+    await ui.locator('[data-testid=mask-coverage]').waitFor({ timeout: TIMEOUTS.run });
+    if (!offersResultChoice(card)) {
+      // A model whose one step is its denoiser (card one_step: regressor) has one result to give.
+      assert.equal(await ui.locator('[data-testid=result]').count(), 0, `${card.id} ${card.version} is a regressor: no Result choice`);
+      return;
+    }
+    const name = `Photo · ${card.title}`;
+    const results = {};
+    for (const choice of ['faithful', 'detailed']) {
+      await ui.locator(`[data-testid=result-${choice}]`).check();
+      await ui.locator('[data-testid=run]:not([disabled])').click();
+      await ui.locator('[data-testid=done]').waitFor({ timeout: TIMEOUTS.run });
+      results[choice] = await layerPixels(page, name);
+      const data = JSON.parse((await layer(page, name)).pluginData.onestep);
+      assert.equal(data.options.output ?? card.default_output, choice, 'the choice Run again repeats');
+      await page.evaluate(() => window.standin.undo());
+      await selectAll(page, ['Photo', 'Logo 1', 'Logo 2']); // the run selected its result
+      await ui.locator('[data-testid=mask-coverage]').waitFor({ timeout: TIMEOUTS.run });
+    }
+    const { faithful: a, detailed: b } = results;
+    let inside = 0, outside = 0;
+    for (let y = 0; y < a.height; y++) for (let x = 0; x < a.width; x++) {
+      const d = distanceToHoles(x, y);
+      for (let c = 0; c < 3; c++) {
+        const i = (y * a.width + x) * a.channels + c;
+        const diff = Math.abs(a.data[i] - b.data[i]);
+        if (d === 0) inside = Math.max(inside, diff);
+        else if (d > INPAINT_DEFAULTS.feather + 1) outside = Math.max(outside, diff);
+      }
+    }
+    assert.equal(outside, 0, 'beyond the feather both are the original');
+    assert.ok(inside > 2, `the two fills differ (max ${inside} levels)`);
   });
 });
 

@@ -1,5 +1,5 @@
 // Inpaint options: the mask over a thumbnail of the image (what will be filled, and how much of the
-// image that is), a seed, and where the result goes.
+// image that is), Faithful or Detailed where the model gives both, a seed, and where the result goes.
 import { useEffect, useRef } from 'preact/hooks';
 import type { MaskPreview, Settings } from '../../src/protocol';
 import { decodePng } from '../engine/codec';
@@ -9,6 +9,7 @@ import { toRgba8 } from '../engine/image/raw';
 import { MAX_MASK_SHARE } from '../engine/tools/inpaint';
 import type { ModelCard } from '../engine/zoo';
 import { AboutModels } from './AboutModels';
+import { ResultChoice } from './ResultChoice';
 
 interface Props {
   chain: ModelCard[];
@@ -68,6 +69,8 @@ export function InpaintOptions({ chain, preview, settings, disabled, onChange }:
           The shapes cover {share < 0.01 && share > 0 ? 'under 1' : Math.round(share * 100)} % of the image{share > MAX_MASK_SHARE ? `: over ${MAX_MASK_SHARE * 100} %, too much to fill well` : ''}.
         </p>
       )}
+      <ResultChoice chain={chain.slice(0, 1)} settings={settings} disabled={disabled} onChange={onChange}
+        hints={{ faithful: 'The most likely fill: smooth, true to what surrounds it.', detailed: 'Sharper texture in the fill; the detail is invented.' }} />
       <label class="inline">
         <span>Seed</span>
         <input type="number" data-testid="seed" min={0} value={settings.seed} disabled={disabled}

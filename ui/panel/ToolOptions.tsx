@@ -2,10 +2,11 @@
 // along the models' grids, seed when a model uses noise, and where the result goes. What each model
 // does is said in plain words; the numbers are behind "About this model".
 import type { Settings } from '../../src/protocol';
-import { effectiveOutput, offersResultChoice, type ModelCard } from '../engine/zoo';
+import { offersResultChoice, type ModelCard } from '../engine/zoo';
 import { qualityWords } from './plain';
 import { AboutModels } from './AboutModels';
 import { restoreChoices, type Chosen } from './restore-choice';
+import { chosenResult, ResultChoice } from './ResultChoice';
 import { StepsField } from './StepsField';
 
 interface Props {
@@ -24,10 +25,9 @@ export function ToolOptions({ cards, chosen, settings, disabled, runsOn, onChang
   const { sizes, cleaner } = restoreChoices(cards);
   const chain = chosen.chain;
   const usesNoise = chain.some((c) => (c.source.sigma_p ?? 0) > 0);
-  // Faithful / Detailed: offered when a model of the chain gives both; shown as the last model's
-  // default until the user picks one. Faithful is one evaluation, so Steps applies to Detailed only.
+  // Faithful is one evaluation, so Steps applies to Detailed only.
   const twoResults = chain.filter(offersResultChoice);
-  const result = settings.output ?? (twoResults.length ? effectiveOutput(twoResults[twoResults.length - 1], undefined) : 'detailed');
+  const result = chosenResult(chain, settings);
   return (
     <section class="tool">
       <p class="tool-name">Restore</p>
@@ -52,21 +52,8 @@ export function ToolOptions({ cards, chosen, settings, disabled, runsOn, onChang
       {chain.map((c) => (
         <p key={c.id} class="dim summary" data-testid="quality">{chain.length > 1 ? `${c.title}: ${lowerFirst(qualityWords(c))}` : qualityWords(c)}</p>
       ))}
-      {twoResults.length > 0 && (
-        <fieldset class="choice" data-testid="result" disabled={disabled}>
-          <legend>Result</legend>
-          <label class="check">
-            <input type="radio" name="result" data-testid="result-faithful" checked={result === 'faithful'}
-              onChange={() => onChange({ output: 'faithful' })} />
-            <span class="text">Faithful<span class="hint">The most likely image: true to the input, a little smoother.</span></span>
-          </label>
-          <label class="check">
-            <input type="radio" name="result" data-testid="result-detailed" checked={result === 'detailed'}
-              onChange={() => onChange({ output: 'detailed' })} />
-            <span class="text">Detailed<span class="hint">Sharper texture; fine detail may be invented.</span></span>
-          </label>
-        </fieldset>
-      )}
+      <ResultChoice chain={chain} settings={settings} disabled={disabled} onChange={onChange}
+        hints={{ faithful: 'The most likely image: true to the input, a little smoother.', detailed: 'Sharper texture; fine detail may be invented.' }} />
       <StepsField chain={chain} steps={settings.steps} disabled={disabled || (twoResults.length === chain.length && result === 'faithful')} onChange={(steps) => onChange({ steps })} />
       {usesNoise && (
         <label class="inline">
