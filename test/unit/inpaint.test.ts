@@ -71,10 +71,7 @@ function checkCrops(width: number, height: number, crops: Crop[], o: CropPlanOpt
     assert.ok(side * c.scale <= o.maxHole + 1e-9, 'the hole fits the model limit');
   }
   for (let i = 0; i < crops.length; i++) {
-    for (let j = i + 1; j < crops.length; j++) {
-      assert.ok(!overlap(crops[i].writes, crops[j].writes), 'write boxes are disjoint');
-      assert.ok(crops[i].scale >= crops[j].scale, 'finest scale runs first');
-    }
+    for (let j = i + 1; j < crops.length; j++) assert.ok(crops[i].scale >= crops[j].scale, 'finest scale runs first');
   }
 }
 
@@ -208,7 +205,7 @@ test('crop plan: a big hole scales down so it fits the model limit, with context
   checkCrops(4000, 3000, [s], strict);
 });
 
-test('crop plan: separate holes get one crop each, even where their windows overlap; holes within the feather of each other are merged', () => {
+test('crop plan: separate holes get one crop each, even where their windows overlap; nearby holes merge only where that keeps them as sharp', () => {
   const far = planCrops(4000, 3000, [
     { x: 100, y: 100, w: 20, h: 20 },
     { x: 3000, y: 2500, w: 40, h: 10 },
@@ -219,8 +216,7 @@ test('crop plan: separate holes get one crop each, even where their windows over
   assert.deepEqual(far.map((c) => c.hole.x), [100, 2000, 3000], 'top to bottom, left to right');
   checkCrops(4000, 3000, far, PLAN);
 
-  // 10 px apart: each inside the other's context and window, but beyond the feather: two sharp crops
-  // at scale 1 (merged, the pair would need a wider window, scaled down).
+  // 10 px apart: each inside the other's context and window, but beyond the feather: two sharp crops.
   const near = planCrops(4000, 3000, [
     { x: 1000, y: 1000, w: 20, h: 20 },
     { x: 1030, y: 1010, w: 20, h: 20 },
@@ -231,26 +227,26 @@ test('crop plan: separate holes get one crop each, even where their windows over
   assert.ok(overlap(near[0], near[1]) && overlap(near[0].context, near[1].context), 'windows and contexts overlap');
   checkCrops(4000, 3000, near, PLAN);
 
-  // 6 px apart with a 4 px feather: their feathers would write the same pixels, so one crop.
-  const touching = planCrops(4000, 3000, [
-    { x: 1000, y: 1000, w: 20, h: 20 },
-    { x: 1026, y: 1004, w: 20, h: 20 },
+  // 6 px apart with a 4 px feather, small enough that together they still fit one window at scale 1: one crop.
+  const specks = planCrops(4000, 3000, [
+    { x: 1000, y: 1000, w: 10, h: 10 },
+    { x: 1016, y: 1004, w: 10, h: 10 },
+    { x: 1032, y: 1000, w: 10, h: 10 }, // a chain: the third touches the merged pair
   ], PLAN);
-  assert.equal(touching.length, 1);
-  assert.equal(touching[0].holes, 2);
-  assert.deepEqual(touching[0].hole, { x: 1000, y: 1000, w: 46, h: 24 });
-  checkCrops(4000, 3000, touching, PLAN);
+  assert.equal(specks.length, 1);
+  assert.equal(specks[0].holes, 3);
+  assert.deepEqual(specks[0].hole, { x: 1000, y: 1000, w: 42, h: 14 });
+  assert.equal(specks[0].scale, 1);
+  checkCrops(4000, 3000, specks, PLAN);
 
-  // A chain: merging two makes a bigger write box that reaches a third.
-  const chain = planCrops(2000, 2000, [
-    { x: 500, y: 500, w: 60, h: 60 },
-    { x: 565, y: 500, w: 60, h: 60 },
-    { x: 628, y: 560, w: 10, h: 10 }, // 3 px below-right of the second: within its feather
-  ], PLAN);
-  assert.equal(chain.length, 1);
-  assert.equal(chain[0].holes, 3);
-  assert.deepEqual(chain[0].hole, { x: 500, y: 500, w: 138, h: 70 });
-  checkCrops(2000, 2000, chain, PLAN);
+  // Letters of a caption: within the feather of each other, but together their window would be shrunk,
+  // so each keeps its own window at scale 1 and their write boxes overlap.
+  const letters = [0, 1, 2, 3, 4].map((i) => ({ x: 500 + 24 * i, y: 500, w: 20, h: 30 })); // 4 px apart
+  const caption = planCrops(2000, 2000, letters, PLAN);
+  assert.equal(caption.length, 5);
+  assert.ok(caption.every((c) => c.scale === 1 && c.holes === 1));
+  assert.ok(overlap(caption[0].writes, caption[1].writes), 'neighbouring letters\' write boxes overlap');
+  checkCrops(2000, 2000, caption, PLAN);
 });
 
 test('crop plan: a small hole inside a big hole\'s window stays its own sharp crop, and runs first', () => {
@@ -262,7 +258,7 @@ test('crop plan: a small hole inside a big hole\'s window stays its own sharp cr
   assert.equal(crops[0].scale, 1);
   assert.deepEqual(crops[0].hole, { x: 1900, y: 1000, w: 40, h: 20 });
   assert.ok(crops[1].scale < 1);
-  assert.ok(overlap(crops[0], crops[1]), 'the windows overlap; the write boxes do not');
+  assert.ok(overlap(crops[0], crops[1]) && !overlap(crops[0].writes, crops[1].writes), 'the windows overlap; the write boxes do not');
   checkCrops(4000, 3000, crops, PLAN);
 });
 
@@ -540,6 +536,36 @@ test('inpaintImage: crops run in turn; a later crop sees the earlier fill, not n
   assert.equal(buildInpaintX1(seenPlanes, m, c, 128, cropSeed(9, 1)).hole[my * 128 + mx], 1, 'unfilled, it would be noise');
   const d = bruteDistanceFast(m);
   for (let i = 0; i < d.length; i++) if (d[i] > 4) for (let p = 0; p < 3; p++) assert.ok(Object.is(out.rgb[p * d.length + i], img.rgb[p * d.length + i]));
+});
+
+test('inpaintImage: letters kept apart (overlapping write boxes) are each written once, by the first crop that holds them', async () => {
+  const img = testImage(600, 400);
+  const letters = [0, 1, 2].map((i) => ({ x: 200 + 24 * i, y: 150, w: 20, h: 30 })); // 4 px apart
+  const m = rectMask(600, 400, letters);
+  const calls: Call[] = [];
+  const run = async (x1: Float32Array, size: number) => {
+    calls.push({ size, x1: x1.slice() });
+    return new Float32Array(3 * size * size).fill(0.1 * calls.length); // crop k fills with 0.1·k
+  };
+  const { planes: out, crops } = await inpaintImage(img, m, run, { seed: 3, context: 1 });
+  assert.equal(crops.length, 3, 'one crop per letter');
+  assert.ok(crops.every((c) => c.scale === 1));
+  const n = 600 * 400;
+  for (let y = 0; y < 400; y++) {
+    for (let x = 0; x < 600; x++) {
+      const i = y * 600 + x;
+      if (!m.data[i]) continue;
+      const first = crops.findIndex((c) => x >= c.writes.x && x < c.writes.x + c.writes.w && y >= c.writes.y && y < c.writes.y + c.writes.h);
+      assert.ok(Math.abs(out.rgb[i] - 0.1 * (first + 1)) < 1e-6, `hole pixel (${x}, ${y}) holds the fill of crop ${first}, the first whose write box holds it`);
+    }
+  }
+  // The second letter's pixels the first crop filled are context, not noise, for the second crop.
+  const c1 = crops[1];
+  const lx = 224 - c1.x, ly = 160 - c1.y; // the second letter's first column, inside crop 0's write box (x ≤ 224)
+  assert.equal(buildInpaintX1(img, m, c1, 128, cropSeed(3, 1), [crops[0].writes]).hole[ly * 128 + lx], 0);
+  assert.equal(buildInpaintX1(img, m, c1, 128, cropSeed(3, 1)).hole[ly * 128 + lx], 1, 'unfilled, it would be hole');
+  const d = bruteDistanceFast(m);
+  for (let i = 0; i < n; i++) if (d[i] > 4) for (let p = 0; p < 3; p++) assert.ok(Object.is(out.rgb[p * n + i], img.rgb[p * n + i]));
 });
 
 // ---- bringing scaled-down fills back with the restore upscalers ----

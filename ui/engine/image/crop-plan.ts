@@ -1,10 +1,11 @@
 // Where to run the inpainting model on a large image: one square window per hole (or per group of
-// holes that lie within the feather of each other), with context on every side, scaled down only as
-// far as the model needs. A 4000×3000 photo with a small logo costs one 128×128 evaluation at full
-// resolution; nothing else is touched. Nearby holes are not merged just because their windows
-// overlap: a merged window is wider and so scaled down further, and the fill loses more detail than
-// the shared context gains (measured: models/README, "crop plan"). Each crop instead treats every
-// other unfilled hole in its window as hole too, and a later crop sees the earlier fills.
+// holes that lie within the feather of each other and fit one window as sharp), with context on every
+// side, scaled down only as far as the model needs. A 4000×3000 photo with a small logo costs one
+// 128×128 evaluation at full resolution; nothing else is touched. Nearby holes are not merged just
+// because their windows overlap: a merged window is wider and so scaled down further, and the fill
+// loses more detail than the shared context gains (measured: models/README, "crop plan"). Each crop
+// instead treats every other unfilled hole in its window as hole too, and a later crop sees the
+// earlier fills.
 import { boxesOverlap, dilateBox, unionBox, type Box } from './mask';
 
 export interface CropPlanOptions {
@@ -36,8 +37,7 @@ export interface Crop {
   context: Box;
   /**
    * The hole grown by the feather and one pixel, clipped to the image: the only pixels this crop may
-   * write. It lies inside the window and is disjoint from every other crop's, so no other group's hole
-   * lies within the feather of it.
+   * write (those an earlier crop's write box holds excepted). It lies inside the window.
    */
   writes: Box;
   /** How many of the input boxes (components) were merged into this crop. */
@@ -91,49 +91,45 @@ export function cropFor(width: number, height: number, hole: Box, holes: number,
 }
 
 /**
- * One crop per group of hole boxes. Boxes whose write boxes (the hole plus its feather) overlap are
- * merged into one group (the union of their boxes), and the group's write box planned again, until no
- * two overlap. Windows and context boxes may overlap (a hole may sit inside another's window without
- * being merged into it and blurred): crops then run in order, each seeing the earlier ones' fills, so
- * the order matters and is part of the plan: finest scale first (scale 1 crops, then coarser ones),
- * then top to bottom, left to right.
+ * One crop per group of hole boxes. Two groups are merged only where their write boxes (the hole plus
+ * its feather) overlap and the merged group's window is no coarser than either one's: tiny specks
+ * close together share one full-resolution window, while the letters of a caption, each a hole of
+ * its own, keep their own sharp windows rather than one wide window shrunk to the model. Write boxes
+ * of separate crops may then overlap: crops run in the plan's order and a pixel is written only by
+ * the first crop whose write box holds it (inpaintImage), every later crop seeing it as filled. The
+ * order: finest scale first (scale 1 crops, then coarser ones), then top to bottom, left to right.
  */
 export function planCrops(width: number, height: number, boxes: Box[], o: CropPlanOptions): Crop[] {
   if (!(o.modelSize > 0) || !(o.maxHole > 0)) throw new Error('modelSize and maxHole must be positive');
+  const scaleOf = (b: Box) => cropFor(width, height, b, 1, o).scale;
   let groups = boxes.filter((b) => b.w > 0 && b.h > 0).map((b) => ({ box: { x: b.x, y: b.y, w: b.w, h: b.h }, holes: 1 }));
   for (;;) {
-    const ctx = groups.map((g) => writeBox(width, height, g.box, o));
-    // Union-find over overlapping write boxes; a sweep along x keeps it near-linear for many small holes.
-    const parent = groups.map((_, i) => i);
-    const find = (i: number): number => {
-      while (parent[i] !== i) i = parent[i] = parent[parent[i]];
-      return i;
-    };
-    const order = ctx.map((_, i) => i).sort((a, b) => ctx[a].x - ctx[b].x);
+    // One sweep along x over the write boxes (near-linear for many small holes); a merge updates the
+    // surviving group at once, so each decision sees the groups as they now are.
+    const order = groups.map((_, i) => i).sort((a, b) => groups[a].box.x - groups[b].box.x);
+    const gone = new Set<number>();
     let merged = false;
     for (let a = 0; a < order.length; a++) {
-      const ca = ctx[order[a]];
-      for (let b = a + 1; b < order.length && ctx[order[b]].x < ca.x + ca.w; b++) {
-        if (boxesOverlap(ca, ctx[order[b]])) {
-          const ra = find(order[a]);
-          const rb = find(order[b]);
-          if (ra !== rb) {
-            parent[rb] = ra;
-            merged = true;
-          }
-        }
+      const ia = order[a];
+      if (gone.has(ia)) continue;
+      for (let b = a + 1; b < order.length; b++) {
+        const ib = order[b];
+        if (gone.has(ib)) continue;
+        const wa = writeBox(width, height, groups[ia].box, o);
+        const wb = writeBox(width, height, groups[ib].box, o);
+        if (wb.x >= wa.x + wa.w) break; // sorted by x: no later write box reaches back to this one
+        if (!boxesOverlap(wa, wb)) continue;
+        const union = unionBox(groups[ia].box, groups[ib].box);
+        if (scaleOf(union) < Math.min(scaleOf(groups[ia].box), scaleOf(groups[ib].box))) continue;
+        groups[ia] = { box: union, holes: groups[ia].holes + groups[ib].holes };
+        gone.add(ib);
+        merged = true;
       }
     }
+    groups = groups.filter((_, i) => !gone.has(i));
     if (!merged) {
       const crops = groups.map((g) => cropFor(width, height, g.box, g.holes, o));
       return crops.sort((a, b) => b.scale - a.scale || a.y - b.y || a.x - b.x);
     }
-    const joined = new Map<number, { box: Box; holes: number }>();
-    groups.forEach((g, i) => {
-      const r = find(i);
-      const prev = joined.get(r);
-      joined.set(r, prev ? { box: unionBox(prev.box, g.box), holes: prev.holes + g.holes } : g);
-    });
-    groups = [...joined.values()];
   }
 }

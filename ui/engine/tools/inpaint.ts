@@ -272,7 +272,7 @@ export async function fillAtFullSize(fill: Float32Array, c: Crop, upscalers: rea
 /**
  * Inpaints `planes` inside `mask` (same size): one runModel call per crop, in the plan's order, each
  * crop seeing the fills of those before it. Each crop writes only inside its write box (the hole and
- * its feather), with the feathered mask: pixels farther than the feather from every hole pixel are bit-identical to the
+ * its feather), and only pixels no earlier crop's write box held, with the feathered mask: pixels farther than the feather from every hole pixel are bit-identical to the
  * input, and the alpha plane is the input's. Throws MaskError (before any model run) for a mask that
  * is empty, too large, or of another size.
  */
@@ -287,6 +287,9 @@ export async function inpaintImage(planes: Planes, mask: Mask, runModel: RunMode
   const work: Planes = { width, height, rgb: planes.rgb.slice(), alpha: planes.alpha };
   const rgb = work.rgb;
   const filled: Box[] = [];
+  // Pixels an earlier crop's write box held: final, and context for every later crop (write boxes of
+  // separate crops may overlap where nearby holes were kept apart to stay sharp; crop-plan.ts).
+  const written = new Uint8Array(n);
   const ran: InpaintCrop[] = [];
   for (let k = 0; k < crops.length; k++) {
     throwIfAborted(options.signal);
@@ -304,10 +307,12 @@ export async function inpaintImage(planes: Planes, mask: Mask, runModel: RunMode
     const plane = c.w * c.h;
     for (let ry = 0; ry < r.h; ry++) {
       for (let rx = 0; rx < r.w; rx++) {
-        const a = weight[ry * r.w + rx];
-        if (a === 0) continue;
         const gx = r.x + rx, gy = r.y + ry;
         const i = gy * width + gx;
+        if (written[i]) continue;
+        written[i] = 1;
+        const a = weight[ry * r.w + rx];
+        if (a === 0) continue;
         const j = (gy - c.y) * c.w + gx - c.x;
         for (let p = 0; p < 3; p++) {
           const src = rgb[p * n + i];
