@@ -1,0 +1,70 @@
+"""A quick look at a restore checkpoint's trajectory on a few validation patches, for choosing a recipe
+before a full `gctm.evaluate`:
+
+    python3 tools/restore_probe.py configs/restore-x2.toml --ckpt runs/restore-x2-fm2/ckpt.pt [--sigma-p 0.1]
+
+On the first 8 validation images (a 48 px corner of the small image, so 96 or 192 px out), x1 is the
+bicubic resize plus σp·ε. Printed, as PSNR in dB (higher: closer): the 16-step ODE and the denoiser
+g(x1, 1, 1) against the photo and against each other, the high-frequency ratio of each against the
+photo (gctm.evaluate.high_frequency_ratio; above 1 is leftover noise), two seeds' ODE results against
+each other, and the consistency pair (the one step against its ODE and against its denoiser).
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from gctm.config import load  # noqa: E402
+from gctm.evaluate import (as_trained, heldout_pairs, high_frequency_ratio, load_ema,  # noqa: E402
+                           source_x1, to_image)
+from gctm.metrics import psnr  # noqa: E402
+from gctm.solvers import ode_solve, one_step  # noqa: E402
+from gctm.time_grid import step_grid  # noqa: E402
+
+PATCH = 48
+IMAGES = 8
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("config")
+    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--sigma-p", type=float, default=0.0)
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    model, state = load_ema(load(args.config), args.ckpt)
+    cfg = as_trained(load(args.config), state, args.ckpt, log=lambda *_: None)
+    g = cfg.gctm
+    grid = step_grid(16, g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
+    rows = {k: [] for k in ("ode_photo", "denoiser_photo", "ode_denoiser", "hf_ode", "hf_denoiser",
+                            "seeds_apart", "one_step_to_ode", "one_step_to_denoiser")}
+    s = cfg.data.scale
+    for name, hr, src in heldout_pairs(cfg)[:IMAGES]:
+        x1, hr = source_x1(cfg, src[:PATCH, :PATCH]), hr[:PATCH * s, :PATCH * s]
+        odes = []
+        for seed in (0, 1):
+            x = x1 + args.sigma_p * torch.randn(x1.shape, generator=torch.Generator().manual_seed(seed))
+            with torch.no_grad():
+                ones = torch.ones(1)
+                den, ode, one = (to_image(model.g(x, ones, ones)), to_image(ode_solve(model, x, grid)),
+                                 to_image(one_step(model, x)))
+            odes.append(ode)
+            if seed == 0:
+                rows["ode_photo"].append(psnr(ode, hr))
+                rows["denoiser_photo"].append(psnr(den, hr))
+                rows["ode_denoiser"].append(psnr(ode, den))
+                rows["hf_ode"].append(high_frequency_ratio(ode, hr))
+                rows["hf_denoiser"].append(high_frequency_ratio(den, hr))
+                rows["one_step_to_ode"].append(psnr(one, ode))
+                rows["one_step_to_denoiser"].append(psnr(one, den))
+        rows["seeds_apart"].append(psnr(odes[0], odes[1]))
+    print(f"{args.ckpt}, σp {args.sigma_p}: " + ", ".join(f"{k} {np.mean(v):.2f}" for k, v in rows.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
