@@ -101,8 +101,9 @@ export function cropFor(width: number, height: number, hole: Box, holes: number,
  */
 export function planCrops(width: number, height: number, boxes: Box[], o: CropPlanOptions): Crop[] {
   if (!(o.modelSize > 0) || !(o.maxHole > 0)) throw new Error('modelSize and maxHole must be positive');
-  const scaleOf = (b: Box) => cropFor(width, height, b, 1, o).scale;
-  let groups = boxes.filter((b) => b.w > 0 && b.h > 0).map((b) => ({ box: { x: b.x, y: b.y, w: b.w, h: b.h }, holes: 1 }));
+  // A group carries its window's scale and its write box, worked out once per box it takes.
+  const group = (box: Box, holes: number) => ({ box, holes, scale: cropFor(width, height, box, holes, o).scale, writes: writeBox(width, height, box, o) });
+  let groups = boxes.filter((b) => b.w > 0 && b.h > 0).map((b) => group({ x: b.x, y: b.y, w: b.w, h: b.h }, 1));
   for (;;) {
     // One sweep along x over the write boxes (near-linear for many small holes); a merge updates the
     // surviving group at once, so each decision sees the groups as they now are.
@@ -115,13 +116,12 @@ export function planCrops(width: number, height: number, boxes: Box[], o: CropPl
       for (let b = a + 1; b < order.length; b++) {
         const ib = order[b];
         if (gone.has(ib)) continue;
-        const wa = writeBox(width, height, groups[ia].box, o);
-        const wb = writeBox(width, height, groups[ib].box, o);
-        if (wb.x >= wa.x + wa.w) break; // sorted by x: no later write box reaches back to this one
-        if (!boxesOverlap(wa, wb)) continue;
-        const union = unionBox(groups[ia].box, groups[ib].box);
-        if (scaleOf(union) < Math.min(scaleOf(groups[ia].box), scaleOf(groups[ib].box))) continue;
-        groups[ia] = { box: union, holes: groups[ia].holes + groups[ib].holes };
+        const ga = groups[ia], gb = groups[ib];
+        if (gb.writes.x >= ga.writes.x + ga.writes.w) break; // sorted by x: no later write box reaches back to this one
+        if (!boxesOverlap(ga.writes, gb.writes)) continue;
+        const union = group(unionBox(ga.box, gb.box), ga.holes + gb.holes);
+        if (union.scale < Math.min(ga.scale, gb.scale)) continue;
+        groups[ia] = union;
         gone.add(ib);
         merged = true;
       }
