@@ -54,6 +54,27 @@ def heldout_crops(size: int, split: str, clipart: int = 6) -> list:
     return items
 
 
+def noisy_x1(crop: np.ndarray, masks: torch.Tensor, seed: int) -> torch.Tensor:
+    """x1 for one uint8 HWC crop under every mask of `masks` ([B, 1, H, W], 1 = hole) in one batch:
+    the crop in [-1, 1] with each hole filled with the noise of torch.Generator().manual_seed(seed)
+    drawn for the whole batch (so a batch's x1 is reproduced only by the same masks and seed)."""
+    x0 = torch.from_numpy(np.ascontiguousarray(crop)).permute(2, 0, 1)[None].float() / 127.5 - 1
+    x0 = x0.expand(len(masks), -1, -1, -1)
+    return fill_hole(x0, masks, torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed)))
+
+
+@torch.no_grad()
+def model_outputs(model, x1: torch.Tensor, masks: torch.Tensor, ode_grid=None) -> dict:
+    """RGB outputs [B, 3, H, W] of one model from x1 and its holes: "nfe1" (the one step, Detailed),
+    "denoiser" (g(x1, 1, 1), Faithful) and, with an ODE grid, "ode"."""
+    xs = with_hole(x1, masks, model)  # [x1, mask] for a model that takes the hole
+    ones = torch.ones(len(x1))
+    out = {"nfe1": one_step(model, xs), "denoiser": model.g(xs, ones, ones)}
+    if ode_grid is not None:
+        out["ode"] = ode_solve(model, xs, ode_grid)
+    return {k: v[:, :3] for k, v in out.items()}
+
+
 def composite(out: np.ndarray, crop: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.where(mask[..., None], out, crop)
 
@@ -172,20 +193,13 @@ def evaluate(models: dict, size: int, split: str, ode_grid, per_kind: int = 3, l
     rows, windows = [], {}
     pair = {"to_ode": [], "to_denoiser": []}
     for ci, (name, crop) in enumerate(crops):
-        x0 = torch.from_numpy(np.ascontiguousarray(crop)).permute(2, 0, 1)[None].float() / 127.5 - 1
-        x0 = x0.expand(len(masks), -1, -1, -1)
-        gen = torch.Generator().manual_seed(10_000 * ci)
-        x1 = fill_hole(x0, m, torch.randn(x0.shape, generator=gen))  # all masks of one crop in one batch
+        x1 = noisy_x1(crop, m, 10_000 * ci)  # all masks of one crop in one batch
         batch = {}
-        with torch.no_grad():
-            for mname, model in models.items():
-                xs = with_hole(x1, m, model)  # [x1, mask] for a model that takes the hole
-                batch[f"{mname}_nfe1"] = one_step(model, xs)[:, :3]
-                if mname == "gctm":
-                    ones = torch.ones(len(masks))
-                    batch["gctm_denoiser"] = model.g(xs, ones, ones)[:, :3]
-                    if ode_grid is not None:
-                        batch["gctm_ode"] = ode_solve(model, xs, ode_grid)[:, :3]
+        for mname, model in models.items():
+            if mname == "gctm":
+                batch.update({f"gctm_{k}": v for k, v in model_outputs(model, x1, m, ode_grid).items()})
+            else:
+                batch[f"{mname}_nfe1"] = model_outputs(model, x1, m)["nfe1"]
         for mi, (kind, mask) in enumerate(masks):
             outs = {k: opencv_inpaint(crop, mask, k) for k in ["telea", "ns"] + xphoto_methods()}
             outs.update({k: to_image(v[mi:mi + 1]) for k, v in batch.items()})

@@ -4,7 +4,8 @@
 The examples are those gctm.inpaint_eval scores: its held-out crops (`heldout_crops`) at the size the
 checkpoint was trained at (`load_run` reads size and network from the checkpoint), its fixed held-out
 masks (`masks.heldout_masks`, --masks-per-kind as there) and its x1: the crop with the hole filled
-with the N(0, 1) noise of that crop's seed (`x1_of`, the same draw for the same crop and mask). One
+with the N(0, 1) noise of that crop's seed (`inpaint_eval.noisy_x1`, the same draw for the same crop
+and mask). One
 row per (crop, mask): crops evenly spaced over the split, masks cycling through the kinds (strokes,
 box, text, blob) and mixing the hole-size classes (`pick`). Columns: the crop with the hole painted
 magenta, OpenCV Telea, Navier–Stokes, the one step G(x1, 1, 0), the denoiser g(x1, 1, 1) (Faithful),
@@ -22,26 +23,14 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .data import evenly_spaced
 from .evaluate import eval_arguments, load_run, to_image
-from .inpaint_data import fill_hole, with_hole
-from .inpaint_eval import composite, heldout_crops, opencv_inpaint
+from .inpaint_eval import composite, heldout_crops, model_outputs, noisy_x1, opencv_inpaint
 from .masks import heldout_masks, size_class
-from .solvers import ode_solve, one_step
 
 GAP = 4
 HEADER = 16
 HOLE = (255, 0, 255)  # magenta: the hole stands out on photos and illustrations alike
 KIND_ORDER = ("strokes", "box", "text", "blob")
 SIZE_ORDER = ("small", "medium", "large")
-
-
-def x1_of(crop: np.ndarray, ci: int, masks: list) -> torch.Tensor:
-    """inpaint_eval.evaluate's x1 for crop number `ci`: all masks of the crop in one batch, the hole
-    filled with the noise of torch.Generator().manual_seed(10_000·ci) drawn for that whole batch."""
-    x0 = torch.from_numpy(np.ascontiguousarray(crop)).permute(2, 0, 1)[None].float() / 127.5 - 1
-    x0 = x0.expand(len(masks), -1, -1, -1)
-    m = torch.from_numpy(np.stack([mk for _, mk in masks]))[:, None].float()
-    gen = torch.Generator().manual_seed(10_000 * ci)
-    return fill_hole(x0, m, torch.randn(x0.shape, generator=gen))
 
 
 def pick(crops: list, masks: list, n: int) -> list:
@@ -70,17 +59,17 @@ def shown_hole(crop: np.ndarray, mask: np.ndarray) -> np.ndarray:
 @torch.no_grad()
 def columns(models: dict, crops: list, masks: list, chosen: list, ode_grid) -> tuple:
     """(names, rows): per chosen (crop, mask), the uint8 HWC cells of every column."""
-    x1 = {ci: x1_of(crops[ci][1], ci, masks) for ci in {ci for ci, _ in chosen}}
-    x = torch.cat([x1[ci][mi:mi + 1] for ci, mi in chosen])  # the chosen rows of eval's batches, run as one batch
-    m = torch.stack([torch.from_numpy(masks[mi][1]) for _, mi in chosen])[:, None].float()
-    model, ones = models["gctm"], torch.ones(len(chosen))
-    xs = with_hole(x, m, model)
-    outs = {"one step": one_step(model, xs), "Faithful": model.g(xs, ones, ones)}
+    every = torch.from_numpy(np.stack([mk for _, mk in masks]))[:, None].float()
+    # inpaint_eval's x1 (all masks of crop ci in one batch, seed 10,000·ci); the chosen rows run as one batch
+    x1 = {ci: noisy_x1(crops[ci][1], every, 10_000 * ci) for ci in {ci for ci, _ in chosen}}
+    x = torch.cat([x1[ci][mi:mi + 1] for ci, mi in chosen])
+    m = every[[mi for _, mi in chosen]]
+    got = model_outputs(models["gctm"], x, m, ode_grid)
+    outs = {"one step": got["nfe1"], "Faithful": got["denoiser"]}
     if ode_grid is not None:
-        outs[f"ODE {ode_grid.numel() - 1} steps"] = ode_solve(model, xs, ode_grid)
+        outs[f"ODE {ode_grid.numel() - 1} steps"] = got["ode"]
     if "regression" in models:
-        outs["L2 regression"] = one_step(models["regression"], with_hole(x, m, models["regression"]))
-    outs = {k: v[:, :3] for k, v in outs.items()}
+        outs["L2 regression"] = model_outputs(models["regression"], x, m)["nfe1"]
     names = ["hole", "Telea", "Navier-Stokes"] + list(outs) + ["original"]
     rows = []
     for r, (ci, mi) in enumerate(chosen):

@@ -18,6 +18,7 @@ from PIL import Image
 from gctm import inpaint_eval, inpaint_grid
 from gctm.fixtures import TINY_INPAINT, random_model
 from gctm.masks import heldout_masks
+from gctm.inpaint_data import fill_hole
 from gctm.metrics import psnr
 from gctm.network import architecture_signature
 from gctm.time_grid import step_grid
@@ -76,7 +77,9 @@ def test_the_grid_shows_what_inpaint_eval_scores(tiny, monkeypatch):
     assert len(rec.xs) == len(cs)  # one batch of every mask per crop
     for ci, (_, crop) in enumerate(cs):  # x1 and, as the model takes it, the hole as a fourth channel
         hole = torch.from_numpy(np.stack([m for _, m in masks]))[:, None].float()
-        assert torch.equal(torch.cat([inpaint_grid.x1_of(crop, ci, masks), hole], 1), rec.xs[ci])
+        x0 = torch.from_numpy(crop).permute(2, 0, 1)[None].float().expand(len(masks), -1, -1, -1) / 127.5 - 1
+        noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(10_000 * ci))
+        assert torch.equal(torch.cat([fill_hole(x0, hole, noise), hole], 1), rec.xs[ci])
     chosen = inpaint_grid.pick(cs, masks, 4)
     assert [masks[mi][0] for _, mi in chosen] == ["strokes", "box", "text", "blob"]
     names, rows = inpaint_grid.columns({"gctm": model}, cs, masks, chosen, grid_of(cfg, 2))

@@ -20,9 +20,7 @@ from PIL import Image
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from gctm.config import load  # noqa: E402
 from gctm.evaluate import as_trained, load_ema  # noqa: E402
-from gctm.inpaint_data import fill_hole, with_hole  # noqa: E402
-from gctm.inpaint_eval import heldout_crops, opencv_inpaint  # noqa: E402
-from gctm.solvers import one_step  # noqa: E402
+from gctm.inpaint_eval import heldout_crops, model_outputs, noisy_x1, opencv_inpaint  # noqa: E402
 
 CONTEXTS = (0.25, 0.5, 0.75, 1.0, 1.5)
 IMAGE = 128          # the validation crops: twice the model's side, so windows can grow past it
@@ -33,19 +31,35 @@ def _resize(a: np.ndarray, side: int) -> np.ndarray:
     return np.array(Image.fromarray(a).resize((side, side), Image.BICUBIC))
 
 
-def _model_hole(mask: np.ndarray, side: int) -> np.ndarray:
-    """Any hole pixel under a model pixel makes it hole (as the engine's modelHole)."""
-    return np.array(Image.fromarray(mask.astype(np.uint8) * 255).resize((side, side), Image.BILINEAR)) > 0
+def _reach(n_in: int, n_out: int) -> list:
+    """Per output sample of a bicubic resize n_in → n_out, the input range [lo, hi] that can reach it:
+    the area it stands for and every tap with a non-zero weight (as ui/engine/tools/inpaint.ts reach();
+    the engine's bicubic, half-pixel centres, reads 4 taps of which only the centre one is non-zero
+    when the sample falls exactly on an input pixel)."""
+    r = n_in / n_out
+    out = []
+    for o in range(n_out):
+        lo, hi = math.floor(o * r), min(n_in - 1, math.ceil((o + 1) * r) - 1)
+        real = r * (o + 0.5) - 0.5
+        i0 = math.floor(real)
+        taps = [i0] if real == i0 else [i0 - 1, i0, i0 + 1, i0 + 2]
+        taps = [min(n_in - 1, max(0, i)) for i in taps]
+        out.append((min([lo] + taps), max([hi] + taps)))
+    return out
+
+
+def model_hole(mask: np.ndarray, side: int) -> np.ndarray:
+    """The engine's modelHole for a square window: a model pixel is hole when any hole pixel lies in
+    its area or under its bicubic taps."""
+    h, w = mask.shape
+    rows = np.stack([mask[:, lo:hi + 1].any(axis=1) for lo, hi in _reach(w, side)], axis=1)  # h × side
+    return np.stack([rows[lo:hi + 1].any(axis=0) for lo, hi in _reach(h, side)], axis=0)
 
 
 def fills(model, window: np.ndarray, hole: np.ndarray, seed: int):
-    x0 = torch.from_numpy(np.ascontiguousarray(window)).permute(2, 0, 1)[None].float() / 127.5 - 1
     m = torch.from_numpy(hole)[None, None].float()
-    x1 = fill_hole(x0, m, torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed)))
-    xs = with_hole(x1, m, model)
-    with torch.no_grad():
-        ones = torch.ones(1)
-        out = {"faithful": model.g(xs, ones, ones)[:, :3], "detailed": one_step(model, xs)[:, :3]}
+    out = model_outputs(model, noisy_x1(window, m, seed), m)
+    out = {"faithful": out["denoiser"], "detailed": out["nfe1"]}
     return {k: ((v[0].permute(1, 2, 0).numpy() + 1) * 127.5).clip(0, 255).round().astype(np.uint8) for k, v in out.items()}
 
 
@@ -81,7 +95,7 @@ def main(argv=None):
                 Y = min(IMAGE - win, max(0, round(y + h / 2 - win / 2)))
                 window, wmask = crop[Y:Y + win, X:X + win], mask[Y:Y + win, X:X + win]
                 if win != size:
-                    window, wmask = _resize(window, size), _model_hole(wmask, size)
+                    window, wmask = _resize(window, size), model_hole(wmask, size)
                 for name, out in fills(model, window, wmask, 100 * ci + k).items():
                     back = _resize(out, win) if win != size else out
                     full = crop.copy()

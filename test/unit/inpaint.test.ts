@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { components, featherMask, maskFromImage, maskFromRgba, maskShare, type Box, type Mask } from '../../ui/engine/image/mask';
 import { planCrops, type Crop, type CropPlanOptions } from '../../ui/engine/image/crop-plan';
-import { buildInpaintX1, cropSeed, inpaintImage, MaskError, maskProblem, modelHole, planInpaint, rejectMask } from '../../ui/engine/tools/inpaint';
+import { buildInpaintX1, cropSeed, inpaintImage, markWritten, MaskError, maskProblem, modelHole, planInpaint, rejectMask } from '../../ui/engine/tools/inpaint';
 import type { Planes } from '../../ui/engine/image/raw';
 import { resizeBicubic } from '../../ui/engine/image/resize';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -530,7 +530,9 @@ test('inpaintImage: crops run in turn; a later crop sees the earlier fill, not n
   const r = c.writes, n = 1200 * 900;
   for (let p = 0; p < 3; p++) for (let y = r.y; y < r.y + r.h; y++) for (let x = r.x; x < r.x + r.w; x++) seen[p * n + y * 1200 + x] = img.rgb[p * n + y * 1200 + x];
   const seenPlanes = { width: 1200, height: 900, rgb: seen, alpha: null };
-  const rebuilt = buildInpaintX1(seenPlanes, m, c, 128, cropSeed(9, 1), [crops[0].writes]);
+  const written = new Uint8Array(1200 * 900);
+  markWritten(written, 1200, crops[0].writes);
+  const rebuilt = buildInpaintX1(seenPlanes, m, c, 128, cropSeed(9, 1), written);
   assert.deepEqual(rebuilt.x1, calls[1].x1);
   assert.equal(rebuilt.hole[my * 128 + mx], 0, 'the filled small hole is context now');
   assert.equal(buildInpaintX1(seenPlanes, m, c, 128, cropSeed(9, 1)).hole[my * 128 + mx], 1, 'unfilled, it would be noise');
@@ -562,7 +564,9 @@ test('inpaintImage: letters kept apart (overlapping write boxes) are each writte
   // The second letter's pixels the first crop filled are context, not noise, for the second crop.
   const c1 = crops[1];
   const lx = 224 - c1.x, ly = 160 - c1.y; // the second letter's first column, inside crop 0's write box (x ≤ 224)
-  assert.equal(buildInpaintX1(img, m, c1, 128, cropSeed(3, 1), [crops[0].writes]).hole[ly * 128 + lx], 0);
+  const written = new Uint8Array(n);
+  markWritten(written, 600, crops[0].writes);
+  assert.equal(buildInpaintX1(img, m, c1, 128, cropSeed(3, 1), written).hole[ly * 128 + lx], 0);
   assert.equal(buildInpaintX1(img, m, c1, 128, cropSeed(3, 1)).hole[ly * 128 + lx], 1, 'unfilled, it would be hole');
   const d = bruteDistanceFast(m);
   for (let i = 0; i < n; i++) if (d[i] > 4) for (let p = 0; p < 3; p++) assert.ok(Object.is(out.rgb[p * n + i], img.rgb[p * n + i]));

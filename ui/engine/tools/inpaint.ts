@@ -204,20 +204,21 @@ export function modelHole(windowMask: Mask, mw: number, mh: number): Uint8Array 
 
 /**
  * x1 for one crop: the window at model size (edge-padded to size × size) with noise in the hole.
- * The hole is every mask pixel in the window except those inside `filled` (the write boxes of
- * crops that already ran, whose fill `planes` now holds): another group's unfilled hole is noise
- * too, so nothing that is to be removed is ever shown to the model as context.
+ * The hole is every mask pixel in the window except those `written` marks (image-sized, 1 where a
+ * crop that already ran held the pixel in its write box, so `planes` now holds its fill): another
+ * group's unfilled hole is noise too, so nothing that is to be removed is ever shown to the model as
+ * context.
  */
-export function buildInpaintX1(planes: Planes, mask: Mask, c: Crop, size: number, seed: number, filled: readonly Box[] = []): { x1: Float32Array; hole: Uint8Array } {
+export function buildInpaintX1(planes: Planes, mask: Mask, c: Crop, size: number, seed: number, written: Uint8Array | null = null): { x1: Float32Array; hole: Uint8Array } {
   const { width, height } = planes;
   const window = extractTile(planes.rgb, 3, width, height, c); // the crop's window, a copy
   const { modelWidth: mw, modelHeight: mh } = c;
   const scaled = mw === c.w && mh === c.h ? window : resizeBicubic(window, 3, c.w, c.h, mw, mh);
   const windowMask = cropMask(mask, c);
-  for (const f of filled) {
-    const x0 = Math.max(c.x, f.x), x1 = Math.min(c.x + c.w, f.x + f.w);
-    const y0 = Math.max(c.y, f.y), y1 = Math.min(c.y + c.h, f.y + f.h);
-    for (let y = y0; y < y1; y++) windowMask.data.fill(0, (y - c.y) * c.w + x0 - c.x, (y - c.y) * c.w + x1 - c.x);
+  if (written) {
+    for (let y = 0; y < c.h; y++) {
+      for (let x = 0; x < c.w; x++) if (written[(c.y + y) * width + c.x + x]) windowMask.data[y * c.w + x] = 0;
+    }
   }
   const hole = modelHole(windowMask, mw, mh);
   // The model is fed size × size: where the image is smaller than the window, edges are repeated
@@ -269,6 +270,11 @@ export async function fillAtFullSize(fill: Float32Array, c: Crop, upscalers: rea
   return { rgb: sized, upscaler: u ? u.id : null };
 }
 
+/** Marks a crop's write box in an image-sized `written` mask (what buildInpaintX1 treats as filled). */
+export function markWritten(written: Uint8Array, width: number, r: Box): void {
+  for (let y = r.y; y < r.y + r.h; y++) written.fill(1, y * width + r.x, y * width + r.x + r.w);
+}
+
 /**
  * Inpaints `planes` inside `mask` (same size): one runModel call per crop, in the plan's order, each
  * crop seeing the fills of those before it. Each crop writes only inside its write box (the hole and
@@ -286,7 +292,6 @@ export async function inpaintImage(planes: Planes, mask: Mask, runModel: RunMode
   const n = width * height;
   const work: Planes = { width, height, rgb: planes.rgb.slice(), alpha: planes.alpha };
   const rgb = work.rgb;
-  const filled: Box[] = [];
   // Pixels an earlier crop's write box held: final, and context for every later crop (write boxes of
   // separate crops may overlap where nearby holes were kept apart to stay sharp; crop-plan.ts).
   const written = new Uint8Array(n);
@@ -296,7 +301,7 @@ export async function inpaintImage(planes: Planes, mask: Mask, runModel: RunMode
     const c = crops[k];
     const r = c.writes;
     if (r.x < c.x || r.y < c.y || r.x + r.w > c.x + c.w || r.y + r.h > c.y + c.h) throw new Error(`crop plan: write box ${JSON.stringify(r)} outside its window`);
-    const { x1, hole } = buildInpaintX1(work, mask, c, size, cropSeed(options.seed, k), filled);
+    const { x1, hole } = buildInpaintX1(work, mask, c, size, cropSeed(options.seed, k), written);
     const y = await runModel(x1, size, hole);
     if (y.length !== 3 * size * size) throw new Error(`inpaint model returned ${y.length} values for 3×${size}×${size}`);
     throwIfAborted(options.signal);
@@ -310,7 +315,6 @@ export async function inpaintImage(planes: Planes, mask: Mask, runModel: RunMode
         const gx = r.x + rx, gy = r.y + ry;
         const i = gy * width + gx;
         if (written[i]) continue;
-        written[i] = 1;
         const a = weight[ry * r.w + rx];
         if (a === 0) continue;
         const j = (gy - c.y) * c.w + gx - c.x;
@@ -321,7 +325,7 @@ export async function inpaintImage(planes: Planes, mask: Mask, runModel: RunMode
         }
       }
     }
-    filled.push(r);
+    markWritten(written, width, r);
     ran.push({ ...c, upscaler });
     options.onCrop?.(k + 1, crops.length);
   }
