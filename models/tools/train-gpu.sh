@@ -7,6 +7,8 @@
 # Needs the data bank in models/cache/bank (python3 -m gctm.bank). Writes slim checkpoints (EMA
 # weights, fp16) and the logs to OUT_DIR: one file per U-Net run, the small runs packed in one tar.
 # Every run resumes from its own run folder, so the same command continues an interrupted session.
+# RESTORE_SIGMA_P=0.02 trains the upscalers (teacher, student and L2 baseline alike) on a perturbed
+# source x1 + σp·ε: with an unperturbed one the flow carries little beyond the mean (models/README).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 T=${1:?teacher minutes}; S=${2:?student minutes}; OUT=${3:?output folder}; shift 3
@@ -17,17 +19,22 @@ mkdir -p "$OUT" runs/logs
 COMMON=(--set 'data.heldout=[]' --set train.threads=2)
 TOTAL=$(awk "BEGIN{print $T+$S}")
 
+source_of() {  # extra settings of model $1's source
+  case $1 in restore-*) [ -n "${RESTORE_SIGMA_P:-}" ] && echo "--set gctm.sigma_p=$RESTORE_SIGMA_P";; esac
+}
 chain() {  # teacher, then student (the student's budget counts on from the teacher's time)
   local m=$1
+  # shellcheck disable=SC2046
   $PY -m gctm.train "configs/$m.toml" --run-dir "runs/$m-fm" --set gctm.mode=fm --set 'train.init=""' \
-      --set 'gctm.teacher=""' --set "train.minutes=$T" "${COMMON[@]}" > "runs/logs/$m-fm.log" 2>&1 &&
-  $PY -m gctm.train "configs/$m.toml" --run-dir "runs/$m" --set "train.minutes=$TOTAL" "${COMMON[@]}" \
+      --set 'gctm.teacher=""' --set "train.minutes=$T" "${COMMON[@]}" $(source_of "$m") > "runs/logs/$m-fm.log" 2>&1 &&
+  $PY -m gctm.train "configs/$m.toml" --run-dir "runs/$m" --set "train.minutes=$TOTAL" "${COMMON[@]}" $(source_of "$m") \
       > "runs/logs/$m.log" 2>&1
 }
 baseline() {
   local m=$1
+  # shellcheck disable=SC2046
   $PY -m gctm.train "configs/$m.toml" --run-dir "runs/$m-l2" --set gctm.mode=regression --set 'train.init=""' \
-      --set 'gctm.teacher=""' --set "train.minutes=$TOTAL" "${COMMON[@]}" > "runs/logs/$m-l2.log" 2>&1
+      --set 'gctm.teacher=""' --set "train.minutes=$TOTAL" "${COMMON[@]}" $(source_of "$m") > "runs/logs/$m-l2.log" 2>&1
 }
 for m in "${MODELS[@]}"; do chain "$m" & [ -n "${NO_BASELINE:-}" ] || baseline "$m" & done
 while [ -n "$(jobs -r)" ]; do
