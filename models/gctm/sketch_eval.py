@@ -8,8 +8,10 @@ regressor. Reported per method, as measured:
   (PSNR falls as colour appears: a grey mean scores well on it, so read it beside the others);
 - colourfulness (Hasler–Süsstrunk) against the targets';
 - stroke agreement: the sketch extracted from the output against the input sketch, F1 at 2 px;
-- diversity: mean pairwise distance (levels) of 4 seeds, and on drawings with several colourings
-  (skin tones: one line drawing, several targets) the mean distance between seeds.
+- diversity: mean pairwise distance (levels) of 4 seeds; and on drawings with several colourings
+  (skin tones: one line drawing, several real colourings) how many different colourings the 4 seeds
+  land on (each seed's output counted as the real colouring nearest to it, mean absolute difference),
+  averaged over those drawings (`colourings_reached`, at most 4; a regressor reaches 1).
 Also the consistency pair (PSNR of the one step against its ODE and against its denoiser, first seed,
 as gctm.evaluate measures it on photos) and the targets (`targets`: what the sketch tool must do better
 than the same network trained as a plain L2 regressor, and the GCTM consistency margin).
@@ -75,18 +77,45 @@ def shrink(u8: np.ndarray, size: int) -> np.ndarray:
     return np.round(x).astype(np.uint8)
 
 
+def _picked(n: int, limit: int) -> np.ndarray:
+    """The indices of `limit` evenly spaced pairs of n (all of them without a limit)."""
+    return np.linspace(0, n - 1, limit).round().astype(int) if limit and limit < n else np.arange(n)
+
+
 def load_heldout(path: str, size: int, limit: int = 0):
     """(colour uint8 [N, size, size, 3], line uint8 [N, size, size]): the held-out pairs at the
     model's size; with `limit`, that many evenly spaced pairs (deterministic)."""
     colour, line, _ = load_pairs(path)
-    if limit and limit < len(colour):
-        pick = np.linspace(0, len(colour) - 1, limit).round().astype(int)
-        colour, line = colour[pick], line[pick]
-    return shrink(colour, size), shrink(line, size)
+    pick = _picked(len(colour), limit)
+    return shrink(colour[pick], size), shrink(line[pick], size)
+
+
+def colouring_groups(path: str, limit: int = 0) -> list:
+    """Index arrays (into load_heldout's pairs) of the drawings with several real colourings: pairs
+    whose OpenMoji base code is the same (skin-tone variants share one line drawing)."""
+    colour, _, meta = load_pairs(path)
+    if "base" not in meta:
+        return []
+    base = meta["base"][_picked(len(colour), limit)]
+    groups = [np.flatnonzero(base == b) for b in dict.fromkeys(base.tolist())]
+    return [g for g in groups if len(g) > 1]
+
+
+def colourings_reached(outputs: list, colour: np.ndarray, groups: list) -> float:
+    """Mean over drawings with several colourings of the number of different real colourings its
+    seeds' outputs land on (nearest by mean absolute difference). `outputs`: per seed uint8
+    [N, H, W, 3]; the seeds of each group's first pair are counted."""
+    counts = []
+    for g in groups:
+        real = colour[g].astype(np.float64)
+        nearest = {int(np.argmin(np.abs(real - out[g[0]].astype(np.float64)).mean(axis=(1, 2, 3)))) for out in outputs}
+        counts.append(len(nearest))
+    return float(np.mean(counts)) if counts else float("nan")
 
 
 def evaluate(cfg, models: dict, pairs_path: str, k_grid, ode_grid, batch: int = 32, limit: int = 0, log=print) -> dict:
     colour, line = load_heldout(pairs_path, cfg.data.crop, limit)
+    groups = colouring_groups(pairs_path, limit)
     sigma_p = cfg.gctm.sigma_p
     outs = {}  # method → seed → uint8 [N, H, W, 3]
     for start in range(0, len(colour), batch):
@@ -127,11 +156,15 @@ def evaluate(cfg, models: dict, pairs_path: str, k_grid, ode_grid, batch: int = 
             stack = np.stack([imgs[s].astype(np.float64) for s in SEEDS])
             d = [np.abs(stack[i] - stack[j]).mean() for i in range(len(SEEDS)) for j in range(i + 1, len(SEEDS))]
             row["seed_distance_levels"] = round(float(np.mean(d)), 2)
+            if groups:
+                row["colourings_reached"] = round(colourings_reached([imgs[s] for s in SEEDS], colour, groups), 2)
         summary[key] = row
         log(f"{key:16s} " + "  ".join(f"{k} {v}" for k, v in row.items()))
     return {"split": "validation: OpenMoji food-drink + hand-fingers-closed (DATA.md)", "size": cfg.data.crop, "pairs": int(len(colour)),
             "seeds": list(SEEDS), "sigma_p": sigma_p, "k_steps": k_grid.numel() - 1,
-            "ode_steps": ode_grid.numel() - 1, "summary": summary, "consistency": consistency,
+            "ode_steps": ode_grid.numel() - 1, "multi_colouring_drawings": len(groups),
+            "colourings_per_drawing": round(float(np.mean([len(g) for g in groups])), 2) if groups else None,
+            "summary": summary, "consistency": consistency,
             "targets": targets(summary, consistency)}
 
 

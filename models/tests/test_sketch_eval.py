@@ -1,0 +1,33 @@
+"""sketch_eval's diversity on drawings with several real colourings (skin-tone variants)."""
+import numpy as np
+
+from gctm.sketch_eval import colouring_groups, colourings_reached
+
+
+def bank(tmp_path):
+    """Five pairs: base A has three colourings (red, green, blue), B and C one each."""
+    rgb = [(220, 30, 30), (30, 200, 40), (40, 40, 220), (128, 128, 128), (250, 250, 0)]
+    colour = np.stack([np.full((8, 8, 3), c, np.uint8) for c in rgb])
+    line = np.full((5, 8, 8), 255, np.uint8)
+    path = tmp_path / "pairs.npz"
+    np.savez(path, colour=colour, line=line, base=np.array(["A", "A", "B", "A", "C"]),
+             hexcode=np.array(["A", "A-1", "B", "A-2", "C"]), group=np.array(["g"] * 5))
+    return str(path), colour
+
+
+def test_groups_are_the_pairs_sharing_a_base(tmp_path):
+    path, _ = bank(tmp_path)
+    assert [g.tolist() for g in colouring_groups(path)] == [[0, 1, 3]]
+    # with a limit, the indices are into the picked pairs (evenly spaced: 0, 2, 4 → bases A, B, C)
+    assert colouring_groups(path, limit=3) == []
+
+
+def test_seeds_count_by_the_nearest_real_colouring(tmp_path):
+    path, colour = bank(tmp_path)
+    groups = colouring_groups(path)
+    near = lambda c, d: np.clip(colour[[c] * 5].astype(int) + d, 0, 255).astype(np.uint8)  # pair 0's output near colouring c
+    seeds = [near(0, 10), near(0, -10), near(1, 5), near(3, 0)]  # red, red, green, blue
+    assert colourings_reached(seeds, colour, groups) == 3
+    grey = [np.full_like(colour, 128)] * 4  # one mean for every seed: one colouring
+    assert colourings_reached(grey, colour, groups) == 1
+    assert np.isnan(colourings_reached(seeds, colour, []))
