@@ -1,5 +1,6 @@
 """sketch_eval's diversity on drawings with several real colourings (skin-tone variants)."""
 import numpy as np
+import pytest
 
 from gctm.sketch_eval import colouring_groups, colourings_reached
 
@@ -31,3 +32,24 @@ def test_seeds_count_by_the_nearest_real_colouring(tmp_path):
     grey = [np.full_like(colour, 128)] * 4  # one mean for every seed: one colouring
     assert colourings_reached(grey, colour, groups) == 1
     assert np.isnan(colourings_reached(seeds, colour, []))
+
+
+def test_the_curves_draw_every_measured_point(tmp_path):
+    import json
+
+    from PIL import Image
+
+    from gctm import sketch_curves
+    by_gamma = {str(g): {"distance": 100 - 40 * g, "stroke_f1": 1 - 0.2 * g, "background_white": max(0.0, 1 - g)} for g in (0.0, 0.5, 1.0)}
+    metrics = {"colour_latent": {"gammas": [0.0, 0.5, 1.0], "colours": {"#cc3344": {"by_gamma": by_gamma}}},
+               "edit": {"strengths": [0.1, 0.5], "by_s": {"0.1": {"psnr_outside_paint": 40, "psnr_paint_kept": 30},
+                                                          "0.5": {"psnr_outside_paint": 30, "psnr_paint_kept": 15}}}}
+    src, out = tmp_path / "m.json", tmp_path / "curves.png"
+    src.write_text(json.dumps(metrics))
+    assert sketch_curves.main([str(src), "--out", str(out)]) == 0
+    assert Image.open(out).size == (1200, 340)
+    del metrics["edit"]["by_s"]["0.5"]  # a strength without its measurement is an error, not a gap in the line
+    with pytest.raises(KeyError):
+        sketch_curves.draw(metrics, str(out))
+    src.write_text(json.dumps({"summary": {}}))
+    assert sketch_curves.main([str(src), "--out", str(out)]) == 2
