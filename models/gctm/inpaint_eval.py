@@ -54,6 +54,11 @@ def heldout_crops(size: int, split: str, clipart: int = 6) -> list:
     return items
 
 
+def crop_seed(index: int) -> int:
+    """The noise seed of held-out crop number `index` (the eval and the grid draw the same x1)."""
+    return 10_000 * index
+
+
 def noisy_x1(crop: np.ndarray, masks: torch.Tensor, seed: int) -> torch.Tensor:
     """x1 for one uint8 HWC crop under every mask of `masks` ([B, 1, H, W], 1 = hole) in one batch:
     the crop in [-1, 1] with each hole filled with the noise of torch.Generator().manual_seed(seed)
@@ -193,7 +198,7 @@ def evaluate(models: dict, size: int, split: str, ode_grid, per_kind: int = 3, l
     rows, windows = [], {}
     pair = {"to_ode": [], "to_denoiser": []}
     for ci, (name, crop) in enumerate(crops):
-        x1 = noisy_x1(crop, m, 10_000 * ci)  # all masks of one crop in one batch
+        x1 = noisy_x1(crop, m, crop_seed(ci))  # all masks of one crop in one batch
         batch = {}
         for mname, model in models.items():
             if mname == "gctm":

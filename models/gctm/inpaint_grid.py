@@ -4,9 +4,8 @@
 The examples are those gctm.inpaint_eval scores: its held-out crops (`heldout_crops`) at the size the
 checkpoint was trained at (`load_run` reads size and network from the checkpoint), its fixed held-out
 masks (`masks.heldout_masks`, --masks-per-kind as there) and its x1: the crop with the hole filled
-with the N(0, 1) noise of that crop's seed (`inpaint_eval.noisy_x1`, the same draw for the same crop
-and mask). One
-row per (crop, mask): crops evenly spaced over the split, masks cycling through the kinds (strokes,
+with the N(0, 1) noise of that crop's seed (`inpaint_eval.noisy_x1` with `crop_seed`, the same draw
+for the same crop and mask). One row per (crop, mask): crops evenly spaced over the split, masks cycling through the kinds (strokes,
 box, text, blob) and mixing the hole-size classes (`pick`). Columns: the crop with the hole painted
 magenta, OpenCV Telea, Navier–Stokes, the one step G(x1, 1, 0), the denoiser g(x1, 1, 1) (Faithful),
 the ODE (16 Heun steps), the L2 regressor (with --regression) and the original; every model output is
@@ -23,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .data import evenly_spaced
 from .evaluate import eval_arguments, load_run, to_image
-from .inpaint_eval import composite, heldout_crops, model_outputs, noisy_x1, opencv_inpaint
+from .inpaint_eval import composite, crop_seed, heldout_crops, model_outputs, noisy_x1, opencv_inpaint
 from .masks import heldout_masks, size_class
 
 GAP = 4
@@ -60,8 +59,8 @@ def shown_hole(crop: np.ndarray, mask: np.ndarray) -> np.ndarray:
 def columns(models: dict, crops: list, masks: list, chosen: list, ode_grid) -> tuple:
     """(names, rows): per chosen (crop, mask), the uint8 HWC cells of every column."""
     every = torch.from_numpy(np.stack([mk for _, mk in masks]))[:, None].float()
-    # inpaint_eval's x1 (all masks of crop ci in one batch, seed 10,000·ci); the chosen rows run as one batch
-    x1 = {ci: noisy_x1(crops[ci][1], every, 10_000 * ci) for ci in {ci for ci, _ in chosen}}
+    # inpaint_eval's x1 (all masks of crop ci in one batch, with its seed); the chosen rows run as one batch
+    x1 = {ci: noisy_x1(crops[ci][1], every, crop_seed(ci)) for ci in {ci for ci, _ in chosen}}
     x = torch.cat([x1[ci][mi:mi + 1] for ci, mi in chosen])
     m = every[[mi for _, mi in chosen]]
     got = model_outputs(models["gctm"], x, m, ode_grid)
