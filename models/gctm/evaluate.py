@@ -259,21 +259,32 @@ def eval_arguments(description: str, extra=None):
     return ap
 
 
+def grids(cfg):
+    """grid(k): the config's k-step time grid (k consistency steps, or k Heun steps of the ODE)."""
+    g = cfg.gctm
+    return lambda k: step_grid(k, g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
+
+
+def load_trained(config_path: str, ckpt: str, log=print):
+    """(config as the checkpoint was trained, its EMA network, grid(k)) for a training checkpoint."""
+    model, state = load_ema(load(config_path), ckpt)
+    cfg = as_trained(load(config_path), state, ckpt, log=log)
+    return cfg, model, grids(cfg)
+
+
 def load_run(args):
     """(config, {"gctm": model, "regression": model?}, grid(k)) from parsed eval_arguments."""
     torch.set_num_threads(args.threads)
-    cfg = load(args.config)
     if args.zoo_card:
         from .from_onnx import load_zoo_model
+        cfg = load(args.config)
         models = {"gctm": load_zoo_model(args.zoo_card)[0]}
     else:
-        model, state = load_ema(cfg, args.ckpt)
+        cfg, model, _ = load_trained(args.config, args.ckpt)
         models = {"gctm": model}
-        cfg = as_trained(cfg, state, args.ckpt)
     if args.regression:
         models["regression"] = load_ema(cfg, args.regression)[0]
-    g = cfg.gctm
-    return cfg, models, lambda k: step_grid(k, g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
+    return cfg, models, grids(cfg)
 
 
 def main(argv=None):

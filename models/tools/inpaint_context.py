@@ -18,8 +18,7 @@ import torch
 from PIL import Image
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from gctm.config import load  # noqa: E402
-from gctm.evaluate import as_trained, load_ema  # noqa: E402
+from gctm.evaluate import load_trained  # noqa: E402
 from gctm.inpaint_eval import heldout_crops, model_outputs, noisy_x1, opencv_inpaint  # noqa: E402
 
 CONTEXTS = (0.25, 0.5, 0.75, 1.0, 1.5)
@@ -73,8 +72,8 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    model, state = load_ema(load(args.config), args.ckpt)
-    size = as_trained(load(args.config), state, args.ckpt).data.crop
+    cfg, model, _ = load_trained(args.config, args.ckpt)
+    size = cfg.data.crop
     crops = [c for _, c in heldout_crops(IMAGE, "validation", clipart=0)]
     crops = crops[::max(1, len(crops) // args.images)][:args.images]
     rng = np.random.default_rng(0)

@@ -17,12 +17,9 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from gctm.config import load  # noqa: E402
-from gctm.evaluate import (as_trained, heldout_pairs, high_frequency_ratio, load_ema,  # noqa: E402
-                           source_x1, to_image)
+from gctm.evaluate import heldout_pairs, high_frequency_ratio, load_trained, source_x1, to_image  # noqa: E402
 from gctm.metrics import psnr  # noqa: E402
 from gctm.solvers import ode_solve, one_step  # noqa: E402
-from gctm.time_grid import step_grid  # noqa: E402
 
 PATCH = 48
 IMAGES = 8
@@ -36,10 +33,8 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    model, state = load_ema(load(args.config), args.ckpt)
-    cfg = as_trained(load(args.config), state, args.ckpt, log=lambda *_: None)
-    g = cfg.gctm
-    grid = step_grid(16, g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
+    cfg, model, grids = load_trained(args.config, args.ckpt, log=lambda *_: None)
+    grid = grids(16)
     rows = {k: [] for k in ("ode_photo", "denoiser_photo", "ode_denoiser", "hf_ode", "hf_denoiser",
                             "seeds_apart", "one_step_to_ode", "one_step_to_denoiser")}
     s = cfg.data.scale
