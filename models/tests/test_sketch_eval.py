@@ -34,7 +34,7 @@ def test_seeds_count_by_the_nearest_real_colouring(tmp_path):
     assert np.isnan(colourings_reached(seeds, colour, []))
 
 
-def test_the_curves_draw_every_measured_point(tmp_path):
+def test_the_curves_are_drawn_from_the_json_and_a_missing_measurement_is_an_error(tmp_path):
     import json
 
     from PIL import Image
