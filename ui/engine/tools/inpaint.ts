@@ -52,7 +52,7 @@ export interface FillUpscaler {
 /**
  * context 0.5: half the hole's side on every side, and never less than the model's size. A wider
  * window is scaled down further, and on the validation photos that cost more than the extra context
- * gave (holes of 17–32 px, Faithful: 14.31 dB inside the hole at 0.5, 13.77 at 1, 13.45 at 1.5; Telea 13.26;
+ * gave (holes of 17–32 px, Faithful: 14.31 dB inside the hole at 0.5, 13.37 at 1, 13.11 at 1.5; Telea 13.26;
  * models/tools/inpaint_context.py, results in models/results).
  */
 export const INPAINT_DEFAULTS = { modelSize: 128, maxHole: 48, feather: 4, context: 0.5 } as const;
