@@ -8,7 +8,7 @@ import torch
 from .export import flops_per_pixel, sha256
 from .precond import takes_mask
 from .network import ResNetConfig
-from .time_grid import step_grid
+from .time_grid import config_grid
 
 # What each source kind means to the plugin's engine (it builds x1 exactly this way).
 SOURCE_DOCS = {
@@ -48,8 +48,7 @@ def build_card(cfg, model, onnx_path: str, *, fp16_path: str = None, metrics: di
                steps_grid: int = None, default_output: str = "detailed") -> dict:
     """Assemble <id>.json from the run config, the exported file and measured metrics."""
     g = cfg.gctm
-    n = steps_grid or g.steps
-    grid = step_grid(n, g.fine_steps, g.sigma_min, g.sigma_max, g.rho).tolist()
+    grid = config_grid(g, steps_grid or g.steps).tolist()
     kind = cfg.data.task if cfg.data.kind == "photos" else cfg.data.kind
     card = {
         "id": cfg.run.id,

@@ -22,7 +22,7 @@ from .data import expand, load_rgb
 from .degrade import degrade_small, downsample, to_uint8, to_unit, upsample
 from .metrics import psnr, ssim, swd
 from .solvers import consistency_steps, ode_solve, one_step
-from .time_grid import step_grid
+from .time_grid import config_grid
 from .trainer import build_model
 
 SKIMAGE = "/usr/lib/python3/dist-packages/skimage/data"
@@ -261,8 +261,7 @@ def eval_arguments(description: str, extra=None):
 
 def grids(cfg):
     """grid(k): the config's k-step time grid (k consistency steps, or k Heun steps of the ODE)."""
-    g = cfg.gctm
-    return lambda k: step_grid(k, g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
+    return lambda k: config_grid(cfg.gctm, k)
 
 
 def load_trained(config_path: str, ckpt: str, log=print):

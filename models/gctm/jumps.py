@@ -11,18 +11,15 @@ import sys
 import numpy as np
 import torch
 
-from .config import load
-from .evaluate import heldout_pairs, load_ema, source_x1
+from .evaluate import heldout_pairs, load_trained, source_x1
 from .degrade import to_unit
 from .solvers import ode_solve
-from .time_grid import step_grid
+from .time_grid import config_grid
 
 
 def jump_report(cfg, model, images: int = 6, crop: int = 128) -> dict:
     """{row name: mean PSNR (dB)} over the first `images` held-out pairs, each cropped to crop × crop."""
-    g = cfg.gctm
-    grid = step_grid(g.steps, g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
-    ode = step_grid(16, g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
+    grid, ode = config_grid(cfg.gctm), config_grid(cfg.gctm, 16)
     scale = cfg.data.scale if cfg.data.task == "upscale" else 1
     rows = {}
     for _, hr, src in heldout_pairs(cfg)[:images]:
@@ -52,8 +49,8 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    cfg = load(args.config)
-    model, _ = load_ema(cfg, args.ckpt)
+    # the grid and σ schedule the checkpoint was trained with, not whatever the config file says now
+    cfg, model, _ = load_trained(args.config, args.ckpt)
     for name, value in jump_report(cfg, model, args.images).items():
         print(f"{name:34s} {value:6.2f} dB")
     return 0

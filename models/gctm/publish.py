@@ -33,7 +33,7 @@ from .evaluate import CLEAN_LEVELS, CONSISTENCY_MARGIN_DB, SKIMAGE, as_trained, 
 from .export import ExportError, export_onnx, fp16_weights, parity
 from .provenance import sources_for, weights_licence
 from .solvers import consistency_steps, one_step
-from .time_grid import step_grid
+from .time_grid import config_grid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PARITY_TOL = 1e-4
@@ -41,8 +41,7 @@ PARITY_TOL = 1e-4
 
 def steps_grid(cfg, k: int) -> torch.Tensor:
     """The times the plugin walks for k steps (ui/engine/zoo.ts stepTimes): k + 1 points of the N-grid."""
-    g = cfg.gctm
-    grid = step_grid(g.steps, g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
+    grid = config_grid(cfg.gctm)
     n = grid.numel() - 1
     k = max(1, min(k, n))
     return grid[[int(math.floor(j * n / k + 0.5)) for j in range(k + 1)]]

@@ -22,6 +22,7 @@ training shrinks its pairs (sketch_data.SketchPairs).
 """
 import json
 import sys
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -82,21 +83,24 @@ def _picked(n: int, limit: int) -> np.ndarray:
     return np.linspace(0, n - 1, limit).round().astype(int) if limit and limit < n else np.arange(n)
 
 
-def load_heldout(path: str, size: int, limit: int = 0):
-    """(colour uint8 [N, size, size, 3], line uint8 [N, size, size]): the held-out pairs at the
-    model's size; with `limit`, that many evenly spaced pairs (deterministic)."""
-    colour, line, _ = load_pairs(path)
+class Heldout(NamedTuple):
+    colour: np.ndarray  # uint8 [N, size, size, 3]
+    line: np.ndarray    # uint8 [N, size, size]
+    groups: list        # index arrays of the drawings with several real colourings (colouring_groups)
+
+
+def load_heldout(path: str, size: int, limit: int = 0) -> Heldout:
+    """The held-out pairs at the model's size, read once; with `limit`, that many evenly spaced pairs
+    (deterministic), and the colouring groups indexed into them."""
+    colour, line, meta = load_pairs(path)
     pick = _picked(len(colour), limit)
-    return shrink(colour[pick], size), shrink(line[pick], size)
+    groups = colouring_groups(meta["base"][pick]) if "base" in meta else []
+    return Heldout(shrink(colour[pick], size), shrink(line[pick], size), groups)
 
 
-def colouring_groups(path: str, limit: int = 0) -> list:
-    """Index arrays (into load_heldout's pairs) of the drawings with several real colourings: pairs
-    whose OpenMoji base code is the same (skin-tone variants share one line drawing)."""
-    colour, _, meta = load_pairs(path)
-    if "base" not in meta:
-        return []
-    base = meta["base"][_picked(len(colour), limit)]
+def colouring_groups(base: np.ndarray) -> list:
+    """Index arrays of the drawings with several real colourings: pairs whose OpenMoji base code is
+    the same (skin-tone variants share one line drawing)."""
     groups = [np.flatnonzero(base == b) for b in dict.fromkeys(base.tolist())]
     return [g for g in groups if len(g) > 1]
 
@@ -113,9 +117,8 @@ def colourings_reached(outputs: list, colour: np.ndarray, groups: list) -> float
     return float(np.mean(counts)) if counts else float("nan")
 
 
-def evaluate(cfg, models: dict, pairs_path: str, k_grid, ode_grid, batch: int = 32, limit: int = 0, log=print) -> dict:
-    colour, line = load_heldout(pairs_path, cfg.data.crop, limit)
-    groups = colouring_groups(pairs_path, limit)
+def evaluate(cfg, models: dict, heldout: Heldout, k_grid, ode_grid, batch: int = 32, log=print) -> dict:
+    colour, line, groups = heldout
     sigma_p = cfg.gctm.sigma_p
     outs = {}  # method → seed → uint8 [N, H, W, 3]
     for start in range(0, len(colour), batch):
@@ -203,12 +206,12 @@ def main(argv=None):
         ap.add_argument("--no-latents", action="store_true", help="skip the colour-latent and Edit measurements")))
     args = ap.parse_args(argv)
     cfg, models, grid = load_run(args)
-    metrics = evaluate(cfg, models, args.pairs, grid(4), grid(max(1, args.ode_steps)), limit=args.limit)
+    heldout = load_heldout(args.pairs, cfg.data.crop, args.limit)
+    metrics = evaluate(cfg, models, heldout, grid(4), grid(max(1, args.ode_steps)))
     if not args.no_latents:
         from .sketch_latents import measure_edit, measure_latents
-        colour, line = load_heldout(args.pairs, cfg.data.crop, args.limit)
-        metrics["colour_latent"] = measure_latents(models["gctm"], colour, line, cfg.gctm.sigma_p)
-        metrics["edit"] = measure_edit(models["gctm"], colour, line, cfg.gctm.sigma_p)
+        metrics["colour_latent"] = measure_latents(models["gctm"], heldout.colour, heldout.line, cfg.gctm.sigma_p)
+        metrics["edit"] = measure_edit(models["gctm"], heldout.colour, heldout.line, cfg.gctm.sigma_p)
     with open(args.out, "w") as f:
         json.dump(metrics, f, indent=1)
     if metrics["consistency"]:

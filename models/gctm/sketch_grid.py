@@ -120,7 +120,7 @@ def arguments():
 def main(argv=None):
     args = arguments().parse_args(argv)
     cfg, models, grid = load_run(args)
-    colour, line = load_heldout(args.pairs, cfg.data.crop, args.n)
+    colour, line, _ = load_heldout(args.pairs, cfg.data.crop, args.n)
     img = render(models, colour, line, cfg.gctm.sigma_p, grid(max(1, args.ode_steps)), args.latent)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     img.save(args.out)

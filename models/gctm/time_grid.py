@@ -23,6 +23,17 @@ def step_grid(N: int, K: int = 1024, sigma_min: float = 0.002, sigma_max: float 
     return base[idx]
 
 
+def config_grid(g, n: int = None) -> torch.Tensor:
+    """The [gctm] config's n-step grid (default: its consistency steps), on its own σ schedule: the one
+    place training, evaluation, export and the card read the grid from, so they cannot disagree."""
+    return step_grid(g.steps if n is None else n, g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
+
+
+def config_base_grid(g) -> torch.Tensor:
+    """The [gctm] config's fine grid, on which flow-matching times are drawn."""
+    return base_grid(g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
+
+
 def sample_ctm_indices(grid: torch.Tensor, batch: int, beta=(1.2, 2.0), source_p: float = 0.0):
     """(t_idx, s_idx, u_idx), each [batch], with 0 ≤ s < t ≤ N and s ≤ u < t.
 

@@ -12,7 +12,7 @@ from . import couplings
 from .losses import consistency_loss, flow_matching_loss, regression_loss
 from .network import build_network
 from .precond import GCTM, MaskedGCTM
-from .time_grid import base_grid, step_grid
+from .time_grid import config_base_grid, config_grid
 
 
 class NonFiniteLoss(RuntimeError):
@@ -47,8 +47,8 @@ class Trainer:
         self.ema_decay, self.grad_clip = ema, grad_clip
         self.teacher = teacher.eval() if teacher is not None else None
         self.opt = torch.optim.Adam(model.parameters(), lr=lr)
-        self.grid = step_grid(gcfg.steps, gcfg.fine_steps, gcfg.sigma_min, gcfg.sigma_max, gcfg.rho)
-        self.fine = base_grid(gcfg.fine_steps, gcfg.sigma_min, gcfg.sigma_max, gcfg.rho)
+        self.grid = config_grid(gcfg)
+        self.fine = config_base_grid(gcfg)
         couple = couplings.get_coupling(gcfg.coupling)
         if gcfg.coupling == "ot":
             couple = functools.partial(couple, eps=gcfg.ot_eps, tol=gcfg.ot_tol, max_iters=gcfg.ot_max_iters)

@@ -21,7 +21,7 @@ from gctm.masks import heldout_masks
 from gctm.inpaint_data import fill_hole
 from gctm.metrics import psnr
 from gctm.network import architecture_signature
-from gctm.time_grid import step_grid
+from gctm.time_grid import config_grid
 from tiny_configs import INPAINT_TOML as TOML
 
 SIZE = 32
@@ -63,8 +63,7 @@ def tiny():
 
 
 def grid_of(cfg, k):
-    g = cfg.gctm
-    return step_grid(k, g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
+    return config_grid(cfg.gctm, k)
 
 
 def test_the_grid_shows_what_inpaint_eval_scores(tiny, monkeypatch):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from gctm.sketch_eval import colouring_groups, colourings_reached
+from gctm.sketch_eval import colourings_reached, load_heldout
 
 
 def bank(tmp_path):
@@ -18,14 +18,14 @@ def bank(tmp_path):
 
 def test_groups_are_the_pairs_sharing_a_base(tmp_path):
     path, _ = bank(tmp_path)
-    assert [g.tolist() for g in colouring_groups(path)] == [[0, 1, 3]]
+    assert [g.tolist() for g in load_heldout(path, 8).groups] == [[0, 1, 3]]
     # with a limit, the indices are into the picked pairs (evenly spaced: 0, 2, 4 → bases A, B, C)
-    assert colouring_groups(path, limit=3) == []
+    assert load_heldout(path, 8, limit=3).groups == []
 
 
 def test_seeds_count_by_the_nearest_real_colouring(tmp_path):
     path, colour = bank(tmp_path)
-    groups = colouring_groups(path)
+    groups = load_heldout(path, 8).groups
     near = lambda c, d: np.clip(colour[[c] * 5].astype(int) + d, 0, 255).astype(np.uint8)  # pair 0's output near colouring c
     seeds = [near(0, 10), near(0, -10), near(1, 5), near(3, 0)]  # red, red, green, blue
     assert colourings_reached(seeds, colour, groups) == 3

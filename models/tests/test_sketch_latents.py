@@ -8,7 +8,7 @@ from gctm.sketch_grid import render
 from gctm.sketch_latents import (COLOURS, EDIT_STRENGTHS, GAMMAS, edit_outputs, latent_outputs, latent_term,
                                  measure_edit, measure_latents, parse_color, to_tensor)
 from gctm.solvers import one_step
-from gctm.time_grid import step_grid
+from gctm.time_grid import config_grid
 
 
 def pairs(tmp_path, n=2, size=64):
@@ -44,7 +44,7 @@ class Recorder(torch.nn.Module):
 
 def test_colour_latent_is_the_engines_term_and_gamma_zero_is_the_plain_run(tmp_path):
     cfg, model = tiny_sketch()
-    colour, line = load_heldout(pairs(tmp_path), cfg.data.crop)
+    colour, line, _ = load_heldout(pairs(tmp_path), cfg.data.crop)
     assert colour.shape == (2, 32, 32, 3) and line.shape == (2, 32, 32)
     y = source(line, cfg.gctm.sigma_p, 0)
     # the engine's parseColor: byte/255·2 − 1, and a float32 constant image
@@ -64,7 +64,7 @@ def test_colour_latent_is_the_engines_term_and_gamma_zero_is_the_plain_run(tmp_p
 
 def test_edit_runs_g_from_x_s_at_time_s_to_zero(tmp_path):
     cfg, model = tiny_sketch()
-    colour, line = load_heldout(pairs(tmp_path), cfg.data.crop)
+    colour, line, _ = load_heldout(pairs(tmp_path), cfg.data.crop)
     rec = Recorder(model)
     x_edit, x1 = to_tensor(colour), source(line, cfg.gctm.sigma_p, 0)
     outs = edit_outputs(rec, x_edit, x1)
@@ -80,10 +80,10 @@ def test_edit_runs_g_from_x_s_at_time_s_to_zero(tmp_path):
 
 def test_grid_has_a_header_and_one_row_per_drawing_plus_latent_rows(tmp_path):
     cfg, model = tiny_sketch()
-    colour, line = load_heldout(pairs(tmp_path), cfg.data.crop)
+    colour, line, _ = load_heldout(pairs(tmp_path), cfg.data.crop)
     g = cfg.gctm
     img = render({"gctm": model, "regression": model}, colour, line, g.sigma_p,
-                 step_grid(2, g.fine_steps, g.sigma_min, g.sigma_max, g.rho), latent=1)
+                 config_grid(g, 2), latent=1)
     cell = 32 * 2
     # main block: sketch, 4 seeds, Faithful, ODE, L2, target = 9 columns; latent block: x1 + 7 γ = 8
     assert img.width == 9 * cell + 8 * 4

@@ -1,7 +1,12 @@
 """Grids and samplers stay on the grid and respect s ≤ u < t."""
+import pathlib
+
 import torch
 
-from gctm.time_grid import base_grid, sample_ctm_indices, sample_fm_times, step_grid
+from gctm.config import load
+from gctm.time_grid import base_grid, config_base_grid, config_grid, sample_ctm_indices, sample_fm_times, step_grid
+
+CONFIGS = pathlib.Path(__file__).resolve().parents[1] / "configs"
 
 
 def test_grids_run_from_zero_to_one_and_increase():
@@ -12,6 +17,14 @@ def test_grids_run_from_zero_to_one_and_increase():
 
 def test_step_grid_matches_the_notes():
     assert torch.allclose(step_grid(4, sigma_max=80.0), torch.tensor([0, 0.145, 0.716, 0.946, 1.0]), atol=2e-3)
+
+
+def test_a_configs_grid_follows_its_own_sigma_schedule_and_step_count():
+    g = load(CONFIGS / "sketch.toml").gctm  # σ_max 500, not the default 80
+    assert torch.equal(config_grid(g), step_grid(g.steps, g.fine_steps, g.sigma_min, 500.0, g.rho))
+    assert torch.equal(config_grid(g, 16), step_grid(16, g.fine_steps, g.sigma_min, 500.0, g.rho))
+    assert not torch.allclose(config_grid(g, 16), step_grid(16))
+    assert torch.equal(config_base_grid(g), base_grid(g.fine_steps, g.sigma_min, 500.0, g.rho))
 
 
 def test_ctm_indices_are_ordered_and_cover_the_grid():
