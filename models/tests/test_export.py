@@ -100,3 +100,22 @@ def test_onnx_leaves_every_pixel_outside_the_hole_as_it_was(exported_masked):
     for name in ("y", "g"):
         assert np.array_equal(out[name][outside], x[outside])
         assert np.abs(out[name][~outside] - x[~outside]).max() > 1e-2
+
+
+def test_a_unet_is_rebuilt_from_its_onnx_file_with_its_group_norms(tmp_path):
+    """from_onnx (evaluate/publish --zoo-card) reads every parameter back, including the GroupNorm
+    weights the exporter folds into unnamed constants; the rebuilt network computes what the file does."""
+    from gctm.fixtures import tiny_sketch
+    from gctm.from_onnx import load_onnx_weights
+
+    _, model = tiny_sketch(seed=3)
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.GroupNorm)]
+    assert norms, "the sketch U-Net has group norms"
+    path = str(tmp_path / "unet.onnx")
+    export.export_onnx(model, path, model.net.cfg.multiple)
+    _, fresh = tiny_sketch(seed=4)
+    load_onnx_weights(fresh, path)
+    for name, p in model.state_dict().items():
+        assert torch.equal(fresh.state_dict()[name], p), name
+    mult = model.net.cfg.multiple
+    assert export.parity(fresh.eval(), path, mult, shapes=[(1, 8 * mult, 8 * mult)]) < 1e-4
