@@ -7,7 +7,9 @@ On the first 8 validation images (a 48 px corner of the small image, so 96 or 19
 bicubic resize plus σp·ε. Printed, as PSNR in dB (higher: closer): the 16-step ODE and the denoiser
 g(x1, 1, 1) against the photo and against each other, the high-frequency ratio of each against the
 photo (gctm.evaluate.high_frequency_ratio; above 1 is leftover noise), two seeds' ODE results against
-each other, and the consistency pair (the one step against its ODE and against its denoiser).
+each other, and the consistency pair (the one step against its ODE and against its denoiser). With
+σp > 0, also how much of the added noise the denoiser passes through: the change of g(x1 + σp·ε, 1, 1)
+from g(x1, 1, 1), projected on σp·ε, over |σp·ε|² (0: removed; 1: kept; above 1: sharpened).
 """
 import argparse
 import os
@@ -36,7 +38,7 @@ def main(argv=None):
     cfg, model, grids = load_trained(args.config, args.ckpt, log=lambda *_: None)
     grid = grids(16)
     rows = {k: [] for k in ("ode_photo", "denoiser_photo", "ode_denoiser", "hf_ode", "hf_denoiser",
-                            "seeds_apart", "one_step_to_ode", "one_step_to_denoiser")}
+                            "seeds_apart", "one_step_to_ode", "one_step_to_denoiser", "noise_passthrough")}
     s = cfg.data.scale
     for name, hr, src in heldout_pairs(cfg)[:IMAGES]:
         x1, hr = source_x1(cfg, src[:PATCH, :PATCH]), hr[:PATCH * s, :PATCH * s]
@@ -56,8 +58,18 @@ def main(argv=None):
                 rows["hf_denoiser"].append(high_frequency_ratio(den, hr))
                 rows["one_step_to_ode"].append(psnr(one, ode))
                 rows["one_step_to_denoiser"].append(psnr(one, den))
+                if args.sigma_p > 0:
+                    rows["noise_passthrough"].append(noise_passthrough(model, x1, x - x1))
         rows["seeds_apart"].append(psnr(odes[0], odes[1]))
-    print(f"{args.ckpt}, σp {args.sigma_p}: " + ", ".join(f"{k} {np.mean(v):.2f}" for k, v in rows.items()))
+    print(f"{args.ckpt}, σp {args.sigma_p}: " + ", ".join(f"{k} {np.mean(v):.2f}" for k, v in rows.items() if v))
+
+
+def noise_passthrough(model, x1: torch.Tensor, noise: torch.Tensor) -> float:
+    """⟨g(x1 + noise) − g(x1), noise⟩ / |noise|² at t = s = 1."""
+    ones = torch.ones(1)
+    with torch.no_grad():
+        change = model.g(x1 + noise, ones, ones) - model.g(x1, ones, ones)
+    return float((change * noise).sum() / (noise * noise).sum())
     return 0
 
 
