@@ -266,8 +266,9 @@ def grids(cfg):
 
 def load_trained(config_path: str, ckpt: str, log=print):
     """(config as the checkpoint was trained, its EMA network, grid(k)) for a training checkpoint."""
-    model, state = load_ema(load(config_path), ckpt)
-    cfg = as_trained(load(config_path), state, ckpt, log=log)
+    cfg = load(config_path)
+    model, state = load_ema(cfg, ckpt)
+    cfg = as_trained(cfg, state, ckpt, log=log)
     return cfg, model, grids(cfg)
 
 

@@ -5,12 +5,12 @@ The examples are those gctm.inpaint_eval scores: its held-out crops (`heldout_cr
 checkpoint was trained at (`load_run` reads size and network from the checkpoint), its fixed held-out
 masks (`masks.heldout_masks`, --masks-per-kind as there) and its x1: the crop with the hole filled
 with the N(0, 1) noise of that crop's seed (`inpaint_eval.noisy_x1` with `crop_seed`, the same draw
-for the same crop and mask). One row per (crop, mask): crops evenly spaced over the split, masks cycling through the kinds (strokes,
-box, text, blob) and mixing the hole-size classes (`pick`). Columns: the crop with the hole painted
-magenta, OpenCV Telea, Navier–Stokes, the one step G(x1, 1, 0), the denoiser g(x1, 1, 1) (Faithful),
-the ODE (16 Heun steps), the L2 regressor (with --regression) and the original; every model output is
-composited into the crop inside the hole only, as the plugin does and inpaint_eval scores it. Cells
-are enlarged by nearest neighbour to at least 128 px (×2 at a 64² model); one header line of column
+for the same crop and mask). One row per (crop, mask): crops evenly spaced over the split, masks
+cycling through the kinds (strokes, box, text, blob) and mixing the hole-size classes (`pick`).
+Columns: the crop with the hole painted magenta, OpenCV Telea, Navier–Stokes, the one step
+G(x1, 1, 0), the denoiser g(x1, 1, 1) (Faithful), the ODE (16 Heun steps), the L2 regressor (with
+--regression) and the original; every model output is composited into the crop inside the hole
+only, as the plugin does and inpaint_eval scores it. Cells are enlarged by nearest neighbour to at least 128 px (×2 at a 64² model); one header line of column
 names (PIL's default font), nothing else.
 """
 import os

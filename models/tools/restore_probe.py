@@ -27,6 +27,14 @@ PATCH = 48
 IMAGES = 8
 
 
+def noise_passthrough(model, x1: torch.Tensor, noise: torch.Tensor) -> float:
+    """⟨g(x1 + noise) − g(x1), noise⟩ / |noise|² at t = s = 1."""
+    ones = torch.ones(1)
+    with torch.no_grad():
+        change = model.g(x1 + noise, ones, ones) - model.g(x1, ones, ones)
+    return float((change * noise).sum() / (noise * noise).sum())
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("config")
@@ -62,14 +70,6 @@ def main(argv=None):
                     rows["noise_passthrough"].append(noise_passthrough(model, x1, x - x1))
         rows["seeds_apart"].append(psnr(odes[0], odes[1]))
     print(f"{args.ckpt}, σp {args.sigma_p}: " + ", ".join(f"{k} {np.mean(v):.2f}" for k, v in rows.items() if v))
-
-
-def noise_passthrough(model, x1: torch.Tensor, noise: torch.Tensor) -> float:
-    """⟨g(x1 + noise) − g(x1), noise⟩ / |noise|² at t = s = 1."""
-    ones = torch.ones(1)
-    with torch.no_grad():
-        change = model.g(x1 + noise, ones, ones) - model.g(x1, ones, ones)
-    return float((change * noise).sum() / (noise * noise).sum())
     return 0
 
 
