@@ -2,7 +2,7 @@
 // along the models' grids, seed when a model uses noise, and where the result goes. What each model
 // does is said in plain words; the numbers are behind "About this model".
 import type { Settings } from '../../src/protocol';
-import { offersResultChoice, type ModelCard } from '../engine/zoo';
+import { effectiveOutput, offersResultChoice, type ModelCard } from '../engine/zoo';
 import { qualityWords } from './plain';
 import { AboutModels } from './AboutModels';
 import { restoreChoices, type Chosen } from './restore-choice';
@@ -24,7 +24,8 @@ const lowerFirst = (t: string) => t.charAt(0).toLowerCase() + t.slice(1);
 export function ToolOptions({ cards, chosen, settings, disabled, runsOn, onChange }: Props) {
   const { sizes, cleaner } = restoreChoices(cards);
   const chain = chosen.chain;
-  const usesNoise = chain.some((c) => (c.source.sigma_p ?? 0) > 0);
+  // the seed picks the perturbation of a perturbed-source model's Detailed source; Faithful has none
+  const usesNoise = chain.some((c) => (c.source.sigma_p ?? 0) > 0 && effectiveOutput(c, settings.output ?? undefined) === 'detailed');
   // Faithful is one evaluation, so Steps applies to Detailed only.
   const twoResults = chain.filter(offersResultChoice);
   const result = chosenResult(chain, settings);

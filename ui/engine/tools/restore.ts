@@ -2,7 +2,7 @@
 import { resizeBicubic } from '../image/resize';
 import { gaussian } from '../random';
 import { EngineError } from '../errors';
-import { cardScale, type ModelCard } from '../zoo';
+import { cardScale, effectiveOutput, type ModelCard } from '../zoo';
 import type { Source, ToolInput } from './types';
 
 /** Degradations whose x1 is simply the user's image at its own size (the image is already degraded). */
@@ -45,8 +45,10 @@ export function buildRestoreSource(card: ModelCard, input: ToolInput): Source {
     x1 = x1.slice();
   }
   const sigma = card.source.sigma_p ?? 0;
-  if (sigma > 0) {
-    // Paired coupling with σp: the model was trained on x1 + σp·ε; the seed picks ε.
+  if (sigma > 0 && effectiveOutput(card, options.output) === 'detailed') {
+    // Paired coupling with σp: the model was trained on x1 + σp·ε; the seed picks ε, and the jump
+    // from it is one sample of the image. Faithful, the denoiser, is given x1 itself: the most
+    // likely image of what the user gave, not of one draw of the noise.
     const eps = gaussian(x1.length, options.seed);
     for (let i = 0; i < x1.length; i++) x1[i] += sigma * eps[i];
   }

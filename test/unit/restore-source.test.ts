@@ -1,0 +1,36 @@
+// The Restore tool's x1 for a model trained on a perturbed source (card source.sigma_p > 0): Detailed
+// is given x1 + σp·ε with the seed's ε, Faithful the unperturbed x1.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildRestoreSource } from '../../ui/engine/tools/restore';
+import type { EngineOptions } from '../../ui/engine/tools/types';
+import type { ModelCard } from '../../ui/engine/zoo';
+
+function card(sigma_p: number): ModelCard {
+  return {
+    id: 'x2', tool: 'restore', version: '1', title: 'x2', summary: '', file: 'x2.onnx', sha256: '0'.repeat(64), bytes: 1, multiple: 2,
+    tile: { size: 256, overlap: 32 }, source: { kind: 'upscale', scale: 2, resize: 'bicubic', sigma_p },
+    time: { sigma_max: 80, grid: [0, 1], one_step: { t: 1, s: 0 } }, outputs: ['y', 'g'], default_output: 'faithful',
+  };
+}
+
+const planes = { width: 4, height: 3, rgb: Float32Array.from({ length: 36 }, (_, i) => ((i * 7) % 11) / 5.5 - 1), alpha: null };
+const options = (o: Partial<EngineOptions>): EngineOptions => ({ steps: 0, seed: 1, strength: 0, ...o });
+const x1 = (sigma: number, o: Partial<EngineOptions>) => buildRestoreSource(card(sigma), { planes, options: options(o) }).x1;
+const rms = (a: Float32Array, b: Float32Array) => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0) / a.length);
+
+test('Faithful is given the unperturbed source, whatever the seed', () => {
+  const plain = x1(0, { output: 'detailed' });
+  assert.deepEqual(x1(0.02, { output: 'faithful', seed: 1 }), plain);
+  assert.deepEqual(x1(0.02, { output: 'faithful', seed: 9 }), plain);
+  assert.deepEqual(x1(0.02, {}), plain, "the card's default is faithful");
+});
+
+test('Detailed is given x1 + σp·ε: the seed picks ε', () => {
+  const plain = x1(0, { output: 'detailed' });
+  const a = x1(0.02, { output: 'detailed', seed: 1 });
+  assert.deepEqual(x1(0.02, { output: 'detailed', seed: 1 }), a);
+  assert.notDeepEqual(x1(0.02, { output: 'detailed', seed: 2 }), a);
+  const r = rms(a, plain);
+  assert.ok(r > 0.01 && r < 0.03, `perturbation of σp's size, got rms ${r}`);
+});
