@@ -118,6 +118,15 @@ def _outputs(model, x1: torch.Tensor, steps: int, grid) -> dict:
     return {"detailed": detailed[0], "faithful": model.g(x1, ones, ones)[0]}
 
 
+def perturbed_x1(x1: torch.Tensor, sigma_p: float, seed: int = SEED) -> torch.Tensor:
+    """x1 [1, C, H, W] + σp·ε with ε = gaussian(C·H·W, seed) in float64, stored as float32, as the
+    engine perturbs a source (ui/engine/tools/restore.ts); x1 itself when σp = 0."""
+    if sigma_p <= 0:
+        return x1
+    eps = engine_gaussian(x1.numel(), seed).astype(np.float64).reshape(x1.shape)
+    return torch.from_numpy((x1.numpy().astype(np.float64) + float(sigma_p) * eps).astype(F32))
+
+
 # -- sketch ---------------------------------------------------------------------------------------
 
 def sketch_golden_input(size: int) -> np.ndarray:
@@ -136,10 +145,7 @@ def sketch_x1(in_rgb_u8: np.ndarray, sigma_p: float, seed: int = SEED) -> torch.
         raise ValueError(f"the golden drawing was not read as a drawn sketch: {info}")
     grey = (plane.astype(F32) * F32(2) - F32(1)).astype(F32)
     x1 = np.repeat(grey[None], 3, axis=0)
-    if sigma_p > 0:
-        eps = engine_gaussian(x1.size, seed).reshape(x1.shape)
-        x1 = (x1.astype(np.float64) + float(sigma_p) * eps.astype(np.float64)).astype(F32)
-    return torch.from_numpy(np.ascontiguousarray(x1))[None]
+    return perturbed_x1(torch.from_numpy(np.ascontiguousarray(x1))[None], sigma_p, seed)
 
 
 def write_sketch(model, cfg, out_dir: str, steps: int, grid, default_output: str, max_hole: int = None) -> dict:

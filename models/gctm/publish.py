@@ -72,9 +72,11 @@ def write_golden(model, cfg, out_dir, crop=(96, 96), steps: int = 1, default_out
     else:
         small = downsample(x0, scale)
     x1 = source_x1(cfg, small[0].permute(1, 2, 0).numpy())
-    # detailed: the card's default steps along the grid; faithful: one evaluation of the denoiser
+    # detailed: the card's default steps along the grid, from x1 + σp·ε with the engine's noise at the
+    # default seed (ui/engine/tools/restore.ts); faithful: one evaluation of the denoiser at x1 itself
+    x1d = golden.perturbed_x1(x1, cfg.gctm.sigma_p)
     with torch.no_grad():
-        detailed = one_step(model, x1) if steps == 1 else consistency_steps(model, x1, steps_grid(cfg, steps))
+        detailed = one_step(model, x1d) if steps == 1 else consistency_steps(model, x1d, steps_grid(cfg, steps))
         ones = torch.ones(x1.shape[0])
         faithful = model.g(x1, ones, ones)
     base = os.path.join(out_dir, f"golden-{cfg.run.id}")
