@@ -38,6 +38,16 @@ def build_model(net_cfg: dict, vars3, sigma_min: float, sigma_max: float) -> GCT
     return GCTM(build_network(net_cfg["kind"], opts), *vars3, sigma_min=sigma_min, sigma_max=sigma_max)
 
 
+def keep_some_unperturbed(couple, share: float, x0, x1):
+    """`couple` with a share of the sources left as given (x1, not x1 + σp·ε). A perturbed source makes
+    the one step a sample, but the denoiser of the exact source, which Faithful gives, then sees that
+    source only in these samples: with them it is trained as the L2 regressor is. The couplings keep
+    x1's order, so the unperturbed rows are x1's own."""
+    x0c, x1p = couple(x0, x1)
+    keep = (torch.rand(x1.shape[0], device=x1.device) < share).view(-1, *([1] * (x1.dim() - 1)))
+    return x0c, torch.where(keep, x1, x1p)
+
+
 class Trainer:
     def __init__(self, model: GCTM, gcfg, lr: float, ema: float = 0.999, grad_clip: float = 0.0, teacher: GCTM = None):
         self.model, self.g = model, gcfg
@@ -53,6 +63,8 @@ class Trainer:
         if gcfg.coupling == "ot":
             couple = functools.partial(couple, eps=gcfg.ot_eps, tol=gcfg.ot_tol, max_iters=gcfg.ot_max_iters)
         self.couple = functools.partial(couple, sigma_p=gcfg.sigma_p)
+        if gcfg.sigma_p > 0 and gcfg.sigma_p_clean > 0:
+            self.couple = functools.partial(keep_some_unperturbed, self.couple, gcfg.sigma_p_clean)
         self.steps_done = 0
 
     def losses(self, x0, x1) -> dict:
