@@ -54,7 +54,9 @@ function inpaintStrip(card) {
   const panels = [shown, rgba(read('telea')), rgba(read('faithful')), rgba(read('detailed')), rgba(read('hr'))].map((p) => nearest(p, 2));
   writeFileSync(resolve(root, `docs/${card.id}.png`), encodePng(strip(panels)));
   console.log(`wrote docs/${card.id}.png (${card.title}: golden files)`);
-  return `**${card.title}** (\`${card.id}\`): a held-out photo with a hole (magenta), OpenCV's Telea, Faithful, Detailed, the original (enlarged ×2)\n\n![${card.title}](docs/${card.id}.png)`;
+  // a card whose one step is not a GCTM jump offers Faithful only: its one-step panel is labelled so
+  const detailed = card.one_step === 'regressor' ? 'the one step (not offered)' : 'Detailed';
+  return `**${card.title}** (\`${card.id}\`): a held-out photo with a hole (magenta), OpenCV's Telea, Faithful, ${detailed}, the original (enlarged ×2)\n\n![${card.title}](docs/${card.id}.png)`;
 }
 
 mkdirSync(resolve(root, 'docs'), { recursive: true });

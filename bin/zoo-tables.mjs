@@ -37,7 +37,7 @@ function consistency(c, where = '') {
   const k = c.metrics?.consistency;
   if (!k) return '–';
   const regressor = c.one_step ? c.one_step === 'regressor' : !(k.one_step_to_ode_db > k.one_step_to_denoiser_db);
-  return `${num(k.one_step_to_ode_db, 1)} / ${num(k.one_step_to_denoiser_db, 1)}${where}${regressor ? ' (a regressor)' : ''}`;
+  return `${num(k.one_step_to_ode_db, 1)} / ${num(k.one_step_to_denoiser_db, 1)}${where}${regressor ? ' (not a GCTM jump)' : ''}`;
 }
 
 /** The sketch models' table (gctm.sketch_eval: metrics.summary.<method>.{colourfulness, swd, stroke_f1}). */
