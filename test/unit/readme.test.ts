@@ -45,7 +45,7 @@ test('README model tables: sketch and inpaint cards get tables of their own meas
   assert.ok(all.startsWith(zooTable(restore)), 'the restore table first, with the restore cards only');
   assert.equal(readmeZooTables(restore, zooTable), zooTable(restore), 'no sketch or inpaint card: the restore table alone');
   assert.match(sketchTable([sketch]), /\| `sketch` Sketch → image \| 0\.2\.0 \| 0\.5 MB \| 123\.4 k \| 64×64 \| 1, detailed \| 41\.2 \/ 30\.1 \/ 0\.82 \| 27\.0 \/ 35\.2 \/ 0\.85 \| 44\.1 \/ 29\.0 \/ 0\.80 \| 25\.2 \/ 21\.0 \| 167 \(55\.0\) \|/);
-  assert.match(inpaintTable([inpaint]), /\| `inpaint` Inpaint \| 0\.1\.0 \| .* \| 128×128 \| 1, faithful \| 28\.10 \/ – \/ 20\.10 \| 27\.50 \/ – \/ 19\.80 \| 27\.30 \/ – \/ 19\.50 \| – \/ – \/ – \| 48 \| 30\.1 \/ 33\.0 \(a regressor\) \| 14 × 48 \|/);
+  assert.match(inpaintTable([inpaint]), /\| `inpaint` Inpaint \| 0\.1\.0 \| .* \| 128×128 \| 1, faithful \| 28\.10 \/ – \/ 20\.10 \| 27\.50 \/ – \/ 19\.80 \| 27\.30 \/ – \/ 19\.50 \| – \/ – \/ – \| 48 \| 30\.1 \/ 33\.0 \(not a GCTM jump\) \| 14 × 48 \|/);
   assert.ok(all.includes(sketchTable([sketch])) && all.includes(inpaintTable([inpaint])));
   const rows = all.split('\n').filter((l) => /^\| `(sketch|inpaint)`/.test(l));
   assert.equal(rows.length, 2, 'one row each, in their own tables');
