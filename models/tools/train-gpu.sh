@@ -9,6 +9,7 @@
 # Every run resumes from its own run folder, so the same command continues an interrupted session.
 # RESTORE_SIGMA_P=0.02 trains the upscalers (teacher, student and L2 baseline alike) on a perturbed
 # source x1 + σp·ε: with an unperturbed one the flow carries little beyond the mean (models/README).
+# RESTORE_SIGMA_P_CLEAN=0.25 leaves that share of their sources unperturbed (Faithful's exact source).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 T=${1:?teacher minutes}; S=${2:?student minutes}; OUT=${3:?output folder}; shift 3
@@ -20,7 +21,10 @@ COMMON=(--set 'data.heldout=[]' --set train.threads=2)
 TOTAL=$(awk "BEGIN{print $T+$S}")
 
 source_of() {  # extra settings of model $1's source
-  case $1 in restore-*) [ -n "${RESTORE_SIGMA_P:-}" ] && echo "--set gctm.sigma_p=$RESTORE_SIGMA_P";; esac
+  case $1 in restore-*)
+    [ -n "${RESTORE_SIGMA_P:-}" ] && echo "--set gctm.sigma_p=$RESTORE_SIGMA_P"
+    [ -n "${RESTORE_SIGMA_P_CLEAN:-}" ] && echo "--set gctm.sigma_p_clean=$RESTORE_SIGMA_P_CLEAN";;
+  esac
 }
 chain() {  # teacher, then student (the student's budget counts on from the teacher's time)
   local m=$1
