@@ -10,8 +10,8 @@ cycling through the kinds (strokes, box, text, blob) and mixing the hole-size cl
 Columns: the crop with the hole painted magenta, OpenCV Telea, Navier–Stokes, the one step
 G(x1, 1, 0), the denoiser g(x1, 1, 1) (Faithful), the ODE (16 Heun steps), the L2 regressor (with
 --regression) and the original; every model output is composited into the crop inside the hole
-only, as the plugin does and inpaint_eval scores it. Cells are enlarged by nearest neighbour to at least 128 px (×2 at a 64² model); one header line of column
-names (PIL's default font), nothing else.
+only, as the plugin does and inpaint_eval scores it. Cells are enlarged by nearest neighbour to at
+least 128 px (×2 at a 64² model); one header line of column names (PIL's default font), nothing else.
 """
 import os
 import sys

@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from .evaluate import consistency_target, eval_arguments, load_run
+from .evaluate import consistency_target, eval_arguments, load_run, perturbed
 from .metrics import psnr, swd
 from .sketch_data import load_pairs, to_unit
 from .sketch_extract import extract_sketch, stroke_f1
@@ -61,9 +61,7 @@ def to_u8(x: torch.Tensor) -> np.ndarray:
 
 
 def source(line_u8: np.ndarray, sigma_p: float, seed: int) -> torch.Tensor:
-    x = to_unit(torch.from_numpy(line_u8)[:, None]).expand(-1, 3, -1, -1)
-    g = torch.Generator().manual_seed(seed)
-    return x + sigma_p * torch.randn(x.shape, generator=g)
+    return perturbed(to_unit(torch.from_numpy(line_u8)[:, None]).expand(-1, 3, -1, -1), sigma_p, seed)
 
 
 def shrink(u8: np.ndarray, size: int) -> np.ndarray:
