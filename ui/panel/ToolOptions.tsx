@@ -2,10 +2,12 @@
 // along the models' grids, seed when a model uses noise, and where the result goes. What each model
 // does is said in plain words; the numbers are behind "About this model".
 import type { Settings } from '../../src/protocol';
-import { effectiveOutput, offersResultChoice, type ModelCard } from '../engine/zoo';
+import { offersResultChoice, type ModelCard } from '../engine/zoo';
+import { perturbsSource } from '../engine/tools/restore';
 import { qualityWords } from './plain';
 import { AboutModels } from './AboutModels';
 import { restoreChoices, type Chosen } from './restore-choice';
+import { sentOutput } from './tool-choice';
 import { chosenResult, ResultChoice } from './ResultChoice';
 import { StepsField } from './StepsField';
 
@@ -24,8 +26,9 @@ const lowerFirst = (t: string) => t.charAt(0).toLowerCase() + t.slice(1);
 export function ToolOptions({ cards, chosen, settings, disabled, runsOn, onChange }: Props) {
   const { sizes, cleaner } = restoreChoices(cards);
   const chain = chosen.chain;
-  // the seed picks the perturbation of a perturbed-source model's Detailed source; Faithful has none
-  const usesNoise = chain.some((c) => (c.source.sigma_p ?? 0) > 0 && effectiveOutput(c, settings.output ?? undefined) === 'detailed');
+  // the seed matters where a model is given a perturbed source, for the result the run will send
+  const output = sentOutput(chain, settings);
+  const usesNoise = chain.some((c) => perturbsSource(c, output));
   // Faithful is one evaluation, so Steps applies to Detailed only.
   const twoResults = chain.filter(offersResultChoice);
   const result = chosenResult(chain, settings);

@@ -1,6 +1,6 @@
 // Which tools the build offers (from its cards) and what the panel's settings select for each: the
 // chain of models, its layer-name title and the options sent with the run.
-import { offersResultChoice, type ModelCard } from '../engine/zoo';
+import { offersResultChoice, type ModelCard, type OutputChoice } from '../engine/zoo';
 import { chainScale } from '../engine/tools/restore';
 import { sketchChain } from '../engine/tools/sketch';
 import { inpaintUpscalers } from '../engine/tools/inpaint';
@@ -60,13 +60,20 @@ export function toolTitle(tool: ToolId, chain: ModelCard[]): string {
   return chainTitle(chain);
 }
 
+/** The result choice a run sends: the user's, where some model of the chain offers both results;
+ * otherwise none, and each model gives its card's default. */
+export function sentOutput(chain: ModelCard[], st: Settings): OutputChoice | undefined {
+  return st.output && chain.some(offersResultChoice) ? st.output : undefined;
+}
+
 /** The options a run of this tool sends: common fields, then the tool's own. */
 export function runOptionsFor(tool: ToolId, chain: ModelCard[], st: Settings): RunOptions | null {
   if (chain.length === 0) return null;
   // Sketch and Edit: Steps are the sketch model's (the upscalers after it run their default).
   const stepped = tool === 'sketch' || tool === 'edit' ? chain.slice(0, 1) : chain;
   const steps = st.steps > 0 ? Math.min(st.steps, ...stepped.map((c) => c.time.grid.length - 1)) : 0;
-  const output = st.output && chain.some(offersResultChoice) ? { output: st.output } : {};
+  const chosen = sentOutput(chain, st);
+  const output = chosen ? { output: chosen } : {};
   const scale = tool === 'inpaint' ? 1 : chainScale(chain);
   const base: RunOptions = { modelIds: chain.map((c) => c.id), scale, steps, seed: st.seed, strength: 1, placement: st.placement, tool, ...output };
   if (tool === 'sketch') {

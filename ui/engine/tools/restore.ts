@@ -2,7 +2,7 @@
 import { resizeBicubic } from '../image/resize';
 import { gaussian } from '../random';
 import { EngineError } from '../errors';
-import { cardScale, effectiveOutput, type ModelCard } from '../zoo';
+import { cardScale, effectiveOutput, type ModelCard, type OutputChoice } from '../zoo';
 import type { Source, ToolInput } from './types';
 
 /** Degradations whose x1 is simply the user's image at its own size (the image is already degraded). */
@@ -17,6 +17,14 @@ export function cleanerOf(cards: ModelCard[]): ModelCard | null {
 /** Output pixels per input pixel of a chain of models. */
 export function chainScale(chain: ModelCard[]): number {
   return chain.reduce((k, c) => k * cardScale(c), 1);
+}
+
+/** Whether a Restore model is given its source perturbed (x1 + σp·ε, the seed picking ε): a model
+ * trained on a perturbed source (card source.sigma_p > 0), for Detailed, whose jump from it is one
+ * sample of the image. Faithful, the denoiser, is given x1 itself: the most likely image of what the
+ * user gave, not of one draw of the noise. */
+export function perturbsSource(card: ModelCard, output: OutputChoice | undefined): boolean {
+  return (card.source.sigma_p ?? 0) > 0 && effectiveOutput(card, output) === 'detailed';
 }
 
 export function buildRestoreSource(card: ModelCard, input: ToolInput): Source {
@@ -44,11 +52,8 @@ export function buildRestoreSource(card: ModelCard, input: ToolInput): Source {
   } else {
     x1 = x1.slice();
   }
-  const sigma = card.source.sigma_p ?? 0;
-  if (sigma > 0 && effectiveOutput(card, options.output) === 'detailed') {
-    // Paired coupling with σp: the model was trained on x1 + σp·ε; the seed picks ε, and the jump
-    // from it is one sample of the image. Faithful, the denoiser, is given x1 itself: the most
-    // likely image of what the user gave, not of one draw of the noise.
+  if (perturbsSource(card, options.output)) {
+    const sigma = card.source.sigma_p ?? 0;
     const eps = gaussian(x1.length, options.seed);
     for (let i = 0; i < x1.length; i++) x1[i] += sigma * eps[i];
   }
