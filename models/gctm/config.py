@@ -53,6 +53,7 @@ class Gctm:
     mode: str = "gctm"                 # gctm (consistency + FM) | fm (flow matching only) | regression (L2 baseline)
     sigma_p: float = 0.0               # source perturbation x1 ← x1 + σp·ε (0 for restoration)
     sigma_p_clean: float = 0.0         # share of samples left unperturbed: trains g(x1, 1, 1) on the exact source
+    lambda_exact: float = 0.0          # weight of the exact-source term g(x1, 1, 1) ≈ x0 (paired, σp > 0)
     sigma_min: float = 0.002
     sigma_max: float = 80.0            # also clamps the time embedding at t = 1: export uses the same
     rho: float = 7.0
@@ -146,6 +147,9 @@ def from_dict(d: dict, source: str = "config") -> Config:
         raise ConfigError(f"{source} [data].pairs: a sketch dataset needs its bank file of pairs")
     if not 0.0 <= cfg.gctm.ctm_source_p <= 1.0:
         raise ConfigError(f"{source} [gctm].ctm_source_p: expected a share in [0, 1], got {cfg.gctm.ctm_source_p!r}")
+    if cfg.gctm.lambda_exact > 0 and cfg.gctm.coupling != "paired":
+        raise ConfigError(f"{source} [gctm].lambda_exact: the exact-source term needs the paired coupling "
+                          f"(it pairs each x0 with its own x1), not {cfg.gctm.coupling!r}")
     if cfg.gctm.vars and len(cfg.gctm.vars) != 3:
         raise ConfigError(f"{source} [gctm].vars: expected [var0, var1, var01], got {cfg.gctm.vars!r}")
     return cfg

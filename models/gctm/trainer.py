@@ -9,7 +9,7 @@ import functools
 import torch
 
 from . import couplings
-from .losses import consistency_loss, flow_matching_loss, regression_loss
+from .losses import consistency_loss, exact_source_loss, flow_matching_loss, regression_loss
 from .network import build_network
 from .precond import GCTM, MaskedGCTM
 from .time_grid import config_base_grid, config_grid
@@ -67,7 +67,8 @@ class Trainer:
             self.couple = functools.partial(keep_some_unperturbed, self.couple, gcfg.sigma_p_clean)
         self.steps_done = 0
 
-    def losses(self, x0, x1) -> dict:
+    def losses(self, x0, x1, x1_exact=None) -> dict:
+        """The loss parts of one coupled batch; `x1_exact` is the source before its perturbation."""
         g = self.g
         if g.mode == "regression":
             return {"l2": regression_loss(self.model, x0, x1)}
@@ -75,14 +76,18 @@ class Trainer:
         if g.mode == "gctm":
             parts["ctm"] = consistency_loss(self.model, self.ema, x0, x1, self.grid, g.ctm_beta, g.distance,
                                             teacher_fn=self.teacher, source_p=g.ctm_source_p)
+        if g.lambda_exact > 0 and x1_exact is not None:
+            parts["exact"] = exact_source_loss(self.model, x0, x1_exact)
         return parts
 
     def step(self, x0: torch.Tensor, x1: torch.Tensor) -> dict:
         """Couple, compute the losses, take one Adam step, update the EMA; returns the loss parts."""
+        exact = x1
         x0, x1 = self.couple(x0, x1)
         self.model.train()
-        parts = self.losses(x0, x1)
-        total = sum(v * (self.g.lambda_ctm if k == "ctm" else 1.0) for k, v in parts.items())
+        parts = self.losses(x0, x1, exact)
+        weights = {"ctm": self.g.lambda_ctm, "exact": self.g.lambda_exact}
+        total = sum(v * weights.get(k, 1.0) for k, v in parts.items())
         if not torch.isfinite(total):
             detail = ", ".join(f"{k}={v.item():.4g}" for k, v in parts.items())
             raise NonFiniteLoss(f"the loss is not finite at step {self.steps_done + 1} ({detail}); "

@@ -31,3 +31,51 @@ def test_a_share_of_the_training_sources_is_left_as_given():
     assert 70 < int(exact.sum()) < 130, "about a quarter of the rows untouched"
     moved = (y1 - x1)[~exact]
     assert abs(moved.std().item() - 0.05) < 0.005, "the others perturbed by σp·ε"
+
+
+def _toy_model():
+    from gctm.trainer import build_model
+    torch.manual_seed(0)
+    net = {"kind": "resnet", "channels": 8, "blocks": 1, "patch": 1, "film": True}
+    return build_model(net, [0.3, 0.3, 0.05], 0.002, 80.0)
+
+
+def test_the_exact_source_term_is_the_denoiser_at_the_unperturbed_source():
+    from gctm.config import Gctm
+    from gctm.losses import exact_source_loss
+    from gctm.trainer import Trainer
+    m = _toy_model()
+    x0, x1 = torch.rand(4, 3, 8, 8) * 2 - 1, torch.rand(4, 3, 8, 8) * 2 - 1
+    trainer = Trainer(m, Gctm(coupling="paired", distance="l2", steps=4, sigma_p=0.05, lambda_exact=1.0), lr=1e-3)
+    parts = trainer.losses(x0, x1 + 0.05, x1)
+    assert set(parts) == {"fm", "ctm", "exact"}
+    assert torch.allclose(parts["exact"], exact_source_loss(m, x0, x1))
+    assert not torch.allclose(parts["exact"], exact_source_loss(m, x0, x1 + 0.05))
+    plain = Trainer(m, Gctm(coupling="paired", distance="l2", steps=4, sigma_p=0.05), lr=1e-3)
+    assert "exact" not in plain.losses(x0, x1 + 0.05, x1)
+
+
+def test_the_exact_source_term_lowers_the_denoisers_error_at_the_source():
+    from gctm.config import Gctm
+    from gctm.losses import exact_source_loss
+    from gctm.trainer import Trainer
+    x0, x1 = torch.rand(8, 3, 8, 8) * 2 - 1, torch.rand(8, 3, 8, 8) * 2 - 1
+    after = {}
+    for weight in (0.0, 4.0):
+        m = _toy_model()
+        trainer = Trainer(m, Gctm(coupling="paired", mode="fm", sigma_p=0.05, lambda_exact=weight), lr=2e-3)
+        torch.manual_seed(1)
+        for _ in range(60):
+            trainer.step(x0, x1)
+        after[weight] = exact_source_loss(m, x0, x1).item()
+    assert after[4.0] < 0.8 * after[0.0], after
+
+
+def test_the_exact_source_term_is_refused_without_the_paired_coupling():
+    import pytest
+    from gctm.config import ConfigError, from_dict
+    d = {"run": {"id": "t", "tool": "restore", "title": "t", "version": "0"},
+         "data": {"kind": "toy"}, "net": {"kind": "mlp"}, "train": {"batch": 4},
+         "gctm": {"coupling": "ot", "lambda_exact": 1.0}}
+    with pytest.raises(ConfigError, match="paired"):
+        from_dict(d)
