@@ -10,6 +10,7 @@
 # RESTORE_SIGMA_P=0.02 trains the upscalers (teacher, student and L2 baseline alike) on a perturbed
 # source x1 + σp·ε: with an unperturbed one the flow carries little beyond the mean (models/README).
 # RESTORE_SIGMA_P_CLEAN=0.25 leaves that share of their sources unperturbed (Faithful's exact source).
+# RESTORE_LAMBDA_EXACT=1 instead adds the flow-matching term at t = 1 on the exact source, with that weight.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 T=${1:?teacher minutes}; S=${2:?student minutes}; OUT=${3:?output folder}; shift 3
@@ -23,7 +24,8 @@ TOTAL=$(awk "BEGIN{print $T+$S}")
 source_of() {  # extra settings of model $1's source
   case $1 in restore-*)
     [ -n "${RESTORE_SIGMA_P:-}" ] && echo "--set gctm.sigma_p=$RESTORE_SIGMA_P"
-    [ -n "${RESTORE_SIGMA_P_CLEAN:-}" ] && echo "--set gctm.sigma_p_clean=$RESTORE_SIGMA_P_CLEAN";;
+    [ -n "${RESTORE_SIGMA_P_CLEAN:-}" ] && echo "--set gctm.sigma_p_clean=$RESTORE_SIGMA_P_CLEAN"
+    [ -n "${RESTORE_LAMBDA_EXACT:-}" ] && echo "--set gctm.lambda_exact=$RESTORE_LAMBDA_EXACT";;
   esac
 }
 chain() {  # teacher, then student (the student's budget counts on from the teacher's time)
