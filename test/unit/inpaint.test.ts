@@ -782,3 +782,14 @@ test('the real tiny-inpaint model takes the hole as its mask input: pixels outsi
     await session.release();
   }
 });
+
+test('runInpaintMask: the result choice is the inpaint model\'s; the upscaler after it runs its card\'s default', async () => {
+  const png = photoPng(1200, 900);
+  const m = rectMask(1200, 900, [BIG]);
+  const inpaint = boxModel(4);
+  const x4 = boxModel(4);
+  const faithfulX4 = { ...TINY_X4, default_output: 'faithful' as const, one_step: 'gctm' as const };
+  await runInpaintMask([{ card: TINY_INPAINT, session: inpaint }, { card: faithfulX4, session: x4 }], png, () => m, { ...OPTS, output: 'detailed' });
+  assert.ok(inpaint.calls.length >= 1 && inpaint.calls.every((c) => c.t === 1 && c.s === 0), 'the inpaint model: Detailed, G(x1, 1, 0)');
+  assert.ok(x4.calls.length >= 1 && x4.calls.every((c) => c.s === c.t), 'the upscaler: its default, the denoiser g(x1, 1, 1)');
+});

@@ -29,6 +29,7 @@ import {
 import type { EngineOptions } from '../../ui/engine/tools/types';
 import { runEdit, runVariations, variationSeed } from '../../ui/engine/variations';
 import { cardOutputSize, parseCard, type ModelCard } from '../../ui/engine/zoo';
+import { boxModel } from '../helpers/fake-session';
 
 const FIXTURES = 'test/fixtures';
 const f = Math.fround;
@@ -331,6 +332,17 @@ test('chain: [sketch, restore-x4] runs (8-bit hand-over): 128² equal to the two
   assert.equal(sketchChain(cards, card, 3), null);
   await session.release();
   await upSession.release();
+});
+
+test('chain: the result choice is the sketch model\'s; the upscaler after it runs its card\'s default', async () => {
+  const card = sketchCard();
+  const session = await openCardModel(FIXTURES, card);
+  const up = boxModel(4);
+  const faithfulX4 = { ...x4Card(), default_output: 'faithful' as const, one_step: 'gctm' as const };
+  const png = pngOf(drawing(40, 24));
+  await runVariations([{ card, session }, { card: faithfulX4, session: up }], png, opts({ seed: 3, output: 'detailed' }), 1);
+  assert.ok(up.calls.length >= 1 && up.calls.every((c) => c.s === c.t), 'the upscaler: its default, the denoiser g(x1, 1, 1)');
+  await session.release();
 });
 
 test('edit (Algorithm 5): x_s = (1 − s)·x_edit + s·x1; small s stays near x_edit, s = 1 is the sketch run', async (t) => {

@@ -49,7 +49,9 @@ export async function runInpaint(links: InpaintLinks, png: Uint8Array, maskPng: 
  */
 function fillUpscaler(link: ChainLink, options: EngineOptions, signal: AbortSignal | undefined, ran: Set<ChainLink>): FillUpscaler {
   const { card, session } = link;
-  const own = { ...options, steps: 0 };
+  // The fill is the inpaint model's: Steps and the result choice are its own; an upscaler only brings
+  // a shrunk fill back to size, in its card's default steps and result.
+  const own = { ...options, steps: 0, output: undefined };
   if (card.tool !== 'restore' || card.source.kind !== 'upscale' || cardScale(card) < 2) {
     throw new EngineError('unsupported-tool', `${card.id} cannot follow an inpaint model: only restore upscalers can`);
   }

@@ -88,8 +88,9 @@ async function finish(links: ChainLink[], image: RawImage, options: EngineOption
     const png = await clk.stage('encode', () => encodePng(image));
     return { seed, image, png };
   }
-  // Steps are the sketch model's; the upscalers run their own default (as the panel's Steps says).
-  const rest = await runChain(links.slice(1), encodePng(image), { ...options, seed, steps: 0 }, {
+  // Steps and the result choice are the sketch model's; the upscalers run their own default steps and
+  // result (as the panel's Steps says): a Detailed upscaler would add its grain to flat colour.
+  const rest = await runChain(links.slice(1), encodePng(image), { ...options, seed, steps: 0, output: undefined }, {
     ...hooks,
     onProgress: hooks.onProgress && ((p) => hooks.onProgress!({ ...p, part: p.part + 1, parts: links.length })),
   });

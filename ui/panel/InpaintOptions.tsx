@@ -10,6 +10,7 @@ import { MAX_MASK_SHARE } from '../engine/tools/inpaint';
 import type { ModelCard } from '../engine/zoo';
 import { AboutModels } from './AboutModels';
 import { ResultChoice } from './ResultChoice';
+import { resultModels } from './tool-choice';
 
 interface Props {
   chain: ModelCard[];
@@ -69,7 +70,7 @@ export function InpaintOptions({ chain, preview, settings, disabled, onChange }:
           The shapes cover {share < 0.01 && share > 0 ? 'under 1' : Math.round(share * 100)} % of the image{share > MAX_MASK_SHARE ? `: over ${MAX_MASK_SHARE * 100} %, too much to fill well` : ''}.
         </p>
       )}
-      <ResultChoice chain={chain.slice(0, 1)} settings={settings} disabled={disabled} onChange={onChange}
+      <ResultChoice chain={resultModels('inpaint', chain)} settings={settings} disabled={disabled} onChange={onChange}
         hints={{ faithful: 'The most likely fill: smooth, true to what surrounds it.', detailed: 'Sharper texture in the fill; the detail is invented.' }} />
       <label class="inline">
         <span>Seed</span>

@@ -27,7 +27,7 @@ export function ToolOptions({ cards, chosen, settings, disabled, runsOn, onChang
   const { sizes, cleaner } = restoreChoices(cards);
   const chain = chosen.chain;
   // the seed matters where a model is given a perturbed source, for the result the run will send
-  const output = sentOutput(chain, settings);
+  const output = sentOutput('restore', chain, settings);
   const usesNoise = chain.some((c) => perturbsSource(c, output));
   // Faithful is one evaluation, so Steps applies to Detailed only.
   const twoResults = chain.filter(offersResultChoice);

@@ -60,10 +60,20 @@ export function toolTitle(tool: ToolId, chain: ModelCard[]): string {
   return chainTitle(chain);
 }
 
-/** The result choice a run sends: the user's, where some model of the chain offers both results;
+/** The models the Result choice is about. Restore: every model of the chain (clean-up and upscaler
+ * give the same kind of result). Inpaint: its own model; the upscalers after it only bring a shrunk
+ * fill back to size, in their card's default. Sketch and Edit: none; their result is the sketch
+ * model's one step, and the panel offers no choice there. */
+export function resultModels(tool: ToolId, chain: ModelCard[]): ModelCard[] {
+  if (tool === 'restore') return chain;
+  if (tool === 'inpaint') return chain.slice(0, 1);
+  return [];
+}
+
+/** The result choice a run sends: the user's, where a model the choice is about offers both results;
  * otherwise none, and each model gives its card's default. */
-export function sentOutput(chain: ModelCard[], st: Settings): OutputChoice | undefined {
-  return st.output && chain.some(offersResultChoice) ? st.output : undefined;
+export function sentOutput(tool: ToolId, chain: ModelCard[], st: Settings): OutputChoice | undefined {
+  return st.output && resultModels(tool, chain).some(offersResultChoice) ? st.output : undefined;
 }
 
 /** The options a run of this tool sends: common fields, then the tool's own. */
@@ -72,7 +82,7 @@ export function runOptionsFor(tool: ToolId, chain: ModelCard[], st: Settings): R
   // Sketch and Edit: Steps are the sketch model's (the upscalers after it run their default).
   const stepped = tool === 'sketch' || tool === 'edit' ? chain.slice(0, 1) : chain;
   const steps = st.steps > 0 ? Math.min(st.steps, ...stepped.map((c) => c.time.grid.length - 1)) : 0;
-  const chosen = sentOutput(chain, st);
+  const chosen = sentOutput(tool, chain, st);
   const output = chosen ? { output: chosen } : {};
   const scale = tool === 'inpaint' ? 1 : chainScale(chain);
   const base: RunOptions = { modelIds: chain.map((c) => c.id), scale, steps, seed: st.seed, strength: 1, placement: st.placement, tool, ...output };
