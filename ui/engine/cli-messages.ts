@@ -26,10 +26,12 @@ inpaint: --mask <mask.png> (a PNG of the input's size; filled where its alpha, o
 it is opaque, is above one half) fills the masked region, one model run per hole; pixels away from
 the mask stay exactly the input's; --seed picks the fill; --json lists the crops.
 --steps k: network evaluations per model (default: each model's own, from its card; usually 1).
---seed n: a whole number from 0 to 4294967295 (tools that draw noise).
+--seed n: a whole number from 0 to 4294967295 (where noise is drawn: sketch, inpaint, and the detailed
+result of an upscaler trained on a noisy source).
 --result faithful: the model's denoiser, the most likely image (highest PSNR, smoother); detailed: its
 one-step jump, sharper texture (--steps applies to detailed only). Default: each model's card; models
-without both outputs always give detailed.
+without both outputs always give detailed. For sketch, edit and inpaint it is their own model's; the
+upscalers after them give their card's default.
 --backend cpu (default) is onnxruntime-node, native; wasm is onnxruntime-web, WebAssembly on one thread.
 --overwrite lets -o name the input file itself (it is never replaced otherwise). The result is written
 whole under a temporary name in the output folder, then renamed into place.
