@@ -57,6 +57,19 @@ test('after a run the panel fits Figma\'s default 320 × 520 window: no scrollin
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
     await page.locator('#plugin iframe').screenshot({ path: SCREENSHOT });
     t.diagnostic(`screenshot: ${SCREENSHOT}`);
+    // Detailed on a model trained on a noisy source adds Steps and Seed (one row): it still fits.
+    if (await ui.locator('[data-testid=result-detailed]').count()) {
+      await ui.locator('[data-testid=result-detailed]').check();
+      await runTool(page, ui, 'Landscape', 'restore-x2', { clean: false });
+      await ui.locator('[data-testid=done]').waitFor({ timeout: TIMEOUTS.run });
+      await ui.locator('[data-testid=preview] img.after').waitFor({ timeout: TIMEOUTS.run });
+      const d = await fit(ui);
+      t.diagnostic(`detailed: ${JSON.stringify(d)}`);
+      assert.ok(d.panel[0] <= d.panel[1], `with Detailed the panel scrolls: ${d.panel}`);
+      assert.ok(d.preview && d.preview.bottom <= 520 && d.preview.height >= 90, `with Detailed the preview is in view: ${JSON.stringify(d.preview)}`);
+      const [steps, seed] = await Promise.all(['steps', 'seed'].map((id) => ui.locator(`[data-testid=${id}]`).boundingBox()));
+      assert.ok(seed && Math.abs(seed.y - steps.y) < 2, 'Steps and Seed share one row');
+    }
   }, { model: 'restore-x2' });
 });
 

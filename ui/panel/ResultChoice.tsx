@@ -23,23 +23,26 @@ interface Props {
   onChange(next: Partial<Settings>): void;
 }
 
-/** The radio pair, or nothing where no model of the chain offers both results. */
+/** The radio pair on one row with the chosen result's hint beneath (the panel must fit Figma's
+ * default window), or nothing where no model of the chain offers both results. */
 export function ResultChoice({ chain, settings, disabled, hints, onChange }: Props) {
   if (!chain.some(offersResultChoice)) return null;
   const result = chosenResult(chain, settings);
+  const radio = (choice: 'faithful' | 'detailed', label: string) => (
+    <label class="radio">
+      <input type="radio" name="result" data-testid={`result-${choice}`} checked={result === choice}
+        onChange={() => onChange({ output: choice })} />
+      <span>{label}</span>
+    </label>
+  );
   return (
     <fieldset class="choice" data-testid="result" disabled={disabled}>
-      <legend>Result</legend>
-      <label class="check">
-        <input type="radio" name="result" data-testid="result-faithful" checked={result === 'faithful'}
-          onChange={() => onChange({ output: 'faithful' })} />
-        <span class="text">Faithful<span class="hint">{hints.faithful}</span></span>
-      </label>
-      <label class="check">
-        <input type="radio" name="result" data-testid="result-detailed" checked={result === 'detailed'}
-          onChange={() => onChange({ output: 'detailed' })} />
-        <span class="text">Detailed<span class="hint">{hints.detailed}</span></span>
-      </label>
+      <div class="choice-row">
+        <legend>Result</legend>
+        {radio('faithful', 'Faithful')}
+        {radio('detailed', 'Detailed')}
+      </div>
+      <span class="hint" data-testid="result-hint">{hints[result]}</span>
     </fieldset>
   );
 }

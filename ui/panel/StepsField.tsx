@@ -9,17 +9,21 @@ interface Props {
   steps: number;
   disabled: boolean;
   onChange(steps: number): void;
+  /** Another field on the same row (the Seed): the hint then goes into the field's tooltip. */
+  beside?: preact.ComponentChildren;
 }
 
-export function StepsField({ chain, steps, disabled, onChange }: Props) {
+export function StepsField({ chain, steps, disabled, onChange, beside }: Props) {
   const maxSteps = Math.max(1, Math.min(...chain.map((c) => c.time.grid.length - 1)));
   const defaults = [...new Set(chain.map((c) => effectiveSteps(c, 0)))].join(' or ');
   const [typed, setTyped] = useState<string | null>(null);
   const shown = typed ?? (steps > 0 ? String(Math.min(steps, maxSteps)) : '');
-  return (
+  const hint = `1–${maxSteps}, default ${defaults || 1}; more is slower`;
+  const field = (
     <label class="inline">
       <span>Steps</span>
       <input type="number" data-testid="steps" min={1} max={maxSteps} placeholder="default" value={shown} disabled={disabled}
+        title={beside ? hint : undefined}
         onInput={(e) => setTyped((e.target as HTMLInputElement).value)}
         onChange={(e) => {
           const input = e.target as HTMLInputElement;
@@ -30,7 +34,8 @@ export function StepsField({ chain, steps, disabled, onChange }: Props) {
           setTyped(null);
           onChange(next);
         }} />
-      <span class="dim" data-testid="steps-hint">1–{maxSteps}, default {defaults || 1}; more is slower</span>
+      {!beside && <span class="dim" data-testid="steps-hint">{hint}</span>}
     </label>
   );
+  return beside ? <div class="row">{field}{beside}</div> : field;
 }

@@ -31,7 +31,7 @@ export function ToolOptions({ cards, chosen, settings, disabled, runsOn, onChang
   const usesNoise = chain.some((c) => perturbsSource(c, output));
   // Faithful is one evaluation, so Steps applies to Detailed only.
   const twoResults = chain.filter(offersResultChoice);
-  const result = chosenResult(chain, settings);
+  const allFaithful = twoResults.length === chain.length && chosenResult(chain, settings) === 'faithful';
   return (
     <section class="tool">
       <p class="tool-name">Restore</p>
@@ -57,14 +57,17 @@ export function ToolOptions({ cards, chosen, settings, disabled, runsOn, onChang
         <p key={c.id} class="dim summary" data-testid="quality">{chain.length > 1 ? `${c.title}: ${lowerFirst(qualityWords(c))}` : qualityWords(c)}</p>
       ))}
       <ResultChoice chain={chain} settings={settings} disabled={disabled} onChange={onChange}
-        hints={{ faithful: 'The most likely image: true to the input, a little smoother.', detailed: 'Sharper texture; fine detail may be invented.' }} />
-      <StepsField chain={chain} steps={settings.steps} disabled={disabled || (twoResults.length === chain.length && result === 'faithful')} onChange={(steps) => onChange({ steps })} />
-      {usesNoise && (
-        <label class="inline">
-          <span>Seed</span>
-          <input type="number" data-testid="seed" value={settings.seed} disabled={disabled}
-            onChange={(e) => onChange({ seed: Math.floor(Number((e.target as HTMLInputElement).value) || 0) })} />
-        </label>
+        hints={{ faithful: 'True to the input, a little smoother.', detailed: 'Sharper; fine detail may be invented.' }} />
+      {/* Faithful is one evaluation: Steps shows only where some model of the chain gives its one step. */}
+      {!allFaithful && (
+        <StepsField chain={chain} steps={settings.steps} disabled={disabled} onChange={(steps) => onChange({ steps })}
+          beside={usesNoise && (
+            <label class="inline seed">
+              <span>Seed</span>
+              <input type="number" data-testid="seed" value={settings.seed} disabled={disabled}
+                onChange={(e) => onChange({ seed: Math.floor(Number((e.target as HTMLInputElement).value) || 0) })} />
+            </label>
+          )} />
       )}
       <label class="check">
         <input type="checkbox" data-testid="replace" checked={settings.placement === 'replace'} disabled={disabled}
