@@ -53,7 +53,7 @@ class Gctm:
     mode: str = "gctm"                 # gctm (consistency + FM) | fm (flow matching only) | regression (L2 baseline)
     sigma_p: float = 0.0               # source perturbation x1 ← x1 + σp·ε (0 for restoration)
     sigma_p_clean: float = 0.0         # share of samples left unperturbed: trains g(x1, 1, 1) on the exact source
-    lambda_exact: float = 0.0          # weight of the exact-source term g(x1, 1, 1) ≈ x0 (paired, σp > 0)
+    lambda_exact: float = 0.0          # weight of the exact-source term g(x1, 1, 1) ≈ x0 (paired coupling)
     sigma_min: float = 0.002
     sigma_max: float = 80.0            # also clamps the time embedding at t = 1: export uses the same
     rho: float = 7.0

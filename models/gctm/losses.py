@@ -68,7 +68,11 @@ def consistency_loss(model, teacher, x0, x1, grid, beta=(1.2, 2.0), distance="ph
 def flow_matching_loss(model, x0, x1, fine_grid, kind="beta", params=(3.0, 1.0)):
     """L_FM = ‖g_θ(x_τ, τ, τ) − x0‖² / c_out(τ)²: x0-prediction weighted into network units."""
     tau = sample_fm_times(x0.shape[0], fine_grid, kind, params).to(x0.device)
-    x_tau = _interp(x0, x1, tau)
+    return _denoiser_loss(model, x0, _interp(x0, x1, tau), tau)
+
+
+def _denoiser_loss(model, x0, x_tau, tau):
+    """‖g_θ(x_τ, τ, τ) − x0‖² / c_out(τ)², per sample summed over pixels, averaged over the batch."""
     g = model.g(x_tau, tau, tau)
     return _sum_pixels(((g - x0) / model.output_scale(tau, x_tau)) ** 2).mean()
 
@@ -77,10 +81,8 @@ def exact_source_loss(model, x0, x1):
     """The flow-matching loss at τ = 1 on the exact source: g_θ(x1, 1, 1) ≈ x0, the Faithful output.
     With a perturbed source (σp > 0) the other terms never show the network x1 itself, so this is how
     its posterior mean at x1 is trained as well as the L2 regressor's, without unperturbed samples
-    pulling the one-step jump back toward that mean."""
-    ones = torch.ones(x0.shape[0], device=x0.device)
-    g = model.g(x1, ones, ones)
-    return _sum_pixels(((g - x0) / model.output_scale(ones, x1)) ** 2).mean()
+    pulling the one-step jump back toward that mean. With σp = 0 it weights Faithful's own time."""
+    return _denoiser_loss(model, x0, x1, torch.ones(x0.shape[0], device=x0.device))
 
 
 def regression_loss(model, x0, x1):
