@@ -8,7 +8,7 @@ import { EngineError } from './errors';
 import { runSteps, throwIfAborted } from './evaluate';
 import { maskFromImage, type Mask } from './image/mask';
 import { fromPlanes, toPlanes } from './image/raw';
-import type { ChainLink, ImageResult, PipelineHooks, PipelineResult } from './pipeline';
+import { followerOptions, type ChainLink, type ImageResult, type PipelineHooks, type PipelineResult } from './pipeline';
 import type { ModelSession } from './session';
 import { buildSource } from './tools';
 import { inpaintImage, INPAINT_DEFAULTS, type FillUpscaler, type InpaintCrop } from './tools/inpaint';
@@ -49,9 +49,8 @@ export async function runInpaint(links: InpaintLinks, png: Uint8Array, maskPng: 
  */
 function fillUpscaler(link: ChainLink, options: EngineOptions, signal: AbortSignal | undefined, ran: Set<ChainLink>): FillUpscaler {
   const { card, session } = link;
-  // The fill is the inpaint model's: Steps and the result choice are its own; an upscaler only brings
-  // a shrunk fill back to size, in its card's default steps and result.
-  const own = { ...options, steps: 0, output: undefined };
+  // An upscaler only brings a shrunk fill back to size.
+  const own = followerOptions(options);
   if (card.tool !== 'restore' || card.source.kind !== 'upscale' || cardScale(card) < 2) {
     throw new EngineError('unsupported-tool', `${card.id} cannot follow an inpaint model: only restore upscalers can`);
   }

@@ -45,6 +45,15 @@ export interface ChainLink {
   session: ModelSession;
 }
 
+/**
+ * The options an upscaler gets when it follows a tool's own model (Sketch, Edit, Inpaint): Steps and
+ * the result choice are that model's, so the upscaler runs its card's default steps and result (a
+ * Detailed upscaler would add its grain to flat colour and to fills).
+ */
+export function followerOptions(options: EngineOptions): EngineOptions {
+  return { ...options, steps: 0, output: undefined };
+}
+
 /** runChain without the final PNG encode: for a caller that encodes the result itself (in pieces). */
 export async function runChainToImage(links: ChainLink[], png: Uint8Array, options: EngineOptions, hooks: PipelineHooks = {}): Promise<ImageResult> {
   if (links.length === 0) throw new EngineError('unsupported-tool', 'no model to run');

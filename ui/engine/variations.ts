@@ -10,7 +10,7 @@ import { decodePng, encodePng } from './codec';
 import { EngineError } from './errors';
 import { throwIfAborted } from './evaluate';
 import { fromPlanes, toPlanes, type Planes, type RawImage } from './image/raw';
-import { runChain, type ChainLink, type PipelineHooks, type Stage } from './pipeline';
+import { followerOptions, runChain, type ChainLink, type PipelineHooks, type Stage } from './pipeline';
 import type { OutputName } from './session';
 import { MAX_VARIATIONS, SketchError, buildEditSource, latentTerm, prepareSketch, sketchOptionProblem, sketchSize, sketchX1 } from './tools/sketch';
 import type { EngineOptions, SketchInfo } from './tools/types';
@@ -88,9 +88,7 @@ async function finish(links: ChainLink[], image: RawImage, options: EngineOption
     const png = await clk.stage('encode', () => encodePng(image));
     return { seed, image, png };
   }
-  // Steps and the result choice are the sketch model's; the upscalers run their own default steps and
-  // result (as the panel's Steps says): a Detailed upscaler would add its grain to flat colour.
-  const rest = await runChain(links.slice(1), encodePng(image), { ...options, seed, steps: 0, output: undefined }, {
+  const rest = await runChain(links.slice(1), encodePng(image), followerOptions({ ...options, seed }), {
     ...hooks,
     onProgress: hooks.onProgress && ((p) => hooks.onProgress!({ ...p, part: p.part + 1, parts: links.length })),
   });
