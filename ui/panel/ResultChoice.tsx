@@ -36,9 +36,11 @@ export function ResultChoice({ chain, settings, disabled, hints, onChange }: Pro
     </label>
   );
   return (
-    <fieldset class="choice" data-testid="result" disabled={disabled}>
+    // A legend must be the fieldset's first child, where it cannot sit in a row: the group is named
+    // by aria-label and the row shows the word.
+    <fieldset class="choice" data-testid="result" disabled={disabled} aria-label="Result">
       <div class="choice-row">
-        <legend>Result</legend>
+        <span class="legend" aria-hidden="true">Result</span>
         {radio('faithful', 'Faithful')}
         {radio('detailed', 'Detailed')}
       </div>

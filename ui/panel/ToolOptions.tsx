@@ -29,7 +29,6 @@ export function ToolOptions({ cards, chosen, settings, disabled, runsOn, onChang
   // the seed matters where a model is given a perturbed source, for the result the run will send
   const output = sentOutput('restore', chain, settings);
   const usesNoise = chain.some((c) => perturbsSource(c, output));
-  // Faithful is one evaluation, so Steps applies to Detailed only.
   const twoResults = chain.filter(offersResultChoice);
   const allFaithful = twoResults.length === chain.length && chosenResult(chain, settings) === 'faithful';
   return (
