@@ -144,6 +144,12 @@ test('inpaint: Result Faithful and Detailed both fill the holes, differ inside t
     const results = {};
     for (const choice of ['faithful', 'detailed']) {
       await ui.locator(`[data-testid=result-${choice}]`).check();
+      // Steps walk the one step's trajectory: offered with Detailed only, on the Seed's row.
+      assert.equal(await ui.locator('[data-testid=steps]').count(), choice === 'detailed' ? 1 : 0, `Steps under ${choice}`);
+      if (choice === 'detailed') {
+        const [steps, seed] = await Promise.all(['steps', 'seed'].map((id) => ui.locator(`[data-testid=${id}]`).boundingBox()));
+        assert.ok(Math.abs(seed.y - steps.y) < 2, 'Steps and Seed share one row');
+      }
       await ui.locator('[data-testid=run]:not([disabled])').click();
       await ui.locator('[data-testid=done]').waitFor({ timeout: TIMEOUTS.run });
       results[choice] = await layerPixels(page, name);

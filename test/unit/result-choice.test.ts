@@ -42,3 +42,14 @@ test('Sketch and Edit offer no choice, so a pick left from another tool is not s
   assert.equal(runOptionsFor('sketch', [sketch, x2], { ...detailed, output: 'faithful' })?.output, undefined);
   assert.equal(runOptionsFor('edit', [sketch], { ...detailed, output: 'faithful' })?.output, undefined);
 });
+
+test("Steps: Restore's are bounded by every model of the chain; Inpaint's by its own model, not the upscalers after it", () => {
+  const grid = (n: number) => ({ time: { sigma_max: 80, grid: Array.from({ length: n + 1 }, (_, i) => i / n), one_step: { t: 1, s: 0 } } });
+  const fineInpaint = card('inpaint', 'inpaint', 'gctm', { source: { kind: 'inpaint', size: 64 }, ...grid(8) } as Partial<ModelCard>);
+  const coarseX2 = card('x2', 'restore', 'gctm', grid(2) as Partial<ModelCard>);
+  const fineClean = card('clean', 'restore', 'gctm', { source: { kind: 'clean' }, ...grid(8) } as Partial<ModelCard>);
+  const six: Settings = { ...detailed, steps: 6 };
+  assert.equal(runOptionsFor('inpaint', [fineInpaint, coarseX2], six)?.steps, 6);
+  assert.equal(runOptionsFor('restore', [fineClean, coarseX2], six)?.steps, 2);
+  assert.equal(runOptionsFor('inpaint', [fineInpaint, coarseX2], { ...six, steps: 0 })?.steps, 0, 'empty: the card default');
+});

@@ -1,5 +1,6 @@
 // Inpaint options: the mask over a thumbnail of the image (what will be filled, and how much of the
-// image that is), Faithful or Detailed where the model gives both, a seed, and where the result goes.
+// image that is), Faithful or Detailed where the model gives both (with Steps for Detailed), a seed, and
+// where the result goes.
 import { useEffect, useRef } from 'preact/hooks';
 import type { MaskPreview, Settings } from '../../src/protocol';
 import { decodePng } from '../engine/codec';
@@ -7,9 +8,10 @@ import { maskShare, type Mask } from '../engine/image/mask';
 import { maskFromLayers } from '../engine/image/mask-layers';
 import { toRgba8 } from '../engine/image/raw';
 import { MAX_MASK_SHARE } from '../engine/tools/inpaint';
-import type { ModelCard } from '../engine/zoo';
+import { offersResultChoice, type ModelCard } from '../engine/zoo';
 import { AboutModels } from './AboutModels';
-import { ResultChoice } from './ResultChoice';
+import { chosenResult, ResultChoice } from './ResultChoice';
+import { StepsField } from './StepsField';
 import { resultModels } from './tool-choice';
 
 interface Props {
@@ -60,6 +62,15 @@ function MaskThumbnail({ preview }: { preview: MaskPreview }) {
 
 export function InpaintOptions({ chain, preview, settings, disabled, onChange }: Props) {
   const share = previewCoverage(preview);
+  const own = resultModels('inpaint', chain);
+  const detailed = own.some(offersResultChoice) && chosenResult(own, settings) === 'detailed';
+  const seed = (
+    <label class="inline seed">
+      <span>Seed</span>
+      <input type="number" data-testid="seed" min={0} value={settings.seed} disabled={disabled}
+        onChange={(e) => onChange({ seed: Math.max(0, Math.floor(Number((e.target as HTMLInputElement).value) || 0)) })} />
+    </label>
+  );
   return (
     <section class="tool" data-testid="inpaint-options">
       <p class="tool-name">Inpaint</p>
@@ -70,13 +81,11 @@ export function InpaintOptions({ chain, preview, settings, disabled, onChange }:
           The shapes cover {share < 0.01 && share > 0 ? 'under 1' : Math.round(share * 100)} % of the image{share > MAX_MASK_SHARE ? `: over ${MAX_MASK_SHARE * 100} %, too much to fill well` : ''}.
         </p>
       )}
-      <ResultChoice chain={resultModels('inpaint', chain)} settings={settings} disabled={disabled} onChange={onChange}
+      <ResultChoice chain={own} settings={settings} disabled={disabled} onChange={onChange}
         hints={{ faithful: 'The most likely fill: smooth, true to what surrounds it.', detailed: 'Sharper texture in the fill; the detail is invented.' }} />
-      <label class="inline">
-        <span>Seed</span>
-        <input type="number" data-testid="seed" min={0} value={settings.seed} disabled={disabled}
-          onChange={(e) => onChange({ seed: Math.max(0, Math.floor(Number((e.target as HTMLInputElement).value) || 0)) })} />
-      </label>
+      {/* Steps walk the one step's trajectory: shown only where the fill is Detailed (Faithful is one
+          evaluation of the denoiser), on one row with the Seed so the panel fits Figma's window. */}
+      {detailed ? <StepsField chain={own} steps={settings.steps} disabled={disabled} onChange={(steps) => onChange({ steps })} beside={seed} /> : seed}
       <label class="check">
         <input type="checkbox" data-testid="replace" checked={settings.placement === 'replace'} disabled={disabled}
           onChange={(e) => onChange({ placement: (e.target as HTMLInputElement).checked ? 'replace' : 'beside' })} />

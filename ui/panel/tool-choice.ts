@@ -79,8 +79,9 @@ export function sentOutput(tool: ToolId, chain: ModelCard[], st: Settings): Outp
 /** The options a run of this tool sends: common fields, then the tool's own. */
 export function runOptionsFor(tool: ToolId, chain: ModelCard[], st: Settings): RunOptions | null {
   if (chain.length === 0) return null;
-  // Sketch and Edit: Steps are the sketch model's (the upscalers after it run their default).
-  const stepped = tool === 'sketch' || tool === 'edit' ? chain.slice(0, 1) : chain;
+  // Restore: Steps are every model's. Sketch, Edit and Inpaint: the tool's own model's (the upscalers
+  // after it run their card's default, pipeline.followerOptions).
+  const stepped = tool === 'restore' ? chain : chain.slice(0, 1);
   const steps = st.steps > 0 ? Math.min(st.steps, ...stepped.map((c) => c.time.grid.length - 1)) : 0;
   const chosen = sentOutput(tool, chain, st);
   const output = chosen ? { output: chosen } : {};
