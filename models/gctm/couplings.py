@@ -7,14 +7,18 @@
 """
 import torch
 
+from . import source_noise
 
-def as_drawn(x0, x1, sigma_p=0.0):
+
+def as_drawn(x0, x1, sigma_p=0.0, noise_scale=1):
     """Keep the batch's pairing: independent draws, or the dataset's own pairs."""
-    return x0, _perturb(x1, sigma_p)
+    return x0, _perturb(x1, sigma_p, noise_scale)
 
 
-def _perturb(x1, sigma_p):
-    return x1 + sigma_p * torch.randn_like(x1) if sigma_p > 0 else x1
+def _perturb(x1, sigma_p, noise_scale=1):
+    """x1 + σp·ε; ε drawn at 1/noise_scale resolution and resized when the source is an upscale's
+    (gctm.source_noise)."""
+    return x1 + sigma_p * source_noise.draw(x1, noise_scale) if sigma_p > 0 else x1
 
 
 def sinkhorn(cost: torch.Tensor, eps: float = 0.01, tol: float = 1e-3, max_iters: int = 5000,
@@ -74,12 +78,12 @@ def sinkhorn_log(cost: torch.Tensor, eps: float = 0.01, tol: float = 1e-3, max_i
 LAST_RESIDUAL = {"value": None}  # the marginal error of the latest OT plan, for the training log
 
 
-def ot(x0, x1, sigma_p=0.0, eps=0.01, tol=1e-3, max_iters=5000, normalise_cost=True):
+def ot(x0, x1, sigma_p=0.0, eps=0.01, tol=1e-3, max_iters=5000, normalise_cost=True, noise_scale=1):
     """Re-pair the batch by a minibatch OT plan between sources x1 and targets x0.
 
     The cost is divided by its mean when `normalise_cost` so that ε means the same at any dimension.
     """
-    x1 = _perturb(x1, sigma_p)
+    x1 = _perturb(x1, sigma_p, noise_scale)
     n = x1.shape[0]
     cost = torch.cdist(x1.reshape(n, -1).double(), x0.reshape(x0.shape[0], -1).double())
     if normalise_cost:

@@ -16,7 +16,7 @@ import time
 import numpy as np
 import torch
 
-from . import checkpoint
+from . import checkpoint, source_noise
 from .config import load
 from .data import expand, load_rgb
 from .degrade import degrade_small, downsample, to_uint8, to_unit, upsample
@@ -114,12 +114,13 @@ def consistency_pair(model, x1: torch.Tensor, ode_grid) -> dict:
     return {"to_ode": psnr(one, ode), "to_denoiser": psnr(one, den), "denoiser": den}
 
 
-def perturbed(x1: torch.Tensor, sigma_p: float, seed: int) -> torch.Tensor:
+def perturbed(x1: torch.Tensor, sigma_p: float, seed: int, noise_scale: int = 1) -> torch.Tensor:
     """x1 + σp·ε with ε from a seeded generator: the source a model trained on a perturbed source
-    (σp > 0) is given, as the engine gives it; x1 itself when σp = 0."""
+    (σp > 0) is given, as the engine gives it; x1 itself when σp = 0. noise_scale > 1: ε is drawn on
+    the upscaler's small input and resized (gctm.source_noise)."""
     if sigma_p <= 0:
         return x1
-    return x1 + sigma_p * torch.randn(x1.shape, generator=torch.Generator().manual_seed(seed))
+    return x1 + sigma_p * source_noise.draw(x1, noise_scale, torch.Generator().manual_seed(seed))
 
 
 def evaluate(cfg, models: dict, k_grid, ode_grid, log=print, split: str = "validation"):
@@ -144,7 +145,7 @@ def evaluate(cfg, models: dict, k_grid, ode_grid, log=print, split: str = "valid
         row = {"image": name, "size": [hr.shape[1], hr.shape[0]]}
         results = {base: to_image(clean)}
         for mname, model in models.items():
-            x1 = perturbed(clean, sigma_p, index) if mname == "gctm" else clean
+            x1 = perturbed(clean, sigma_p, index, source_noise.noise_scale(cfg)) if mname == "gctm" else clean
             t0 = time.time()
             results[f"{mname}_nfe1"] = to_image(one_step(model, x1))
             timings[f"{mname}_nfe1"] = timings.get(f"{mname}_nfe1", 0) + time.time() - t0
@@ -309,6 +310,7 @@ def load_run(args):
         model, card = load_zoo_model(args.zoo_card)
         # the source the shipped model is given is its card's, whatever the config file says now
         cfg.gctm.sigma_p = card["source"].get("sigma_p") or 0.0
+        cfg.gctm.sigma_p_at = card["source"].get("sigma_p_at") or "x1"
         models = {"gctm": model}
     else:
         cfg, model, _ = load_trained(args.config, args.ckpt)

@@ -118,13 +118,20 @@ def _outputs(model, x1: torch.Tensor, steps: int, grid) -> dict:
     return {"detailed": detailed[0], "faithful": model.g(x1, ones, ones)[0]}
 
 
-def perturbed_x1(x1: torch.Tensor, sigma_p: float, seed: int = SEED) -> torch.Tensor:
+def perturbed_x1(x1: torch.Tensor, sigma_p: float, seed: int = SEED, noise_scale: int = 1) -> torch.Tensor:
     """x1 [1, C, H, W] + σp·ε with ε = gaussian(C·H·W, seed) in float64, stored as float32, as the
-    engine perturbs a source (ui/engine/tools/restore.ts); x1 itself when σp = 0."""
+    engine perturbs a source (ui/engine/tools/restore.ts); x1 itself when σp = 0. noise_scale > 1 (an
+    upscaler's noise on its input, gctm.source_noise): ε = gaussian(C·H·W / scale², seed) on the small
+    image, resized by the plugin's bicubic, as the engine noises the input before its resize."""
     if sigma_p <= 0:
         return x1
-    eps = engine_gaussian(x1.numel(), seed).astype(np.float64).reshape(x1.shape)
-    return torch.from_numpy((x1.numpy().astype(np.float64) + float(sigma_p) * eps).astype(F32))
+    b, c, h, w = x1.shape
+    eps = engine_gaussian(x1.numel() // noise_scale ** 2, seed).astype(np.float64)
+    eps = torch.from_numpy(eps.reshape(b, c, h // noise_scale, w // noise_scale))
+    if noise_scale > 1:
+        from .degrade import upsample
+        eps = upsample(eps, noise_scale)
+    return torch.from_numpy((x1.numpy().astype(np.float64) + float(sigma_p) * eps.numpy()).astype(F32))
 
 
 # -- sketch ---------------------------------------------------------------------------------------

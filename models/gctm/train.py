@@ -15,7 +15,7 @@ import time
 
 import torch
 
-from . import checkpoint
+from . import checkpoint, source_noise
 from .config import ConfigError, load
 from .data import DataError, ImageCrops, check_disjoint, evenly_spaced, expand, gaussian, paired_map, TOY_TARGETS
 from .degrade import make_pair
@@ -179,8 +179,10 @@ def train(args):
         vars3 = cfg.gctm.vars
     else:
         x0, x1 = batches.sample(256)
-        estimate = estimate_hole_vars if cfg.net.get("mask") else estimate_vars
-        vars3 = estimate(x0.cpu(), x1.cpu(), cfg.gctm.sigma_p)
+        if cfg.net.get("mask"):
+            vars3 = estimate_hole_vars(x0.cpu(), x1.cpu(), cfg.gctm.sigma_p)
+        else:
+            vars3 = estimate_vars(x0.cpu(), x1.cpu(), cfg.gctm.sigma_p, source_noise.variance(source_noise.noise_scale(cfg)))
     if ddp:  # every rank must use rank 0's preconditioning
         shared = torch.tensor(vars3, dtype=torch.float64, device=device)
         torch.distributed.broadcast(shared, 0)
@@ -193,7 +195,8 @@ def train(args):
         # the teacher is rebuilt as it was trained (its own network and data statistics), so a
         # student may be smaller or shaped differently
         teacher = load_ema(cfg, cfg.gctm.teacher)[0].to(device)
-    trainer = Trainer(model, cfg.gctm, cfg.train.lr, cfg.train.ema, cfg.train.grad_clip, teacher)
+    trainer = Trainer(model, cfg.gctm, cfg.train.lr, cfg.train.ema, cfg.train.grad_clip, teacher,
+                      noise_scale=source_noise.noise_scale(cfg))
     elapsed_before = 0.0
     if start_path:
         # weights, EMA, optimizer state and step count; training time counts on from the same total

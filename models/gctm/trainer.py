@@ -19,11 +19,11 @@ class NonFiniteLoss(RuntimeError):
     """The loss became NaN or infinite: training stops before anything is saved."""
 
 
-def estimate_vars(x0: torch.Tensor, x1: torch.Tensor, sigma_p: float = 0.0):
-    """[var0, var1, var01] as pooled per-pixel scalars; var1 includes the perturbation σp²."""
+def estimate_vars(x0: torch.Tensor, x1: torch.Tensor, sigma_p: float = 0.0, noise_variance: float = 1.0):
+    """[var0, var1, var01] as pooled per-pixel scalars; var1 includes the perturbation σp²·Var ε."""
     a, b = x0.double().flatten(), x1.double().flatten()
     var0 = a.var().item()
-    var1 = b.var().item() + sigma_p ** 2
+    var1 = b.var().item() + sigma_p ** 2 * noise_variance
     var01 = ((a - a.mean()) * (b - b.mean())).mean().item()
     return [var0, var1, var01]
 
@@ -49,7 +49,8 @@ def keep_some_unperturbed(couple, share: float, x0, x1):
 
 
 class Trainer:
-    def __init__(self, model: GCTM, gcfg, lr: float, ema: float = 0.999, grad_clip: float = 0.0, teacher: GCTM = None):
+    def __init__(self, model: GCTM, gcfg, lr: float, ema: float = 0.999, grad_clip: float = 0.0, teacher: GCTM = None,
+                 noise_scale: int = 1):
         self.model, self.g = model, gcfg
         self.ema = copy.deepcopy(model).eval()
         for p in self.ema.parameters():
@@ -62,7 +63,8 @@ class Trainer:
         couple = couplings.get_coupling(gcfg.coupling)
         if gcfg.coupling == "ot":
             couple = functools.partial(couple, eps=gcfg.ot_eps, tol=gcfg.ot_tol, max_iters=gcfg.ot_max_iters)
-        self.couple = functools.partial(couple, sigma_p=gcfg.sigma_p)
+        # noise_scale: the source noise is drawn at 1/noise_scale resolution (gctm.source_noise)
+        self.couple = functools.partial(couple, sigma_p=gcfg.sigma_p, noise_scale=noise_scale)
         if gcfg.sigma_p > 0 and gcfg.sigma_p_clean > 0:
             self.couple = functools.partial(keep_some_unperturbed, self.couple, gcfg.sigma_p_clean)
         self.steps_done = 0

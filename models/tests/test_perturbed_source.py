@@ -79,3 +79,61 @@ def test_the_exact_source_term_is_refused_without_the_paired_coupling():
          "gctm": {"coupling": "ot", "lambda_exact": 1.0}}
     with pytest.raises(ConfigError, match="paired"):
         from_dict(d)
+
+
+# -- noise on an upscaler's input ([gctm].sigma_p_at = "input", gctm.source_noise) ------------------
+
+def _neighbour_correlation(e: torch.Tensor) -> float:
+    """Correlation of horizontally adjacent values: 0 for white noise, near 1 for smooth noise."""
+    a, b = e[..., :-1].flatten(), e[..., 1:].flatten()
+    return float(((a - a.mean()) * (b - b.mean())).mean() / (a.std() * b.std()))
+
+
+def test_noise_on_the_input_is_the_resize_of_white_noise_on_the_small_image():
+    from gctm import source_noise
+    from gctm.degrade import upsample
+    x1 = torch.zeros(2, 3, 32, 32)
+    e = source_noise.draw(x1, 4, torch.Generator().manual_seed(5))
+    small = torch.randn((2, 3, 8, 8), generator=torch.Generator().manual_seed(5))
+    assert torch.allclose(e, upsample(small, 4))
+    assert _neighbour_correlation(e) > 0.8, "smooth at x1's pixels: it lies in the resize's span"
+    assert abs(_neighbour_correlation(source_noise.draw(x1, 1, torch.Generator().manual_seed(5)))) < 0.1
+    big = source_noise.draw(torch.zeros(1, 3, 256, 256), 4, torch.Generator().manual_seed(1))
+    assert abs(big[..., 8:-8, 8:-8].var().item() - source_noise.variance(4)) < 0.03
+    assert 0.6 < source_noise.variance(4) < 0.9 and source_noise.variance(1) == 1.0
+
+
+def test_the_evaluation_and_the_training_draw_the_noise_where_the_config_says():
+    from gctm.config import Gctm
+    from gctm.trainer import Trainer, estimate_vars
+    x1 = torch.zeros(1, 3, 64, 64)
+    assert _neighbour_correlation(perturbed(x1, 0.05, 2, noise_scale=4) - x1) > 0.8
+    assert abs(_neighbour_correlation(perturbed(x1, 0.05, 2) - x1)) < 0.1
+    trainer = Trainer(_toy_model(), Gctm(coupling="paired", distance="l2", sigma_p=0.05), lr=1e-3, noise_scale=4)
+    _, moved = trainer.couple(torch.zeros(4, 3, 32, 32), torch.zeros(4, 3, 32, 32))
+    assert _neighbour_correlation(moved) > 0.8
+    x0 = torch.rand(4, 3, 8, 8)
+    white, small = estimate_vars(x0, x0, 0.1), estimate_vars(x0, x0, 0.1, noise_variance=0.5)
+    assert abs((white[1] - small[1]) - 0.1 ** 2 * 0.5) < 1e-9
+
+
+def test_noise_on_the_input_is_refused_where_there_is_no_resize():
+    import pytest
+    from gctm.config import ConfigError, from_dict
+    base = {"run": {"id": "t", "tool": "restore", "title": "t", "version": "0"}, "net": {"kind": "resnet"},
+            "train": {"batch": 4}, "gctm": {"coupling": "paired", "sigma_p": 0.02, "sigma_p_at": "input"}}
+    upscale = {"kind": "photos", "task": "upscale", "scale": 4, "train": ["x/*.png"]}
+    assert from_dict({**base, "data": upscale}).gctm.sigma_p_at == "input"
+    with pytest.raises(ConfigError, match="upscale"):
+        from_dict({**base, "data": {**upscale, "task": "clean"}})
+    with pytest.raises(ConfigError, match="x1 or input"):
+        from_dict({**base, "data": upscale, "gctm": {**base["gctm"], "sigma_p_at": "output"}})
+
+
+def test_the_golden_source_noises_the_input_as_the_engine_does():
+    from gctm import golden
+    from gctm.degrade import upsample
+    x1 = torch.zeros(1, 3, 16, 16)
+    eps = torch.from_numpy(golden.engine_gaussian(3 * 4 * 4, 7).astype("float64").reshape(1, 3, 4, 4))
+    want = (0.1 * upsample(eps, 4)).float()
+    assert torch.allclose(golden.perturbed_x1(x1, 0.1, 7, noise_scale=4), want, atol=1e-6)

@@ -27,9 +27,21 @@ export function perturbsSource(card: ModelCard, output: OutputChoice | undefined
   return (card.source.sigma_p ?? 0) > 0 && effectiveOutput(card, output) === 'detailed';
 }
 
+/** rgb + σp·ε with ε = gaussian(rgb.length, seed): a new array. */
+function withNoise(rgb: Float32Array, sigma: number, seed: number): Float32Array {
+  const eps = gaussian(rgb.length, seed);
+  const out = new Float32Array(rgb.length);
+  for (let i = 0; i < rgb.length; i++) out[i] = rgb[i] + sigma * eps[i];
+  return out;
+}
+
 export function buildRestoreSource(card: ModelCard, input: ToolInput): Source {
   const { planes, options } = input;
   const { width, height } = planes;
+  const sigma = perturbsSource(card, options.output) ? card.source.sigma_p ?? 0 : 0;
+  // An upscaler trained with its noise on the input (card source.sigma_p_at = 'input') is given the
+  // resize of the noised input; otherwise the noise goes on x1's own pixels below.
+  const noiseOnInput = sigma > 0 && card.source.sigma_p_at === 'input';
   let x1 = planes.rgb;
   let alpha = planes.alpha;
   let outW = width;
@@ -41,7 +53,7 @@ export function buildRestoreSource(card: ModelCard, input: ToolInput): Source {
     }
     outW = Math.floor(width * scale);
     outH = Math.floor(height * scale);
-    x1 = resizeBicubic(planes.rgb, 3, width, height, outW, outH);
+    x1 = resizeBicubic(noiseOnInput ? withNoise(planes.rgb, sigma, options.seed) : planes.rgb, 3, width, height, outW, outH);
     if (alpha) {
       // Alpha takes the same kernel as colour but must stay a valid coverage value.
       alpha = resizeBicubic(alpha, 1, width, height, outW, outH);
@@ -52,8 +64,7 @@ export function buildRestoreSource(card: ModelCard, input: ToolInput): Source {
   } else {
     x1 = x1.slice();
   }
-  if (perturbsSource(card, options.output)) {
-    const sigma = card.source.sigma_p ?? 0;
+  if (sigma > 0 && !(noiseOnInput && card.source.kind === 'upscale')) {
     const eps = gaussian(x1.length, options.seed);
     for (let i = 0; i < x1.length; i++) x1[i] += sigma * eps[i];
   }
