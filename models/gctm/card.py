@@ -16,8 +16,8 @@ SOURCE_DOCS = {
                "torch.nn.functional.interpolate(mode='bicubic', align_corners=False), Keys a = -0.75, "
                "half-pixel centres, edge-clamped taps, no antialiasing, no clamping. Alpha is resized "
                "the same way, clamped, and recombined. For Detailed on a model with sigma_p > 0, "
-               "x1 + sigma_p * eps (eps ~ N(0, I), the seed); with sigma_p_at = input, eps is drawn on the "
-               "input before the resize instead (the input + sigma_p * eps is resized).",
+               "x1 + sigma_p * eps (eps ~ N(0, I), the seed); with sigma_p_scale = k > 1, eps is drawn at "
+               "1/k of x1's width and height and resized to x1's size by the same bicubic.",
     "clean": "x1 = the RGB input itself (in [-1, 1], composited on white), same size; the model removes "
              "noise, blur and JPEG artefacts. Alpha is kept as it is.",
     "inpaint": "x1 = a size x size window of the image (in [-1, 1], composited on white) with every pixel "
@@ -71,7 +71,7 @@ def build_card(cfg, model, onnx_path: str, *, fp16_path: str = None, metrics: di
         "tile": {"size": tile, "overlap": overlap},
         "source": {"kind": kind, "scale": cfg.data.scale if kind == "upscale" else 1,
                    "resize": "bicubic" if kind == "upscale" else None, "sigma_p": g.sigma_p,
-                   **({"sigma_p_at": "input"} if g.sigma_p_at == "input" else {}),
+                   **({"sigma_p_scale": g.sigma_p_scale} if g.sigma_p_scale > 1 else {}),
                    "how": SOURCE_DOCS.get(kind, ""),
                    **({"size": cfg.data.crop} if kind in ("sketch", "inpaint") else {})},
         "time": {"sigma_min": g.sigma_min, "sigma_max": g.sigma_max, "rho": g.rho, "grid": grid,

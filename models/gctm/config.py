@@ -52,7 +52,7 @@ class Gctm:
     coupling: str = REQUIRED           # independent | paired | ot
     mode: str = "gctm"                 # gctm (consistency + FM) | fm (flow matching only) | regression (L2 baseline)
     sigma_p: float = 0.0               # source perturbation x1 ← x1 + σp·ε (0 for restoration)
-    sigma_p_at: str = "x1"             # where ε is drawn: x1 (its pixels) | input (an upscaler's small image; gctm.source_noise)
+    sigma_p_scale: int = 1             # ε drawn at 1/k of x1's resolution and resized (an upscaler's; gctm.source_noise)
     sigma_p_clean: float = 0.0         # share of samples left unperturbed: trains g(x1, 1, 1) on the exact source
     lambda_exact: float = 0.0          # weight of the exact-source term g(x1, 1, 1) ≈ x0 (paired coupling)
     sigma_min: float = 0.002
@@ -151,11 +151,12 @@ def from_dict(d: dict, source: str = "config") -> Config:
     if cfg.gctm.lambda_exact > 0 and cfg.gctm.coupling != "paired":
         raise ConfigError(f"{source} [gctm].lambda_exact: the exact-source term needs the paired coupling "
                           f"(it pairs each x0 with its own x1), not {cfg.gctm.coupling!r}")
-    if cfg.gctm.sigma_p_at not in ("x1", "input"):
-        raise ConfigError(f"{source} [gctm].sigma_p_at: expected x1 or input, got {cfg.gctm.sigma_p_at!r}")
-    if cfg.gctm.sigma_p_at == "input" and not (cfg.data.kind == "photos" and cfg.data.task == "upscale"):
-        raise ConfigError(f"{source} [gctm].sigma_p_at: input (noise on the small image before its resize) "
-                          f"is for upscalers ([data].task = upscale); x1 is the input of this model")
+    k = cfg.gctm.sigma_p_scale
+    if not isinstance(k, int) or k < 1:
+        raise ConfigError(f"{source} [gctm].sigma_p_scale: expected a whole number ≥ 1, got {k!r}")
+    if k > 1 and not (cfg.data.kind == "photos" and cfg.data.task == "upscale" and cfg.data.scale % k == 0):
+        raise ConfigError(f"{source} [gctm].sigma_p_scale: noise at 1/{k} of x1's resolution is for upscalers whose "
+                          f"factor it divides ([data].task = upscale, [data].scale a multiple of {k})")
     if cfg.gctm.vars and len(cfg.gctm.vars) != 3:
         raise ConfigError(f"{source} [gctm].vars: expected [var0, var1, var01], got {cfg.gctm.vars!r}")
     return cfg

@@ -16,8 +16,7 @@ def as_drawn(x0, x1, sigma_p=0.0, noise_scale=1):
 
 
 def _perturb(x1, sigma_p, noise_scale=1):
-    """x1 + σp·ε; ε drawn at 1/noise_scale resolution and resized when the source is an upscale's
-    (gctm.source_noise)."""
+    """x1 + σp·ε; ε drawn at 1/noise_scale of x1's resolution and resized (gctm.source_noise)."""
     return x1 + sigma_p * source_noise.draw(x1, noise_scale) if sigma_p > 0 else x1
 
 

@@ -117,7 +117,7 @@ def consistency_pair(model, x1: torch.Tensor, ode_grid) -> dict:
 def perturbed(x1: torch.Tensor, sigma_p: float, seed: int, noise_scale: int = 1) -> torch.Tensor:
     """x1 + σp·ε with ε from a seeded generator: the source a model trained on a perturbed source
     (σp > 0) is given, as the engine gives it; x1 itself when σp = 0. noise_scale > 1: ε is drawn on
-    the upscaler's small input and resized (gctm.source_noise)."""
+    1/noise_scale of x1's resolution and resized (gctm.source_noise)."""
     if sigma_p <= 0:
         return x1
     return x1 + sigma_p * source_noise.draw(x1, noise_scale, torch.Generator().manual_seed(seed))
@@ -310,7 +310,7 @@ def load_run(args):
         model, card = load_zoo_model(args.zoo_card)
         # the source the shipped model is given is its card's, whatever the config file says now
         cfg.gctm.sigma_p = card["source"].get("sigma_p") or 0.0
-        cfg.gctm.sigma_p_at = card["source"].get("sigma_p_at") or "x1"
+        cfg.gctm.sigma_p_scale = int(card["source"].get("sigma_p_scale") or 1)
         models = {"gctm": model}
     else:
         cfg, model, _ = load_trained(args.config, args.ckpt)

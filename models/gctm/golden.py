@@ -120,9 +120,9 @@ def _outputs(model, x1: torch.Tensor, steps: int, grid) -> dict:
 
 def perturbed_x1(x1: torch.Tensor, sigma_p: float, seed: int = SEED, noise_scale: int = 1) -> torch.Tensor:
     """x1 [1, C, H, W] + σp·ε with ε = gaussian(C·H·W, seed) in float64, stored as float32, as the
-    engine perturbs a source (ui/engine/tools/restore.ts); x1 itself when σp = 0. noise_scale > 1 (an
-    upscaler's noise on its input, gctm.source_noise): ε = gaussian(C·H·W / scale², seed) on the small
-    image, resized by the plugin's bicubic, as the engine noises the input before its resize."""
+    engine perturbs a source (ui/engine/tools/restore.ts); x1 itself when σp = 0. noise_scale k > 1 (an
+    upscaler's, gctm.source_noise): ε = gaussian(C·H·W / k², seed) at 1/k of x1's size, resized by the
+    plugin's bicubic, as the engine draws it."""
     if sigma_p <= 0:
         return x1
     b, c, h, w = x1.shape

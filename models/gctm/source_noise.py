@@ -1,14 +1,14 @@
-"""The noise ε of a perturbed source x1 + σp·ε, and where it is drawn ([gctm].sigma_p_at).
+"""The noise ε of a perturbed source x1 + σp·ε, and its resolution ([gctm].sigma_p_scale = k).
 
-- "x1": white noise at x1's own pixels (the sketch model, restore-x2).
-- "input": for an upscaler, white noise on the small input image before the plugin's bicubic resize,
-  so ε = upsample(N(0, I) at 1/scale). Resizing is linear, so this is the same as noising the small
-  image the user gives. Why: a bicubic ×s source spans 1/s² of the pixels' dimensions. White noise at
-  x1's pixels mostly lies outside that span, where it looks like nothing an image has, and the
-  denoiser must cancel it through the network's channels: restore-x4's 32 channels at 1/4 resolution
-  cannot cancel 45 of every 48 pixel values, and its flow passed the noise through whole. Noise drawn
-  on the input lies inside the span: it looks like detail of the small image, which the flow turns
-  into detail of the large one.
+k = 1: white noise at x1's own pixels (the sketch model, restore-x2). k > 1, for an upscaler whose
+factor k divides: white noise at 1/k of x1's resolution, brought to size by the plugin's bicubic
+resize. Why: the noise is two things at once. Its part outside the span of the bicubic source (a ×s
+source spans 1/s² of the pixels' dimensions) is what the flow turns into detail, and what the
+denoiser must cancel; its part inside looks like detail of the small image. A network running at
+1/p resolution with c channels carries at most c values per p×p block, so it can read and cancel at
+most that much noise: restore-x4 (32 channels, 4×4 blocks of 48 values) passed white noise through
+whole. Noise at 1/2 resolution has 12 values per block; noise at 1/s (on the small input itself, as
+resizing is linear) has none outside the span, and the flow then has nothing to draw detail from.
 """
 import torch
 
@@ -18,10 +18,8 @@ PLACES = ("x1", "input")
 
 
 def noise_scale(cfg) -> int:
-    """The factor from the noise's resolution to x1's: the upscale factor for "input", else 1."""
-    if cfg.gctm.sigma_p_at == "input":
-        return int(cfg.data.scale)
-    return 1
+    """The factor from the noise's resolution to x1's ([gctm].sigma_p_scale)."""
+    return int(cfg.gctm.sigma_p_scale)
 
 
 def draw(like: torch.Tensor, scale: int = 1, generator: torch.Generator = None) -> torch.Tensor:

@@ -81,7 +81,7 @@ def test_the_exact_source_term_is_refused_without_the_paired_coupling():
         from_dict(d)
 
 
-# -- noise on an upscaler's input ([gctm].sigma_p_at = "input", gctm.source_noise) ------------------
+# -- noise at 1/k of an upscaler's source ([gctm].sigma_p_scale, gctm.source_noise) -----------------
 
 def _neighbour_correlation(e: torch.Tensor) -> float:
     """Correlation of horizontally adjacent values: 0 for white noise, near 1 for smooth noise."""
@@ -89,7 +89,7 @@ def _neighbour_correlation(e: torch.Tensor) -> float:
     return float(((a - a.mean()) * (b - b.mean())).mean() / (a.std() * b.std()))
 
 
-def test_noise_on_the_input_is_the_resize_of_white_noise_on_the_small_image():
+def test_noise_at_a_lower_resolution_is_the_resize_of_white_noise_there():
     from gctm import source_noise
     from gctm.degrade import upsample
     x1 = torch.zeros(2, 3, 32, 32)
@@ -117,20 +117,22 @@ def test_the_evaluation_and_the_training_draw_the_noise_where_the_config_says():
     assert abs((white[1] - small[1]) - 0.1 ** 2 * 0.5) < 1e-9
 
 
-def test_noise_on_the_input_is_refused_where_there_is_no_resize():
+def test_noise_at_a_lower_resolution_is_refused_where_it_does_not_divide_the_upscale():
     import pytest
     from gctm.config import ConfigError, from_dict
     base = {"run": {"id": "t", "tool": "restore", "title": "t", "version": "0"}, "net": {"kind": "resnet"},
-            "train": {"batch": 4}, "gctm": {"coupling": "paired", "sigma_p": 0.02, "sigma_p_at": "input"}}
+            "train": {"batch": 4}, "gctm": {"coupling": "paired", "sigma_p": 0.02, "sigma_p_scale": 2}}
     upscale = {"kind": "photos", "task": "upscale", "scale": 4, "train": ["x/*.png"]}
-    assert from_dict({**base, "data": upscale}).gctm.sigma_p_at == "input"
+    assert from_dict({**base, "data": upscale}).gctm.sigma_p_scale == 2
     with pytest.raises(ConfigError, match="upscale"):
         from_dict({**base, "data": {**upscale, "task": "clean"}})
-    with pytest.raises(ConfigError, match="x1 or input"):
-        from_dict({**base, "data": upscale, "gctm": {**base["gctm"], "sigma_p_at": "output"}})
+    with pytest.raises(ConfigError, match="multiple of 3"):
+        from_dict({**base, "data": upscale, "gctm": {**base["gctm"], "sigma_p_scale": 3}})
+    with pytest.raises(ConfigError, match="whole number"):
+        from_dict({**base, "data": upscale, "gctm": {**base["gctm"], "sigma_p_scale": 0}})
 
 
-def test_the_golden_source_noises_the_input_as_the_engine_does():
+def test_the_golden_source_draws_the_noise_as_the_engine_does():
     from gctm import golden
     from gctm.degrade import upsample
     x1 = torch.zeros(1, 3, 16, 16)

@@ -146,6 +146,9 @@ test('model cards: the tiny card parses, broken cards name their first bad field
   assert.throws(bad({ tile: { size: 30, overlap: 8 } }), /multiple/);
   assert.throws(bad({ time: { ...card.time, grid: [1, 0] } }), /increase/);
   assert.throws(bad({ source: {} }), /source.kind/);
+  assert.throws(bad({ source: { ...card.source, sigma_p_scale: 3 } }), /sigma_p_scale must divide/);
+  assert.throws(bad({ source: { ...card.source, sigma_p_scale: 0.5 } }), /sigma_p_scale must be a positive whole/);
+  assert.equal(parseCard({ ...card, source: { ...card.source, sigma_p_scale: 2 } }).source.sigma_p_scale, 2);
 });
 
 test('step schedule: one step is (1, 0); k steps walk the grid down to 0', () => {

@@ -1,6 +1,6 @@
 // The Restore tool's x1 for a model trained on a perturbed source (card source.sigma_p > 0): Detailed
-// is given x1 + σp·ε with the seed's ε (or, where the card draws it on the input, the resize of the
-// noised input), Faithful the unperturbed x1.
+// is given x1 + σp·ε with the seed's ε (white, or drawn at 1/k of x1's size and resized where the card
+// says so), Faithful the unperturbed x1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildRestoreSource } from '../../ui/engine/tools/restore';
@@ -9,10 +9,10 @@ import { gaussian } from '../../ui/engine/random';
 import type { EngineOptions } from '../../ui/engine/tools/types';
 import type { ModelCard } from '../../ui/engine/zoo';
 
-function card(sigma_p: number, sigma_p_at?: 'x1' | 'input'): ModelCard {
+function card(sigma_p: number, sigma_p_scale?: number): ModelCard {
   return {
     id: 'x2', tool: 'restore', version: '1', title: 'x2', summary: '', file: 'x2.onnx', sha256: '0'.repeat(64), bytes: 1, multiple: 2,
-    tile: { size: 256, overlap: 32 }, source: { kind: 'upscale', scale: 2, resize: 'bicubic', sigma_p, ...(sigma_p_at ? { sigma_p_at } : {}) },
+    tile: { size: 256, overlap: 32 }, source: { kind: 'upscale', scale: 2, resize: 'bicubic', sigma_p, ...(sigma_p_scale ? { sigma_p_scale } : {}) },
     time: { sigma_max: 80, grid: [0, 1], one_step: { t: 1, s: 0 } }, outputs: ['y', 'g'], default_output: 'faithful',
   };
 }
@@ -38,14 +38,16 @@ test('Detailed is given x1 + σp·ε: the seed picks ε', () => {
   assert.ok(r > 0.01 && r < 0.03, `perturbation of σp's size, got rms ${r}`);
 });
 
-test("Noise on the input (source.sigma_p_at 'input'): Detailed is given the resize of the noised input", () => {
-  const build = (o: Partial<EngineOptions>) => buildRestoreSource(card(0.02, 'input'), { planes, options: options(o) }).x1;
+test('Noise at 1/k of the source (source.sigma_p_scale): the resize of white noise at 1/k; at k = scale, of the noised input', () => {
+  const build = (o: Partial<EngineOptions>) => buildRestoreSource(card(0.02, 2), { planes, options: options(o) }).x1;
+  const plain = x1(0, { output: 'detailed' });
   const eps = gaussian(planes.rgb.length, 3);
-  const noised = planes.rgb.map((v, i) => v + 0.02 * eps[i]);
-  const expected = resizeBicubic(noised, 3, planes.width, planes.height, 8, 6);
+  const smooth = resizeBicubic(eps, 3, planes.width, planes.height, 8, 6);
   const got = build({ output: 'detailed', seed: 3 });
-  assert.equal(got.length, expected.length);
-  assert.ok(rms(got, expected) < 1e-6, 'x1 is the resize of input + σp·ε');
-  assert.ok(rms(got, x1(0.02, { output: 'detailed', seed: 3 })) > 0.005, 'not the noise on x1');
-  assert.deepEqual(build({ output: 'faithful', seed: 3 }), x1(0, { output: 'detailed' }), 'Faithful: the plain resize');
+  assert.ok(rms(got, plain.map((v, i) => v + 0.02 * smooth[i])) < 1e-6, 'x1 + σp·resize(ε at 1/k)');
+  // resizing is linear: for k = the upscale factor, the same as the resize of input + σp·ε
+  const noisedInput = resizeBicubic(planes.rgb.map((v, i) => v + 0.02 * eps[i]), 3, planes.width, planes.height, 8, 6);
+  assert.ok(rms(got, noisedInput) < 1e-6);
+  assert.ok(rms(got, x1(0.02, { output: 'detailed', seed: 3 })) > 0.005, 'not white noise on x1');
+  assert.deepEqual(build({ output: 'faithful', seed: 3 }), plain, 'Faithful: the plain resize');
 });

@@ -19,9 +19,9 @@ export interface ModelCard {
    * How x1 (the model's t = 1 input) is built from the user's image. `size`: the model's fixed square
    * side (sketch models: every input is fitted into size × size and the output is that square).
    */
-  /** sigma_p_at: where an upscaler's source noise is drawn, on x1 (absent) or on the input before its
-   * resize ('input'; models/gctm/source_noise.py says why). */
-  source: { kind: string; scale?: number; resize?: string | null; sigma_p?: number; sigma_p_at?: 'x1' | 'input'; size?: number };
+  /** sigma_p_scale k: an upscaler's source noise is drawn at 1/k of x1's size and resized to it (absent:
+   * 1, white noise on x1's pixels; models/gctm/source_noise.py says why). */
+  source: { kind: string; scale?: number; resize?: string | null; sigma_p?: number; sigma_p_scale?: number; size?: number };
   /**
    * Sketch: the colour latent's strengths as measured on held-out drawings: `best`, the strongest that
    * still leaves the paper white; `floods`, where the colour covers the paper.
@@ -105,7 +105,11 @@ export function parseCard(value: unknown): ModelCard {
   if (!source || typeof source.kind !== 'string') fail(id, 'source.kind is required');
   if (source.scale !== undefined && (!isNum(source.scale) || source.scale <= 0)) fail(id, 'source.scale must be > 0');
   if (source.sigma_p !== undefined && (!isNum(source.sigma_p) || source.sigma_p < 0)) fail(id, 'source.sigma_p must be ≥ 0');
-  if (source.sigma_p_at !== undefined && source.sigma_p_at !== 'x1' && source.sigma_p_at !== 'input') fail(id, 'source.sigma_p_at must be "x1" or "input"');
+  if (source.sigma_p_scale !== undefined) {
+    const k = source.sigma_p_scale;
+    if (!Number.isInteger(k) || k < 1) fail(id, 'source.sigma_p_scale must be a positive whole number');
+    if (k > 1 && (source.kind !== 'upscale' || !Number.isInteger((source.scale ?? 1) / k))) fail(id, 'source.sigma_p_scale must divide an upscaler\'s scale');
+  }
   if (source.size !== undefined) {
     const size = source.size;
     if (!Number.isInteger(size) || size < 1) fail(id, 'source.size must be a positive whole number');

@@ -27,21 +27,18 @@ export function perturbsSource(card: ModelCard, output: OutputChoice | undefined
   return (card.source.sigma_p ?? 0) > 0 && effectiveOutput(card, output) === 'detailed';
 }
 
-/** rgb + σp·ε with ε = gaussian(rgb.length, seed): a new array. */
-function withNoise(rgb: Float32Array, sigma: number, seed: number): Float32Array {
-  const eps = gaussian(rgb.length, seed);
-  const out = new Float32Array(rgb.length);
-  for (let i = 0; i < rgb.length; i++) out[i] = rgb[i] + sigma * eps[i];
-  return out;
+/** σp·ε for a source of w × h: white noise from the seed, or, where the card draws it at 1/k of the
+ * source's size (source.sigma_p_scale), that noise resized by the same bicubic as the image. */
+function sourceNoise(card: ModelCard, sigma: number, seed: number, w: number, h: number): Float32Array {
+  const k = card.source.sigma_p_scale ?? 1;
+  const eps = k > 1 ? resizeBicubic(gaussian(3 * (w / k) * (h / k), seed), 3, w / k, h / k, w, h) : gaussian(3 * w * h, seed);
+  for (let i = 0; i < eps.length; i++) eps[i] *= sigma;
+  return eps;
 }
 
 export function buildRestoreSource(card: ModelCard, input: ToolInput): Source {
   const { planes, options } = input;
   const { width, height } = planes;
-  const sigma = perturbsSource(card, options.output) ? card.source.sigma_p ?? 0 : 0;
-  // An upscaler trained with its noise on the input (card source.sigma_p_at = 'input') is given the
-  // resize of the noised input; otherwise the noise goes on x1's own pixels below.
-  const noiseOnInput = sigma > 0 && card.source.sigma_p_at === 'input';
   let x1 = planes.rgb;
   let alpha = planes.alpha;
   let outW = width;
@@ -53,7 +50,7 @@ export function buildRestoreSource(card: ModelCard, input: ToolInput): Source {
     }
     outW = Math.floor(width * scale);
     outH = Math.floor(height * scale);
-    x1 = resizeBicubic(noiseOnInput ? withNoise(planes.rgb, sigma, options.seed) : planes.rgb, 3, width, height, outW, outH);
+    x1 = resizeBicubic(planes.rgb, 3, width, height, outW, outH);
     if (alpha) {
       // Alpha takes the same kernel as colour but must stay a valid coverage value.
       alpha = resizeBicubic(alpha, 1, width, height, outW, outH);
@@ -64,9 +61,9 @@ export function buildRestoreSource(card: ModelCard, input: ToolInput): Source {
   } else {
     x1 = x1.slice();
   }
-  if (sigma > 0 && !(noiseOnInput && card.source.kind === 'upscale')) {
-    const eps = gaussian(x1.length, options.seed);
-    for (let i = 0; i < x1.length; i++) x1[i] += sigma * eps[i];
+  if (perturbsSource(card, options.output)) {
+    const noise = sourceNoise(card, card.source.sigma_p ?? 0, options.seed, outW, outH);
+    for (let i = 0; i < x1.length; i++) x1[i] += noise[i];
   }
   return { x1, width: outW, height: outH, alpha };
 }
