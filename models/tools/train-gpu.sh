@@ -7,8 +7,10 @@
 # Needs the data bank in models/cache/bank (python3 -m gctm.bank). Writes slim checkpoints (EMA
 # weights, fp16) and the logs to OUT_DIR: one file per U-Net run, the small runs packed in one tar.
 # Every run resumes from its own run folder, so the same command continues an interrupted session.
-# RESTORE_SIGMA_P=0.02 trains the upscalers (teacher, student and L2 baseline alike) on a perturbed
-# source x1 + σp·ε: with an unperturbed one the flow carries little beyond the mean (models/README).
+# The upscalers' configs carry their source perturbation (x1 + σp·ε; restore-x4 draws ε at half
+# resolution, sigma_p_scale) and the exact-source term. RESTORE_SIGMA_P=0.02 overrides σp for both
+# (teacher, student and L2 baseline alike): with an unperturbed source the flow carries little
+# beyond the mean (models/README).
 # RESTORE_SIGMA_P_CLEAN=0.25 leaves that share of their sources unperturbed (Faithful's exact source).
 # RESTORE_LAMBDA_EXACT=1 instead adds the flow-matching term at t = 1 on the exact source, with that weight.
 set -uo pipefail
