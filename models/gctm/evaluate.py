@@ -145,7 +145,7 @@ def evaluate(cfg, models: dict, k_grid, ode_grid, log=print, split: str = "valid
         row = {"image": name, "size": [hr.shape[1], hr.shape[0]]}
         results = {base: to_image(clean)}
         for mname, model in models.items():
-            x1 = perturbed(clean, sigma_p, index, source_noise.noise_scale(cfg)) if mname == "gctm" else clean
+            x1 = perturbed(clean, sigma_p, index, cfg.gctm.sigma_p_scale) if mname == "gctm" else clean
             t0 = time.time()
             results[f"{mname}_nfe1"] = to_image(one_step(model, x1))
             timings[f"{mname}_nfe1"] = timings.get(f"{mname}_nfe1", 0) + time.time() - t0

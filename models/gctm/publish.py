@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from . import golden, source_noise
+from . import golden
 from .card import build_card, tile_for, write_card
 from .config import load
 from .degrade import degrade_small, downsample, to_uint8
@@ -74,7 +74,7 @@ def write_golden(model, cfg, out_dir, crop=(96, 96), steps: int = 1, default_out
     x1 = source_x1(cfg, small[0].permute(1, 2, 0).numpy())
     # detailed: the card's default steps along the grid, from x1 + σp·ε with the engine's noise at the
     # default seed (ui/engine/tools/restore.ts); faithful: one evaluation of the denoiser at x1 itself
-    x1d = golden.perturbed_x1(x1, cfg.gctm.sigma_p, noise_scale=source_noise.noise_scale(cfg))
+    x1d = golden.perturbed_x1(x1, cfg.gctm.sigma_p, noise_scale=cfg.gctm.sigma_p_scale)
     with torch.no_grad():
         detailed = one_step(model, x1d) if steps == 1 else consistency_steps(model, x1d, steps_grid(cfg, steps))
         ones = torch.ones(x1.shape[0])

@@ -14,14 +14,6 @@ import torch
 
 from .degrade import upsample
 
-PLACES = ("x1", "input")
-
-
-def noise_scale(cfg) -> int:
-    """The factor from the noise's resolution to x1's ([gctm].sigma_p_scale)."""
-    return int(cfg.gctm.sigma_p_scale)
-
-
 def draw(like: torch.Tensor, scale: int = 1, generator: torch.Generator = None) -> torch.Tensor:
     """ε shaped like `like` ([B, C, H, W] when scale > 1): white noise, or white noise at 1/scale
     resolution brought to size by the plugin's resize."""

@@ -182,7 +182,7 @@ def train(args):
         if cfg.net.get("mask"):
             vars3 = estimate_hole_vars(x0.cpu(), x1.cpu(), cfg.gctm.sigma_p)
         else:
-            vars3 = estimate_vars(x0.cpu(), x1.cpu(), cfg.gctm.sigma_p, source_noise.variance(source_noise.noise_scale(cfg)))
+            vars3 = estimate_vars(x0.cpu(), x1.cpu(), cfg.gctm.sigma_p, source_noise.variance(cfg.gctm.sigma_p_scale))
     if ddp:  # every rank must use rank 0's preconditioning
         shared = torch.tensor(vars3, dtype=torch.float64, device=device)
         torch.distributed.broadcast(shared, 0)
@@ -195,8 +195,7 @@ def train(args):
         # the teacher is rebuilt as it was trained (its own network and data statistics), so a
         # student may be smaller or shaped differently
         teacher = load_ema(cfg, cfg.gctm.teacher)[0].to(device)
-    trainer = Trainer(model, cfg.gctm, cfg.train.lr, cfg.train.ema, cfg.train.grad_clip, teacher,
-                      noise_scale=source_noise.noise_scale(cfg))
+    trainer = Trainer(model, cfg.gctm, cfg.train.lr, cfg.train.ema, cfg.train.grad_clip, teacher)
     elapsed_before = 0.0
     if start_path:
         # weights, EMA, optimizer state and step count; training time counts on from the same total

@@ -49,8 +49,7 @@ def keep_some_unperturbed(couple, share: float, x0, x1):
 
 
 class Trainer:
-    def __init__(self, model: GCTM, gcfg, lr: float, ema: float = 0.999, grad_clip: float = 0.0, teacher: GCTM = None,
-                 noise_scale: int = 1):
+    def __init__(self, model: GCTM, gcfg, lr: float, ema: float = 0.999, grad_clip: float = 0.0, teacher: GCTM = None):
         self.model, self.g = model, gcfg
         self.ema = copy.deepcopy(model).eval()
         for p in self.ema.parameters():
@@ -63,8 +62,8 @@ class Trainer:
         couple = couplings.get_coupling(gcfg.coupling)
         if gcfg.coupling == "ot":
             couple = functools.partial(couple, eps=gcfg.ot_eps, tol=gcfg.ot_tol, max_iters=gcfg.ot_max_iters)
-        # noise_scale: the source noise is drawn at 1/noise_scale resolution (gctm.source_noise)
-        self.couple = functools.partial(couple, sigma_p=gcfg.sigma_p, noise_scale=noise_scale)
+        # the source noise is drawn at 1/sigma_p_scale of x1's resolution (gctm.source_noise)
+        self.couple = functools.partial(couple, sigma_p=gcfg.sigma_p, noise_scale=gcfg.sigma_p_scale)
         if gcfg.sigma_p > 0 and gcfg.sigma_p_clean > 0:
             self.couple = functools.partial(keep_some_unperturbed, self.couple, gcfg.sigma_p_clean)
         self.steps_done = 0

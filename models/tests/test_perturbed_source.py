@@ -109,7 +109,7 @@ def test_the_evaluation_and_the_training_draw_the_noise_where_the_config_says():
     x1 = torch.zeros(1, 3, 64, 64)
     assert _neighbour_correlation(perturbed(x1, 0.05, 2, noise_scale=4) - x1) > 0.8
     assert abs(_neighbour_correlation(perturbed(x1, 0.05, 2) - x1)) < 0.1
-    trainer = Trainer(_toy_model(), Gctm(coupling="paired", distance="l2", sigma_p=0.05), lr=1e-3, noise_scale=4)
+    trainer = Trainer(_toy_model(), Gctm(coupling="paired", distance="l2", sigma_p=0.05, sigma_p_scale=4), lr=1e-3)
     _, moved = trainer.couple(torch.zeros(4, 3, 32, 32), torch.zeros(4, 3, 32, 32))
     assert _neighbour_correlation(moved) > 0.8
     x0 = torch.rand(4, 3, 8, 8)

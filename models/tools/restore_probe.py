@@ -20,7 +20,6 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from gctm.evaluate import heldout_pairs, high_frequency_ratio, load_trained, perturbed, source_x1, to_image  # noqa: E402
-from gctm import source_noise  # noqa: E402
 from gctm.metrics import psnr  # noqa: E402
 from gctm.solvers import ode_solve, one_step  # noqa: E402
 
@@ -53,7 +52,7 @@ def main(argv=None):
         x1, hr = source_x1(cfg, src[:PATCH, :PATCH]), hr[:PATCH * s, :PATCH * s]
         odes = []
         for seed in (0, 1):
-            x = perturbed(x1, args.sigma_p, seed, source_noise.noise_scale(cfg))
+            x = perturbed(x1, args.sigma_p, seed, cfg.gctm.sigma_p_scale)
             with torch.no_grad():
                 ones = torch.ones(1)
                 den, ode, one = (to_image(model.g(x, ones, ones)), to_image(ode_solve(model, x, grid)),
