@@ -9,7 +9,9 @@
   {kind: "sketch", size: 32, sigma_p: 0.05}, σ_max = 500), for the Sketch → image tool's engine tests;
 - tiny-inpaint (.onnx + .json): a random-weight inpainting U-Net that takes the hole as its `mask`
   input, for the Inpaint tool's engine tests;
-- resize-bicubic.json: the x1 resize the engine must reproduce (degrade.upsample).
+- resize-bicubic.json: the x1 resize the engine must reproduce (degrade.upsample);
+- source-noise.json: the perturbed x1 (upscale + σp·ε, ε at 1/k resized) of the golden files, which the
+  engine must reproduce from the same seed (golden.perturbed_x1).
 """
 import json
 import os
@@ -21,6 +23,7 @@ from .card import build_card, write_card
 from .config import from_dict
 from .degrade import write_parity_vectors
 from .export import export_onnx, parity
+from .golden import write_source_noise_vectors
 from .trainer import build_model
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -125,6 +128,7 @@ def main(out_dir=None):
         rcfg, rmodel, summary = tiny_resnet(model_id)
         write_fixture(out_dir, model_id, rcfg, rmodel, summary, tile=64, overlap=16)
     write_parity_vectors(os.path.join(out_dir, "resize-bicubic.json"))
+    write_source_noise_vectors(os.path.join(out_dir, "source-noise.json"))
     scfg, smodel = tiny_sketch(seed=1)  # not tiny-random's weights
     write_fixture(out_dir, "tiny-sketch", scfg, smodel, "Random-weight sketch → image model used by the engine tests.",
                   tile=32, overlap=8)

@@ -1,5 +1,6 @@
 """A perturbed source (x1 + σp·ε): what the evaluation gives a model, and the training share left as given."""
 import functools
+import os
 
 import torch
 
@@ -132,10 +133,14 @@ def test_noise_at_a_lower_resolution_is_refused_where_it_does_not_divide_the_ups
         from_dict({**base, "data": upscale, "gctm": {**base["gctm"], "sigma_p_scale": 0}})
 
 
-def test_the_golden_source_draws_the_noise_as_the_engine_does():
+def test_the_committed_source_noise_vectors_are_the_golden_files_noise(tmp_path):
+    """test/fixtures/source-noise.json is what golden.perturbed_x1 gives today; the engine's unit test
+    (test/unit/restore-source.test.ts) builds the same x1 from the same seed, so a change to either
+    side's noise (generator, resolution, resize, layout) fails one of the two tests."""
+    import json
     from gctm import golden
-    from gctm.degrade import upsample
-    x1 = torch.zeros(1, 3, 16, 16)
-    eps = torch.from_numpy(golden.engine_gaussian(3 * 4 * 4, 7).astype("float64").reshape(1, 3, 4, 4))
-    want = (0.1 * upsample(eps, 4)).float()
-    assert torch.allclose(golden.perturbed_x1(x1, 0.1, 7, noise_scale=4), want, atol=1e-6)
+    fresh = tmp_path / "noise.json"
+    golden.write_source_noise_vectors(str(fresh))
+    committed = os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "source-noise.json")
+    with open(committed) as f, open(fresh) as g:
+        assert json.load(g) == json.load(f), "run `python3 -m gctm.fixtures` in models/ and commit test/fixtures"

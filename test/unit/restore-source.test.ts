@@ -3,6 +3,7 @@
 // says so), Faithful the unperturbed x1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { buildRestoreSource } from '../../ui/engine/tools/restore';
 import { resizeBicubic } from '../../ui/engine/image/resize';
 import { gaussian } from '../../ui/engine/random';
@@ -50,4 +51,19 @@ test('Noise at 1/k of the source (source.sigma_p_scale): the resize of white noi
   assert.ok(rms(got, noisedInput) < 1e-6);
   assert.ok(rms(got, x1(0.02, { output: 'detailed', seed: 3 })) > 0.005, 'not white noise on x1');
   assert.deepEqual(build({ output: 'faithful', seed: 3 }), plain, 'Faithful: the plain resize');
+});
+
+test("Detailed's x1 is the golden files' x1 from the same seed (test/fixtures/source-noise.json, written by the training code)", () => {
+  const v = JSON.parse(readFileSync(new URL('../fixtures/source-noise.json', import.meta.url), 'utf8'));
+  const input = { width: v.input.w, height: v.input.h, rgb: Float32Array.from(v.input.data), alpha: null };
+  for (const c of v.cases) {
+    const upscaler: ModelCard = { ...card(v.sigma_p, c.sigma_p_scale), multiple: c.scale };
+    upscaler.source = { ...upscaler.source, scale: c.scale };
+    const got = buildRestoreSource(upscaler, { planes: input, options: options({ output: 'detailed', seed: v.seed }) });
+    assert.equal(got.width, c.w);
+    assert.equal(got.height, c.h);
+    let worst = 0;
+    for (let i = 0; i < c.data.length; i++) worst = Math.max(worst, Math.abs(got.x1[i] - c.data[i]));
+    assert.ok(worst < 1e-5, `×${c.scale}, noise at 1/${c.sigma_p_scale}: off by ${worst}`);
+  }
 });
