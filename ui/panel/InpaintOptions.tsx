@@ -11,6 +11,7 @@ import { MAX_MASK_SHARE } from '../engine/tools/inpaint';
 import { offersResultChoice, type ModelCard } from '../engine/zoo';
 import { AboutModels } from './AboutModels';
 import { chosenResult, ResultChoice } from './ResultChoice';
+import { SeedField } from './SeedField';
 import { StepsField } from './StepsField';
 import { resultModels } from './tool-choice';
 
@@ -64,13 +65,7 @@ export function InpaintOptions({ chain, preview, settings, disabled, onChange }:
   const share = previewCoverage(preview);
   const own = resultModels('inpaint', chain);
   const detailed = own.some(offersResultChoice) && chosenResult(own, settings) === 'detailed';
-  const seed = (
-    <label class="inline seed">
-      <span>Seed</span>
-      <input type="number" data-testid="seed" min={0} value={settings.seed} disabled={disabled}
-        onChange={(e) => onChange({ seed: Math.max(0, Math.floor(Number((e.target as HTMLInputElement).value) || 0)) })} />
-    </label>
-  );
+  const seed = <SeedField inRow seed={settings.seed} disabled={disabled} onChange={(seed) => onChange({ seed })} />;
   return (
     <section class="tool" data-testid="inpaint-options">
       <p class="tool-name">Inpaint</p>

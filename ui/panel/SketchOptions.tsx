@@ -6,6 +6,7 @@ import { SKETCH_LIMITS } from '../../src/protocol';
 import { sketchSize } from '../engine/tools/sketch';
 import type { ModelCard } from '../engine/zoo';
 import { AboutModels } from './AboutModels';
+import { MAX_SEED, SeedField } from './SeedField';
 import { StepsField } from './StepsField';
 
 interface Props {
@@ -53,12 +54,8 @@ export function SketchOptions({ tool, chain, scales, settings, selected, disable
           <span class="text">Make 4 variations<span class="hint">Seeds {settings.seed}–{settings.seed + 3}, side by side; each result keeps its seed.</span></span>
         </label>
       )}
-      <label class="inline">
-        <span>Seed</span>
-        <input type="number" data-testid="seed" min={0} max={0xffffffff - SKETCH_LIMITS.variations} value={settings.seed} disabled={disabled}
-          onChange={(e) => onChange({ seed: Math.max(0, Math.min(0xffffffff - SKETCH_LIMITS.variations, Math.floor(num(e) || 0))) })} />
-        <span class="dim">{tool === 'edit' ? 'used when the image has no sketch of its own' : 'the same seed gives the same image'}</span>
-      </label>
+      <SeedField seed={settings.seed} max={MAX_SEED - SKETCH_LIMITS.variations} disabled={disabled} onChange={(seed) => onChange({ seed })}
+        hint={tool === 'edit' ? 'used when the image has no sketch of its own' : 'the same seed gives the same image'} />
       {tool === 'sketch' && (
         <fieldset class="choice" disabled={disabled}>
           <label class="check">

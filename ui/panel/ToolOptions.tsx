@@ -9,6 +9,7 @@ import { AboutModels } from './AboutModels';
 import { restoreChoices, type Chosen } from './restore-choice';
 import { sentOutput } from './tool-choice';
 import { chosenResult, ResultChoice } from './ResultChoice';
+import { SeedField } from './SeedField';
 import { StepsField } from './StepsField';
 
 interface Props {
@@ -60,13 +61,7 @@ export function ToolOptions({ cards, chosen, settings, disabled, runsOn, onChang
       {/* Faithful is one evaluation: Steps shows only where some model of the chain gives its one step. */}
       {!allFaithful && (
         <StepsField chain={chain} steps={settings.steps} disabled={disabled} onChange={(steps) => onChange({ steps })}
-          beside={usesNoise && (
-            <label class="inline seed">
-              <span>Seed</span>
-              <input type="number" data-testid="seed" value={settings.seed} disabled={disabled}
-                onChange={(e) => onChange({ seed: Math.floor(Number((e.target as HTMLInputElement).value) || 0) })} />
-            </label>
-          )} />
+          beside={usesNoise && <SeedField inRow seed={settings.seed} disabled={disabled} onChange={(seed) => onChange({ seed })} />} />
       )}
       <label class="check">
         <input type="checkbox" data-testid="replace" checked={settings.placement === 'replace'} disabled={disabled}
