@@ -69,6 +69,31 @@ def clipart(out: str, max_files: int, max_side: int) -> list:
     return rows
 
 
+def fonts(out: str) -> list:
+    """Copies of the text-mask fonts (gctm.masks.FONT_GLOBS: Debian's fonts-dejavu-core and
+    fonts-liberation2, free to redistribute) for a machine without those packages; the inpaint config
+    reads them from here ([data].font_dirs). Without any, text masks would silently become boxes."""
+    import shutil
+    from .masks import FONT_GLOBS
+    found = [path for path in FONT_GLOBS if os.path.exists(path)]
+    if not found:
+        raise SystemExit("no text-mask fonts on this machine: apt-get install fonts-dejavu-core fonts-liberation2")
+    os.makedirs(out, exist_ok=True)
+    rows = []
+    for path in found:
+        shutil.copyfile(path, os.path.join(out, os.path.basename(path)))
+        rows.append({"file": f"fonts/{os.path.basename(path)}", "source": path})
+    return rows
+
+
+def can_render_svg() -> bool:
+    try:
+        import cairosvg  # noqa: F401  (Debian python3-cairosvg)
+        return True
+    except ImportError:
+        return False
+
+
 def render_svg(path: str, size: int) -> np.ndarray:
     """An SVG rendered to size×size RGB on white (cairosvg, as the sketch data always is)."""
     import io
@@ -96,6 +121,8 @@ def openmoji(pkg: str, out: str, size: int, split: str) -> dict:
         line[len(keep)] = b.mean(axis=2).round().astype(np.uint8)
         keep.append(e)
     n = len(keep)
+    if n == 0:
+        raise SystemExit(f"none of the {len(entries)} OpenMoji {split} drawings rendered (see the lines above)")
     name = f"openmoji-{split}-{size}.npz"
     np.savez_compressed(os.path.join(out, name), colour=colour[:n], line=line[:n],
                         hexcode=np.array([e["hexcode"] for e in keep]),
@@ -113,18 +140,25 @@ def main(argv=None):
     ap.add_argument("--clipart-max", type=int, default=500)
     ap.add_argument("--clipart-side", type=int, default=256)
     ap.add_argument("--sketch-size", type=int, default=128)
-    ap.add_argument("--only", choices=["photos", "clipart", "openmoji"], action="append")
+    ap.add_argument("--only", choices=["photos", "clipart", "fonts", "openmoji"], action="append")
     args = ap.parse_args(argv)
+    todo = args.only or ["photos", "clipart", "fonts", "openmoji"]
+    if "openmoji" in todo and args.openmoji and not can_render_svg():
+        # checked first: every pair would otherwise be skipped and the bank written without them
+        print("the OpenMoji pairs are rendered with cairosvg: apt-get install python3-cairosvg", file=sys.stderr)
+        return 2
     os.makedirs(args.out, exist_ok=True)
     man_path = os.path.join(args.out, "manifest.json")
     manifest = json.load(open(man_path)) if os.path.exists(man_path) else {}
-    todo = args.only or ["photos", "clipart", "openmoji"]
     if "photos" in todo:
         manifest["photos"] = photos(os.path.join(args.out, "photos"), args.photo_side)
         print(f"photos: {len(manifest['photos'])}")
     if "clipart" in todo:
         manifest["clipart"] = clipart(os.path.join(args.out, "clipart"), args.clipart_max, args.clipart_side)
         print(f"clip art: {len(manifest['clipart'])}")
+    if "fonts" in todo:
+        manifest["fonts"] = fonts(os.path.join(args.out, "fonts"))
+        print(f"fonts: {len(manifest['fonts'])}")
     if "openmoji" in todo and args.openmoji:
         os.makedirs(args.heldout_out, exist_ok=True)
         manifest["openmoji"] = {"train": openmoji(args.openmoji, args.out, args.sketch_size, "train"),
