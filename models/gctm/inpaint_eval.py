@@ -111,9 +111,17 @@ def _window(mask: np.ndarray, pad: int = 8):
     return slice(max(0, ys.min() - pad), ys.max() + pad + 1), slice(max(0, xs.min() - pad), xs.max() + pad + 1)
 
 
-#: PSNR of a fill identical to the photo inside the hole (∞: Telea on a hole over flat paper) counts as
-#: this, so means stay finite numbers and the metrics stay valid JSON.
-PSNR_CAP_DB = 100.0
+#: PSNR inside a hole counts at most this. A fill within about 0.8 levels (RMS, 8-bit) of the photo is as
+#: good as exact to the eye, and without a cap such fills rule the mean of the dB values: a flat white
+#: crop filled 0.1 level off scores 67 dB and 0.5 level off 53 dB, a 14 dB swing nobody can see, which
+#: moved the mean over the held-out crops by a whole dB while every photo's fill improved. Also keeps
+#: an exact fill (∞: Telea over flat paper) a finite number, so the metrics stay valid JSON.
+PSNR_CAP_DB = 50.0
+
+
+def hole_psnr(out: np.ndarray, crop: np.ndarray, inside: np.ndarray) -> float:
+    """PSNR (dB) of a composited uint8 output against the crop over the hole's pixels, capped."""
+    return min(psnr(out[inside], crop[inside]), PSNR_CAP_DB)
 
 #: Upper edges of the `by_side` classes: the hole's bounding-box longer side, in model pixels.
 SIDE_EDGES = (16, 24, 32, 48, 64, 96, 128)
@@ -218,7 +226,7 @@ def evaluate(models: dict, size: int, split: str, ode_grid, per_kind: int = 3, l
                 pair["to_denoiser"].append(psnr(one, outs["gctm_denoiser"][inside]))
             for key, out in outs.items():
                 full = composite(out, crop, mask)
-                row[key] = {"psnr": round(min(psnr(full[inside], crop[inside]), PSNR_CAP_DB), 3),
+                row[key] = {"psnr": round(hole_psnr(full, crop, inside), 3),
                             "ssim": round(ssim(full[ys, xs], crop[ys, xs]), 4) if min(full[ys, xs].shape[:2]) >= 7 else None}
                 windows.setdefault((key, row["size"]), []).append((full[ys, xs], crop[ys, xs]))
             rows.append(row)

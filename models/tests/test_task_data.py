@@ -104,6 +104,20 @@ def test_inpaint_evaluation_composites_inside_the_mask_and_opencv_fills_it():
     assert np.abs(out[mask].astype(int) - crop[mask].astype(int)).mean() < 12
 
 
+def test_invisible_differences_in_a_fill_do_not_move_its_score():
+    """Two fills of a flat crop that differ by a fraction of a level score the same; fills a few levels
+    off still differ. Without the cap the first pair was 14 dB apart and ruled the mean over crops."""
+    from gctm.inpaint_eval import PSNR_CAP_DB, hole_psnr
+    crop = np.full((64, 64, 3), 240, np.uint8)
+    inside = np.zeros((64, 64, 3), bool)
+    inside[16:48, 16:48] = True
+    off = lambda levels, share: np.where(np.random.default_rng(0).random(crop.shape) < share,  # noqa: E731
+                                         crop + levels, crop).astype(np.uint8)
+    assert hole_psnr(off(1, 0.01), crop, inside) == hole_psnr(off(1, 0.25), crop, inside) == PSNR_CAP_DB
+    assert hole_psnr(crop, crop, inside) == PSNR_CAP_DB  # exact: finite
+    assert hole_psnr(off(4, 1.0), crop, inside) < hole_psnr(off(2, 1.0), crop, inside) < PSNR_CAP_DB
+
+
 def test_supported_max_hole_never_claims_sizes_it_did_not_measure():
     from gctm.inpaint_eval import supported_max_hole
     row = lambda side, ours, telea: {"side": side, "gctm": {"psnr": ours}, "telea": {"psnr": telea}}

@@ -1,0 +1,60 @@
+"""Where a GCTM student's one step lies between its targets, for deciding what to change when its
+consistency gap stalls:
+
+    python3 tools/student_probe.py configs/restore-x4.toml --ckpt runs/restore-x4-r2/ckpt.pt --teacher runs/restore-x4-teacher-s52158/ckpt.pt
+
+On the validation photos, each given x1 + σp·ε as `gctm.evaluate` gives it, printed as PSNR in dB
+(higher: closer), per image and averaged:
+- the teacher's Heun ODE on the training grid (8 steps) and on 16 steps against 32 steps: how much of a
+  gap the discretisation of the training target explains;
+- the student's one step against the teacher's 8-step ODE (what the consistency term trains it toward),
+  the teacher's 16-step ODE, the student's own 16-step ODE and the student's denoiser: the last two are
+  the consistency pair of `gctm.evaluate`;
+- the student's own ODE against the teacher's, and its denoiser against the teacher's ODE: how far the
+  student's trajectory has moved from the one it distils.
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from gctm.evaluate import heldout_pairs, load_trained, perturbed, source_x1, to_image  # noqa: E402
+from gctm.metrics import psnr  # noqa: E402
+from gctm.solvers import ode_solve, one_step  # noqa: E402
+
+COLUMNS = ("T8–T32", "T16–T32", "one–T8", "one–T16", "one–own ODE", "one–denoiser", "own ODE–T16", "denoiser–T16")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("config")
+    ap.add_argument("--ckpt", required=True, help="the student")
+    ap.add_argument("--teacher", required=True, help="the frozen teacher it distils")
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    quiet = lambda *a: None  # noqa: E731
+    cfg, student, grid = load_trained(args.config, args.ckpt, log=quiet)
+    teacher = load_trained(args.config, args.teacher, log=quiet)[1]
+    print("image".ljust(20), " | ".join(COLUMNS))
+    rows = []
+    with torch.no_grad():
+        for i, (name, _, src) in enumerate(heldout_pairs(cfg, "validation")):
+            x1 = perturbed(source_x1(cfg, src), cfg.gctm.sigma_p, i, cfg.gctm.sigma_p_scale)
+            t = {k: to_image(ode_solve(teacher, x1, grid(k))) for k in (cfg.gctm.steps, 16, 32)}
+            own = to_image(ode_solve(student, x1, grid(16)))
+            one = to_image(one_step(student, x1))
+            ones = torch.ones(1)
+            den = to_image(student.g(x1, ones, ones))
+            rows.append([psnr(t[cfg.gctm.steps], t[32]), psnr(t[16], t[32]), psnr(one, t[cfg.gctm.steps]),
+                         psnr(one, t[16]), psnr(one, own), psnr(one, den), psnr(own, t[16]), psnr(den, t[16])])
+            print(name[:20].ljust(20), " | ".join(f"{v:.2f}" for v in rows[-1]), flush=True)
+    print("mean".ljust(20), " | ".join(f"{v:.2f}" for v in np.mean(rows, 0)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
