@@ -74,8 +74,8 @@ def fonts(out: str) -> list:
     fonts-liberation2, free to redistribute) for a machine without those packages; the inpaint config
     reads them from here ([data].font_dirs). Without any, text masks would silently become boxes."""
     import shutil
-    from .masks import FONT_GLOBS
-    found = [path for path in FONT_GLOBS if os.path.exists(path)]
+    from .masks import FONT_GLOBS, font_paths
+    found = font_paths(FONT_GLOBS)
     if not found:
         raise SystemExit("no text-mask fonts on this machine: apt-get install fonts-dejavu-core fonts-liberation2")
     os.makedirs(out, exist_ok=True)

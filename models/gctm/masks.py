@@ -23,12 +23,16 @@ WORDS = ("SALE", "Logo", "© 2024", "Sample", "draft", "PHOTO", "hello", "50% of
          "NEW", "preview", "Brand", "#tag", "Q3 report", "CONFIDENTIAL", "Summer", "info@", "v2.0", "Menu")
 
 
+def font_paths(patterns) -> list:
+    """The font files that exist for `patterns` (globs), in the patterns' order."""
+    return [path for pat in patterns for path in sorted(glob.glob(pat))]
+
+
 def fonts(extra_dirs=()) -> list:
     """The text-mask fonts: Debian's where installed, else the copies in `extra_dirs` (one per name)."""
     found = {}
-    for pat in list(FONT_GLOBS) + [os.path.join(d, "*.ttf") for d in extra_dirs]:
-        for path in sorted(glob.glob(pat)):
-            found.setdefault(os.path.basename(path), path)
+    for path in font_paths(list(FONT_GLOBS) + [os.path.join(d, "*.ttf") for d in extra_dirs]):
+        found.setdefault(os.path.basename(path), path)
     return sorted(found.values())
 
 
