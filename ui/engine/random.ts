@@ -1,5 +1,9 @@
 // Seeded Gaussian noise so a seed gives the same image in the panel, the CLI and the tests.
 
+/** The largest seed: a seed is read as an unsigned 32-bit integer (below), so every seed in
+ * [0, MAX_SEED] gives its own noise and anything outside wraps onto one of them. */
+export const MAX_SEED = 0xffffffff;
+
 /** mulberry32: small, fast, and good enough for noise images. */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

@@ -1,9 +1,9 @@
 // Seed: the one number that picks the noise of a result (Detailed, a sketch, an inpaint fill). The
 // engine reads it as an unsigned 32-bit integer (engine/random.ts), so the field keeps what is typed
 // inside that range rather than letting −1 and 4294967295 silently give the same image.
+import { MAX_SEED } from '../engine/random';
 
-/** The largest seed the engine tells apart from every other. */
-export const MAX_SEED = 0xffffffff;
+export { MAX_SEED };
 
 /** What a typed seed becomes: a whole number in [0, max]; anything unreadable is 0. */
 export function clampSeed(typed: string, max = MAX_SEED): number {
