@@ -95,15 +95,22 @@ def make_pair(x_uint8: torch.Tensor, task: str, scale: int, opts: dict, rng: ran
     raise ValueError(f"unknown photo task {task!r}; expected upscale or clean")
 
 
-def write_parity_vectors(path: str, seed: int = 0):
-    """Vectors the plugin's TS resize is tested against: a small random RGB image and its ×2, ×4."""
+def parity_image(seed: int = 0):
+    """The small random RGB image of the engine's parity vectors: ([1, 3, 5, 7] in [-1, 1], its JSON)."""
     g = torch.Generator().manual_seed(seed)
     h, w = 5, 7
-    img = torch.randint(0, 256, (1, 3, h, w), generator=g, dtype=torch.uint8)
-    out = {"input": {"w": w, "h": h, "c": 3, "layout": "CHW", "range": "[-1,1] = uint8/127.5-1",
-                     "data": to_unit(img)[0].flatten().tolist()}, "cases": []}
+    img = to_unit(torch.randint(0, 256, (1, 3, h, w), generator=g, dtype=torch.uint8))
+    return img, {"w": w, "h": h, "c": 3, "layout": "CHW", "range": "[-1,1] = uint8/127.5-1",
+                 "data": img[0].flatten().tolist()}
+
+
+def write_parity_vectors(path: str, seed: int = 0):
+    """Vectors the plugin's TS resize is tested against: a small random RGB image and its ×2, ×4."""
+    img, image_json = parity_image(seed)
+    h, w = img.shape[2:]
+    out = {"input": image_json, "cases": []}
     for scale in (2, 4):
-        y = upsample(to_unit(img), scale)[0]
+        y = upsample(img, scale)[0]
         out["cases"].append({"scale": scale, "w": w * scale, "h": h * scale, "data": y.flatten().tolist()})
     with open(path, "w") as f:
         json.dump(out, f)

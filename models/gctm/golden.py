@@ -137,22 +137,21 @@ def perturbed_x1(x1: torch.Tensor, sigma_p: float, seed: int = SEED, noise_scale
 
 
 def write_source_noise_vectors(path: str, sigma_p: float = 0.05, seed: int = 3):
-    """Vectors the engine's perturbed source is tested against (test/unit/restore-source.test.ts): a
-    small random image and, for each (scale, noise resolution 1/k), the bicubic upscale + σp·ε as
-    `perturbed_x1` draws it for the golden files. The engine builds the same x1 from the same seed, so
-    a golden file and the plugin stay in step on the noise, not only on the network."""
-    from .degrade import to_unit, upsample
-    g = torch.Generator().manual_seed(seed)
-    h, w = 4, 6
-    img = to_unit(torch.randint(0, 256, (1, 3, h, w), generator=g, dtype=torch.uint8))
-    out = {"input": {"w": w, "h": h, "c": 3, "layout": "CHW", "data": img[0].flatten().tolist()},
-           "sigma_p": sigma_p, "seed": seed, "cases": []}
+    """Vectors the engine's perturbed source is tested against (test/unit/restore-source.test.ts): the
+    parity image (degrade.parity_image) and, for each (scale, noise resolution 1/k), its bicubic upscale
+    + σp·ε as `perturbed_x1` draws it for the golden files. The engine builds the same x1 from the same
+    seed, so a golden file and the plugin stay in step on the noise, not only on the network."""
+    from .degrade import parity_image, upsample
+    img, image_json = parity_image(seed)
+    h, w = img.shape[2:]
+    out = {"input": image_json, "sigma_p": sigma_p, "seed": seed, "cases": []}
     for scale, k in ((2, 2), (4, 2), (4, 4)):
         x1 = perturbed_x1(upsample(img, scale), sigma_p, seed, noise_scale=k)
         out["cases"].append({"scale": scale, "sigma_p_scale": k, "w": w * scale, "h": h * scale,
                              "data": [round(v, 6) for v in x1[0].flatten().tolist()]})
     with open(path, "w") as f:
         json.dump(out, f)
+
 
 # -- sketch ---------------------------------------------------------------------------------------
 
