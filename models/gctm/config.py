@@ -55,6 +55,7 @@ class Gctm:
     sigma_p_scale: int = 1             # ε drawn at 1/k of x1's resolution and resized (an upscaler's; gctm.source_noise)
     sigma_p_clean: float = 0.0         # share of samples left unperturbed: trains g(x1, 1, 1) on the exact source
     lambda_exact: float = 0.0          # weight of the exact-source term g(x1, 1, 1) ≈ x0 (paired coupling)
+    lambda_teacher_g: float = 0.0      # weight of g_θ(x_τ, τ, τ) ≈ the frozen teacher's: holds a student's ODE on its teacher's
     sigma_min: float = 0.002
     sigma_max: float = 80.0            # also clamps the time embedding at t = 1: export uses the same
     rho: float = 7.0

@@ -77,6 +77,24 @@ def _denoiser_loss(model, x0, x_tau, tau):
     return _sum_pixels(((g - x0) / model.output_scale(tau, x_tau)) ** 2).mean()
 
 
+def teacher_denoiser_loss(model, teacher, x0, x1, fine_grid):
+    """‖g_θ(x_τ, τ, τ) − g_teacher(x_τ, τ, τ)‖² / c_out(τ)², τ uniform on the fine grid.
+
+    A student distilled from a frozen teacher shares its weights between the jumps G(·, t, s) and the
+    denoisers g(·, τ, τ) that define its own ODE. Trained only on the data (flow matching regresses
+    onto x0, whose spread around the posterior mean is far larger than the student's error), the
+    denoisers drift as the jumps train, and the ODE the consistency pair measures moves away from the
+    one the jumps were taught. The teacher's denoiser is that posterior mean without the spread: this
+    term holds the student's ODE on the teacher's (zero while the two agree), uniformly in τ because
+    the ODE passes through every time."""
+    tau = sample_fm_times(x0.shape[0], fine_grid, "uniform").to(x0.device)
+    x_tau = _interp(x0, x1, tau)
+    with torch.no_grad():
+        target = teacher.g(x_tau, tau, tau)
+    g = model.g(x_tau, tau, tau)
+    return _sum_pixels(((g - target) / model.output_scale(tau, x_tau)) ** 2).mean()
+
+
 def exact_source_loss(model, x0, x1):
     """The flow-matching loss at τ = 1 on the exact source: g_θ(x1, 1, 1) ≈ x0, the Faithful output.
     With a perturbed source (σp > 0) the other terms never show the network x1 itself, so this is how

@@ -9,7 +9,8 @@ import functools
 import torch
 
 from . import couplings
-from .losses import consistency_loss, exact_source_loss, flow_matching_loss, regression_loss
+from .losses import (consistency_loss, exact_source_loss, flow_matching_loss, regression_loss,
+                     teacher_denoiser_loss)
 from .network import build_network
 from .precond import GCTM, MaskedGCTM
 from .time_grid import config_base_grid, config_grid
@@ -56,6 +57,8 @@ class Trainer:
             p.requires_grad_(False)
         self.ema_decay, self.grad_clip = ema, grad_clip
         self.teacher = teacher.eval() if teacher is not None else None
+        if gcfg.lambda_teacher_g > 0 and self.teacher is None:
+            raise ValueError("[gctm].lambda_teacher_g needs a frozen teacher: set [gctm].teacher")
         self.opt = torch.optim.Adam(model.parameters(), lr=lr)
         self.grid = config_grid(gcfg)
         self.fine = config_base_grid(gcfg)
@@ -77,6 +80,8 @@ class Trainer:
         if g.mode == "gctm":
             parts["ctm"] = consistency_loss(self.model, self.ema, x0, x1, self.grid, g.ctm_beta, g.distance,
                                             teacher_fn=self.teacher, source_p=g.ctm_source_p)
+        if g.lambda_teacher_g > 0:
+            parts["teacher_g"] = teacher_denoiser_loss(self.model, self.teacher, x0, x1, self.fine)
         if g.lambda_exact > 0 and x1_exact is not None:
             parts["exact"] = exact_source_loss(self.model, x0, x1_exact)
         return parts
@@ -87,7 +92,7 @@ class Trainer:
         x0, x1 = self.couple(x0, x1)
         self.model.train()
         parts = self.losses(x0, x1, exact)
-        weights = {"ctm": self.g.lambda_ctm, "exact": self.g.lambda_exact}
+        weights = {"ctm": self.g.lambda_ctm, "exact": self.g.lambda_exact, "teacher_g": self.g.lambda_teacher_g}
         total = sum(v * weights.get(k, 1.0) for k, v in parts.items())
         if not torch.isfinite(total):
             detail = ", ".join(f"{k}={v.item():.4g}" for k, v in parts.items())
