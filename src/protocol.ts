@@ -285,6 +285,17 @@ export function isMainToUi(value: unknown): value is MainToUi {
 // ---- validating what the UI sends: anything can be posted to the plugin, so every field main uses is checked ----
 
 /** Most models one run may chain, steps one model may take, and the largest scale of a chain. */
+/** The largest seed. The engine reads a seed as an unsigned 32-bit integer (ui/engine/random.ts), so
+ * each of [0, MAX_SEED] gives its own noise; the messages carry only those, and the panel keeps what
+ * is typed inside them. */
+export const MAX_SEED = 0xffffffff;
+
+/** A seed stored before the messages bounded it (any safe integer): the one in [0, MAX_SEED] that
+ * gives the same noise, as the engine read it then. null: not a seed. */
+export function normaliseSeed(v: unknown): number | null {
+  return typeof v === 'number' && Number.isSafeInteger(v) ? v >>> 0 : null;
+}
+
 export const MESSAGE_LIMITS = { models: 8, steps: 64, scale: 16, text: 200, detail: 10_000, pieces: 64, maskLayers: 256 };
 
 type Rec = Record<string, unknown>;
@@ -292,6 +303,7 @@ const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null &
 const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 const isText = (v: unknown, max: number, min = 0): v is string => typeof v === 'string' && v.length >= min && v.length <= max;
 const isId = (v: unknown): v is number => isInt(v, 0, Number.MAX_SAFE_INTEGER);
+const isSeed = (v: unknown): v is number => isInt(v, 0, MAX_SEED);
 const isPlacement = (v: unknown): v is Placement => v === 'beside' || v === 'replace';
 const isResultChoice = (v: unknown): v is ResultChoice => v === 'faithful' || v === 'detailed';
 const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
@@ -305,12 +317,13 @@ export function isRunOptions(v: unknown): v is RunOptions {
     Array.isArray(v.modelIds) && v.modelIds.length >= 1 && v.modelIds.length <= MESSAGE_LIMITS.models && v.modelIds.every((m) => isText(m, MESSAGE_LIMITS.text, 1)) &&
     typeof v.scale === 'number' && Number.isFinite(v.scale) && v.scale > 0 && v.scale <= MESSAGE_LIMITS.scale &&
     isInt(v.steps, 0, MESSAGE_LIMITS.steps) &&
-    isInt(v.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) &&
+    isSeed(v.seed) &&
     typeof v.strength === 'number' && v.strength >= 0 && v.strength <= 1 &&
     isPlacement(v.placement) &&
     (v.output === undefined || isResultChoice(v.output)) &&
     (v.tool === undefined || isTool(v.tool)) &&
-    (v.variations === undefined || isInt(v.variations, 1, SKETCH_LIMITS.variations)) &&
+    // variations use the seeds after this one too: the last of them is a seed as well
+    (v.variations === undefined || (isInt(v.variations, 1, SKETCH_LIMITS.variations) && v.seed + v.variations - 1 <= MAX_SEED)) &&
     (v.color === undefined || isColor(v.color)) &&
     (v.latentStrength === undefined || (typeof v.latentStrength === 'number' && v.latentStrength >= 0 && v.latentStrength <= SKETCH_LIMITS.latentStrength)) &&
     (v.swatchId === undefined || isText(v.swatchId, MESSAGE_LIMITS.text, 1)) &&
@@ -324,7 +337,7 @@ export function isSettings(v: unknown): v is Settings {
     (v.modelId === null || isText(v.modelId, MESSAGE_LIMITS.text)) &&
     typeof v.clean === 'boolean' &&
     isInt(v.steps, 0, MESSAGE_LIMITS.steps) &&
-    isInt(v.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) &&
+    isSeed(v.seed) &&
     typeof v.strength === 'number' && v.strength >= 0 && v.strength <= 1 &&
     isPlacement(v.placement) &&
     // settings saved before a field existed lack it: the default (loadSettings merges DEFAULT_SETTINGS under them)
@@ -353,7 +366,7 @@ function isResultImage(v: unknown): boolean {
   if (!isRecord(v)) return false;
   const { width: w, height: h, pieces } = v;
   if (!isInt(w, 1, RESULT_MAX_SIDE) || !isInt(h, 1, RESULT_MAX_SIDE) || w * h > RESULT_MAX_PIXELS) return false;
-  if (v.seed !== undefined && !isInt(v.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)) return false;
+  if (v.seed !== undefined && !isSeed(v.seed)) return false;
   if (!Array.isArray(pieces) || pieces.length < 1 || pieces.length > MESSAGE_LIMITS.pieces) return false;
   let area = 0;
   for (const p of pieces as unknown[]) {
@@ -402,6 +415,8 @@ export function normaliseRunOptions(value: unknown): RunOptions | null {
   if (modelIds.length === 0 || typeof o.scale !== 'number') return null;
   const { modelId: _old, ...rest } = o;
   const options = { ...DEFAULT_RUN, ...rest, modelIds };
+  const seed = normaliseSeed(options.seed);
+  if (seed !== null) options.seed = seed;
   return isRunOptions(options) ? options : null;
 }
 

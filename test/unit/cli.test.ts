@@ -434,6 +434,9 @@ test('onestep sketch: variations in one batch, each reproducible by its seed; a 
   assert.equal(run('sketch', 'ui/standin/examples/Icon.png', '-o', tinted, '--strength', '0.5').code, 2, '--strength needs --color');
   assert.equal(run('sketch', 'ui/standin/examples/Icon.png', '-o', tinted, '--color', 'red').code, 2, 'a colour is #rrggbb');
   assert.equal(run('sketch', 'ui/standin/examples/Icon.png', '-o', tinted, '--variations', '99').code, 2);
+  const past = run('sketch', 'ui/standin/examples/Icon.png', '-o', tinted, '--seed', '4294967294', '--variations', '3');
+  assert.equal(past.code, 2, 'the last variation would be seed 2^32, which --seed refuses');
+  assert.match(past.err, /at most 4294967293/);
   assert.equal(cli('restore', 'ui/standin/examples/Icon.png', '-o', join(dir, 'r.png'), '--variations', '2').code, 2);
 });
 

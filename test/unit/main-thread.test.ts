@@ -6,10 +6,10 @@ import { RunController, jobTimeoutMs, JOB_TIMEOUT } from '../../src/run';
 import { startPlugin } from '../../src/plugin';
 import { readSelection } from '../../src/selection';
 import { readRelaunch } from '../../src/place-result';
-import { loadSettings, saveSettings } from '../../src/settings';
+import { loadSettings, saveSettings, SETTINGS_KEY } from '../../src/settings';
 import { decodePng, encodePng } from '../../ui/engine/codec';
 import { splitImage } from '../../ui/engine/image/split';
-import { DEFAULT_SETTINGS, FIGMA_IMAGE_MAX, type JobRequest, type JobResult, type MainToUi, type RunOptions } from '../../src/protocol';
+import { DEFAULT_SETTINGS, FIGMA_IMAGE_MAX, isUiToMain, type JobRequest, type JobResult, type MainToUi, type RunOptions } from '../../src/protocol';
 import { setup, solidPng } from '../helpers/standin';
 
 const OPTIONS: RunOptions = { modelIds: ['m'], scale: 2, steps: 1, seed: 0, strength: 1, placement: 'beside' };
@@ -565,6 +565,16 @@ test('settings round-trip through clientStorage; the 5 MB limit is enforced', as
   await saveSettings({ ...DEFAULT_SETTINGS, steps: 3, modelId: 'x' });
   assert.equal((await loadSettings()).steps, 3);
   await assert.rejects(fig.api().clientStorage.setAsync('big', new Uint8Array(6 * 1024 * 1024)), /quota/);
+});
+
+test('a seed saved before seeds were bounded loads as the seed that draws the same noise, so the panel can save it back', async () => {
+  const fig = setup();
+  for (const [stored, seed] of [[-1, 0xffffffff], [2 ** 32 + 9, 9], ['junk', DEFAULT_SETTINGS.seed]] as const) {
+    await fig.api().clientStorage.setAsync(SETTINGS_KEY, { ...DEFAULT_SETTINGS, seed: stored });
+    const loaded = await loadSettings();
+    assert.equal(loaded.seed, seed, `stored ${stored}`);
+    assert.ok(isUiToMain({ type: 'save-settings', settings: loaded }), 'a message main accepts');
+  }
 });
 
 test('stand-in: createImage enforces Figma limits and exportAsync renders image layers exactly', async () => {

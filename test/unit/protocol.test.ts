@@ -1,7 +1,8 @@
 // The message contract and the user-facing message catalogue.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isMainToUi, isUiToMain, normaliseRunOptions, outputSize, resultSizeProblem, RESULT_MAX_SIDE, type ErrorCode } from '../../src/protocol';
+import { isMainToUi, isUiToMain, MAX_SEED, normaliseRunOptions, normaliseSeed, outputSize, resultSizeProblem, RESULT_MAX_SIDE, type ErrorCode } from '../../src/protocol';
+import { gaussian } from '../../ui/engine/random';
 import { MESSAGES, messageFor } from '../../src/messages';
 import { parseCard, stepTimes, cardScale, effectiveOutput } from '../../ui/engine/zoo';
 import { readFileSync } from 'node:fs';
@@ -50,11 +51,15 @@ const BAD: Array<[string, string, (m: any) => void]> = [
   ['run-request', 'steps negative', (m) => (m.options.steps = -1)],
   ['run-request', 'steps huge', (m) => (m.options.steps = 1e9)],
   ['run-request', 'seed fractional', (m) => (m.options.seed = 0.5)],
+  ['run-request', 'seed negative (the engine would read −1 as 4294967295)', (m) => (m.options.seed = -1)],
+  ['run-request', 'seed past 32 bits (the engine would read 2^32 as 0)', (m) => (m.options.seed = 2 ** 32)],
+  ['run-request', 'variations whose last seed is past 32 bits', (m) => ((m.options.seed = 0xffffffff - 2), (m.options.tool = 'sketch'), (m.options.variations = 4))],
   ['run-request', 'strength above 1', (m) => (m.options.strength = 2)],
   ['run-request', 'unknown placement', (m) => (m.options.placement = 'over')],
   ['run-request', 'no title', (m) => delete m.toolTitle],
   ['run-request', 'title too long', (m) => (m.toolTitle = 'x'.repeat(10_000))],
   ['job-result', 'jobId missing', (m) => delete m.jobId],
+  ['job-result', 'a negative seed', (m) => (m.results[0].seed = -3)],
   ['job-result', 'width 0', (m) => (m.results[0].width = 0)],
   ['job-result', 'width over the limit', (m) => (m.results[0].width = 9000)],
   ['job-result', 'area over the limit', (m) => ((m.results[0].width = 8000), (m.results[0].height = 8000))],
@@ -191,4 +196,16 @@ test('run options stored before chains (one modelId) still read back as a chain'
     { modelIds: ['clean', 'restore-x4'], scale: 4, steps: 0, seed: 0, strength: 1, placement: 'beside' });
   assert.equal(normaliseRunOptions({ scale: 2 }), null);
   assert.equal(normaliseRunOptions('junk'), null);
+});
+
+test('a seed stored before seeds were bounded reads back as the seed that draws the same noise', () => {
+  for (const [stored, seed] of [[-1, MAX_SEED], [2 ** 32 + 5, 5], [-(2 ** 32) + 7, 7], [12, 12]]) {
+    const options = normaliseRunOptions({ modelIds: ['sketch'], scale: 1, seed: stored, tool: 'sketch', variations: 1 });
+    assert.equal(options?.seed, seed, `stored ${stored}`);
+    assert.ok(isUiToMain({ type: 'run-request', runId: 1, toolTitle: 'Sketch', options }), 'and is sent as it is');
+    assert.deepEqual(gaussian(6, seed), gaussian(6, stored), 'the noise the engine drew for the stored seed');
+  }
+  assert.equal(normaliseSeed(0.5), null);
+  assert.equal(normaliseSeed('3'), null);
+  assert.equal(normaliseRunOptions({ modelIds: ['sketch'], scale: 1, seed: 'x' }), null);
 });

@@ -85,6 +85,7 @@ export const CLI = {
   notANumber: (option: string, value: string) => `${option} must be a number, got "${value}"`,
   steps: '--steps must be a whole number ≥ 1 (0 or absent: each model\'s default)',
   seed: '--seed must be a whole number from 0 to 4294967295',
+  variationSeeds: (max: number) => `--variations uses the seeds after --seed too: with this many, --seed can be at most ${max}`,
   strength: '--strength must be between 0 and 1',
   scalePositive: (value: number) => `--scale must be a positive number, got ${value}`,
   backend: (value: string) => `--backend is cpu or wasm, not "${value}"`,

@@ -13,7 +13,7 @@ import { DEFAULT_EDIT_STRENGTH, sketchChain, sketchOptionProblem, sketchScaleFor
 import { inpaintUpscalers, MaskError, type InpaintCrop } from './tools/inpaint';
 import { enginePng, formatOfPath, fromRgba, QUALITY, readHeader, toRgbaFor, type ImageFormat } from './cli-image';
 import { chainScale, cleanerOf } from './tools/restore';
-import { outputSize, resultSizeProblem, RESULT_MAX_PIXELS, RESULT_MAX_SIDE } from '../../src/protocol';
+import { MAX_SEED, outputSize, resultSizeProblem, RESULT_MAX_PIXELS, RESULT_MAX_SIDE } from '../../src/protocol';
 import { cardScale, effectiveOutput, effectiveSteps, hasDenoiser, stepTimes, type ModelCard, type OutputChoice } from './zoo';
 
 export { USAGE };
@@ -83,7 +83,7 @@ export function parseArgs(argv: string[], defaults: { zoo?: string } = {}): CliA
         if (!Number.isInteger(args.steps) || args.steps < 0) throw new UsageError(CLI.steps);
       } else if (a === '--seed') {
         args.seed = numberOf(a, value);
-        if (!Number.isInteger(args.seed) || args.seed < 0 || args.seed > 0xffffffff) throw new UsageError(CLI.seed);
+        if (!Number.isInteger(args.seed) || args.seed < 0 || args.seed > MAX_SEED) throw new UsageError(CLI.seed);
       } else if (a === '--strength') {
         args.strength = numberOf(a, value); // its range depends on the tool (checkOptions)
         if (!(args.strength >= 0)) throw new UsageError(CLI.strength);
@@ -177,6 +177,8 @@ function checkOptions(card: ModelCard, args: CliArgs): void {
   if (args.sketch !== undefined && args.command !== 'edit') throw new UsageError(CLI.sketchEditOnly(args.command));
   if (card.tool === 'inpaint' && !args.mask) throw new UsageError(CLI.needsMask(card.tool));
   if ((args.color !== undefined || args.variations !== undefined) && card.tool !== 'sketch') throw new UsageError(CLI.sketchOnly(card.tool));
+  // variation k is written as out-<seed + k>.png and reproduced by that --seed: it must be one too
+  if (args.variations !== undefined && args.seed + args.variations - 1 > MAX_SEED) throw new UsageError(CLI.variationSeeds(MAX_SEED - args.variations + 1));
   if (args.command === 'edit') {
     // --strength is s, how far the result may move from the edited image (Algorithm 5)
     if (args.variations !== undefined) throw new UsageError(CLI.sketchOnly('edit'));
