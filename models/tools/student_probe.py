@@ -28,6 +28,19 @@ from gctm.solvers import ode_solve, one_step  # noqa: E402
 COLUMNS = ("T8–T32", "T16–T32", "one–T8", "one–T16", "one–own ODE", "one–denoiser", "own ODE–T16", "denoiser–T16")
 
 
+@torch.no_grad()
+def probe(student, teacher, x1, grid, train_steps: int) -> list:
+    """The PSNRs of COLUMNS, in that order, for one source x1 (teacher's ODE on `train_steps`, 16 and
+    32 steps of `grid(k)`; the student's one step, own 16-step ODE and denoiser g(x1, 1, 1))."""
+    t = {k: to_image(ode_solve(teacher, x1, grid(k))) for k in (train_steps, 16, 32)}
+    own = to_image(ode_solve(student, x1, grid(16)))
+    one = to_image(one_step(student, x1))
+    ones = torch.ones(x1.shape[0])
+    den = to_image(student.g(x1, ones, ones))
+    return [psnr(t[train_steps], t[32]), psnr(t[16], t[32]), psnr(one, t[train_steps]), psnr(one, t[16]),
+            psnr(one, own), psnr(one, den), psnr(own, t[16]), psnr(den, t[16])]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("config")
@@ -44,13 +57,7 @@ def main(argv=None):
     with torch.no_grad():
         for i, (name, _, src) in enumerate(heldout_pairs(cfg, "validation")):
             x1 = perturbed(source_x1(cfg, src), cfg.gctm.sigma_p, i, cfg.gctm.sigma_p_scale)
-            t = {k: to_image(ode_solve(teacher, x1, grid(k))) for k in (cfg.gctm.steps, 16, 32)}
-            own = to_image(ode_solve(student, x1, grid(16)))
-            one = to_image(one_step(student, x1))
-            ones = torch.ones(1)
-            den = to_image(student.g(x1, ones, ones))
-            rows.append([psnr(t[cfg.gctm.steps], t[32]), psnr(t[16], t[32]), psnr(one, t[cfg.gctm.steps]),
-                         psnr(one, t[16]), psnr(one, own), psnr(one, den), psnr(own, t[16]), psnr(den, t[16])])
+            rows.append(probe(student, teacher, x1, grid, cfg.gctm.steps))
             print(name[:20].ljust(20), " | ".join(f"{v:.2f}" for v in rows[-1]), flush=True)
     print("mean".ljust(20), " | ".join(f"{v:.2f}" for v in np.mean(rows, 0)))
     return 0

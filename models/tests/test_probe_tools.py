@@ -1,0 +1,73 @@
+"""The diagnostic tools in tools/: what they print is what their columns say.
+
+- student_probe: with the student its own teacher, its own ODE is the teacher's (identical images) and
+  its one step is as far from one as from the other; with another student, the two ODEs differ.
+- inpaint_recap: re-reading an inpaint_eval result at the cap it was measured with gives its means
+  back; capped at its lowest PSNR, every mean is that PSNR; Faithful is listed for every crop.
+"""
+import importlib.util
+import math
+import os
+
+import numpy as np
+import pytest
+import torch
+
+from gctm import inpaint_eval
+from gctm.fixtures import TINY_INPAINT, random_model, tiny_resnet
+from gctm.time_grid import config_grid
+
+TOOLS = os.path.join(os.path.dirname(__file__), "..", "tools")
+
+
+def tool(name):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(TOOLS, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_student_probe_columns_are_what_they_name():
+    probe = tool("student_probe")
+    cfg, teacher, _ = tiny_resnet("tiny-clean", seed=3)
+    _, student, _ = tiny_resnet("tiny-clean", seed=4)
+    grid = lambda k: config_grid(cfg.gctm, k)  # noqa: E731
+    x1 = torch.rand(1, 3, 16, 16) * 2 - 1
+    col = dict(zip(probe.COLUMNS, probe.probe(teacher, teacher, x1, grid, 4)))
+    assert math.isinf(col["own ODE–T16"]), "the student's own ODE is its teacher's"
+    assert col["one–own ODE"] == col["one–T16"]
+    assert all(math.isfinite(v) for k, v in col.items() if k != "own ODE–T16"), col
+    other = dict(zip(probe.COLUMNS, probe.probe(student, teacher, x1, grid, 4)))
+    assert math.isfinite(other["own ODE–T16"]) and other["one–own ODE"] != other["one–T16"]
+    assert other["T8–T32"] == col["T8–T32"] and other["T16–T32"] == col["T16–T32"], "the teacher's columns"
+
+
+def crops(n=2, size=32):
+    yy, xx = np.mgrid[0:size, 0:size] / (size - 1)
+    out = []
+    for i in range(n):
+        img = np.stack([255 * xx, 255 * yy, np.full_like(xx, 90 * i)], -1)
+        img[np.hypot(yy - 0.4, xx - 0.3 - 0.3 * i) < 0.2] = (200, 30, 40)
+        out.append((f"crop{i}.png", img.round().astype(np.uint8)))
+    return out
+
+
+def test_inpaint_recap_gives_back_what_inpaint_eval_measured(monkeypatch):
+    recap = tool("inpaint_recap")
+    cfg, model = random_model(TINY_INPAINT, "tiny-inpaint", seed=2, vars3=(0.3, 1.0, 0.0))
+    monkeypatch.setattr(inpaint_eval, "heldout_crops", lambda size, split: crops())
+    metrics = inpaint_eval.evaluate({"gctm": model}, 32, "validation", config_grid(cfg.gctm, 2), per_kind=1,
+                                    log=lambda *_: None)
+    again = recap.recap(metrics["per_sample"], inpaint_eval.PSNR_CAP_DB)
+    for group, table in again.items():
+        if group == "faithful_by_crop":
+            assert set(table) == {"crop0.png", "crop1.png"}
+            continue
+        measured = metrics["all"] if group == "all" else metrics["by_size"][group]
+        assert set(table) == set(measured)
+        for method, value in table.items():
+            assert value == pytest.approx(measured[method]["psnr"], abs=0.006), (group, method)
+    # capped at the lowest PSNR measured, every sample counts as that PSNR
+    lowest = min(r[k]["psnr"] for r in metrics["per_sample"] for k in r if isinstance(r[k], dict))
+    low = recap.recap(metrics["per_sample"], lowest)
+    assert {v for table in low.values() for v in table.values()} == {round(lowest, 2)}
