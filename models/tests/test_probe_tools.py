@@ -70,4 +70,4 @@ def test_inpaint_recap_gives_back_what_inpaint_eval_measured(monkeypatch):
     # capped at the lowest PSNR measured, every sample counts as that PSNR
     lowest = min(r[k]["psnr"] for r in metrics["per_sample"] for k in r if isinstance(r[k], dict))
     low = recap.recap(metrics["per_sample"], lowest)
-    assert {v for table in low.values() for v in table.values()} == {round(lowest, 2)}
+    assert all(v == pytest.approx(lowest, abs=0.006) for table in low.values() for v in table.values()), low
