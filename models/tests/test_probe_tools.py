@@ -75,3 +75,33 @@ def test_inpaint_recap_gives_back_what_inpaint_eval_measured(monkeypatch):
     low = recap.recap(metrics["per_sample"], lowest)
     low.pop("max_hole")
     assert all(v == pytest.approx(lowest, abs=0.006) for table in low.values() for v in table.values()), low
+
+
+@pytest.mark.parametrize("film", [True, False])
+@pytest.mark.parametrize("model_id", ["tiny-x4", "tiny-clean"])
+def test_widen_resnet_keeps_the_function_and_the_new_channels_can_learn(tmp_path, model_id, film):
+    import dataclasses
+
+    from gctm import checkpoint
+    from gctm.trainer import build_model
+    widen = tool("widen_resnet")
+    cfg = tiny_resnet(model_id)[0]
+    cfg.net["film"] = film
+    torch.manual_seed(5)
+    model = build_model(cfg.net, [0.3, 0.3, 0.29], cfg.gctm.sigma_min, cfg.gctm.sigma_max)
+    with torch.no_grad():  # away from the zero-initialised identity, so every part counts
+        for p in model.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    src, dst = str(tmp_path / "narrow.pt"), str(tmp_path / "wide.pt")
+    torch.save({"vars": [0.3, 0.3, 0.29], "steps": 7, "config": dataclasses.asdict(cfg),
+                "model": model.state_dict(), "ema": model.state_dict()}, src)
+    wide = widen.widen(src, dst, 12)
+    x = torch.rand(2, 3, 16, 16) * 2 - 1
+    t, s = torch.tensor([1.0, 0.6]), torch.tensor([0.0, 0.3])
+    with torch.no_grad():
+        assert torch.allclose(wide(x, t, s), model(x, t, s), atol=1e-5)
+    state = checkpoint.read(dst)
+    checkpoint.check_architecture(state, wide.net, dst)
+    assert state["config"]["net"]["channels"] == 12 and state["steps"] == 7
+    (wide(x, t, s) - x.flip(-1)).pow(2).mean().backward()
+    assert wide.net.out.weight.grad[:, 8:].abs().sum() > 0, "the output's weights from the new channels learn"
