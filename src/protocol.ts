@@ -284,7 +284,6 @@ export function isMainToUi(value: unknown): value is MainToUi {
 
 // ---- validating what the UI sends: anything can be posted to the plugin, so every field main uses is checked ----
 
-/** Most models one run may chain, steps one model may take, and the largest scale of a chain. */
 /** The largest seed. The engine reads a seed as an unsigned 32-bit integer (ui/engine/random.ts), so
  * each of [0, MAX_SEED] gives its own noise; the messages carry only those, and the panel keeps what
  * is typed inside them. */
@@ -296,6 +295,7 @@ export function normaliseSeed(v: unknown): number | null {
   return typeof v === 'number' && Number.isSafeInteger(v) ? v >>> 0 : null;
 }
 
+/** Most models one run may chain, steps one model may take, and the largest scale of a chain. */
 export const MESSAGE_LIMITS = { models: 8, steps: 64, scale: 16, text: 200, detail: 10_000, pieces: 64, maskLayers: 256 };
 
 type Rec = Record<string, unknown>;

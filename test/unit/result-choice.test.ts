@@ -2,7 +2,7 @@
 // to a tool whose own model offers both results; upscalers that follow Inpaint or Sketch get none.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_SETTINGS, type Settings } from '../../src/protocol';
+import { DEFAULT_SETTINGS, isUiToMain, MAX_SEED, type Settings } from '../../src/protocol';
 import type { ModelCard } from '../../ui/engine/zoo';
 import { resultModels, runOptionsFor, sentOutput } from '../../ui/panel/tool-choice';
 
@@ -41,6 +41,14 @@ test('Sketch and Edit offer no choice, so a pick left from another tool is not s
   assert.equal(resultModels('sketch', [sketch, x2]).length, 0);
   assert.equal(runOptionsFor('sketch', [sketch, x2], { ...detailed, output: 'faithful' })?.output, undefined);
   assert.equal(runOptionsFor('edit', [sketch], { ...detailed, output: 'faithful' })?.output, undefined);
+});
+
+test('Sketch: a saved seed near the top starts its variations low enough to stay seeds; the run is one main accepts', () => {
+  for (const [seed, variations, sent] of [[MAX_SEED, 4, MAX_SEED - 3], [MAX_SEED, 1, MAX_SEED], [12, 4, 12]] as const) {
+    const options = runOptionsFor('sketch', [sketch, x2], { ...detailed, seed, variations });
+    assert.equal(options?.seed, sent, `seed ${seed}, ${variations} variations`);
+    assert.ok(isUiToMain({ type: 'run-request', runId: 1, toolTitle: 'Sketch', options }));
+  }
 });
 
 test("Steps: Restore's are bounded by every model of the chain; Inpaint's by its own model, not the upscalers after it", () => {
