@@ -295,6 +295,12 @@ export function normaliseSeed(v: unknown): number | null {
   return typeof v === 'number' && Number.isSafeInteger(v) ? v >>> 0 : null;
 }
 
+/** The highest first seed of a run of `variations` consecutive seeds (seed, seed + 1, …) that stays in
+ * [0, MAX_SEED]: the messages, the panel and the CLI hold a sketch run's seed to it. */
+export function highestFirstSeed(variations: number): number {
+  return MAX_SEED - (variations - 1);
+}
+
 /** Most models one run may chain, steps one model may take, and the largest scale of a chain. */
 export const MESSAGE_LIMITS = { models: 8, steps: 64, scale: 16, text: 200, detail: 10_000, pieces: 64, maskLayers: 256 };
 
@@ -323,7 +329,7 @@ export function isRunOptions(v: unknown): v is RunOptions {
     (v.output === undefined || isResultChoice(v.output)) &&
     (v.tool === undefined || isTool(v.tool)) &&
     // variations use the seeds after this one too: the last of them is a seed as well
-    (v.variations === undefined || (isInt(v.variations, 1, SKETCH_LIMITS.variations) && v.seed + v.variations - 1 <= MAX_SEED)) &&
+    (v.variations === undefined || (isInt(v.variations, 1, SKETCH_LIMITS.variations) && v.seed <= highestFirstSeed(v.variations))) &&
     (v.color === undefined || isColor(v.color)) &&
     (v.latentStrength === undefined || (typeof v.latentStrength === 'number' && v.latentStrength >= 0 && v.latentStrength <= SKETCH_LIMITS.latentStrength)) &&
     (v.swatchId === undefined || isText(v.swatchId, MESSAGE_LIMITS.text, 1)) &&

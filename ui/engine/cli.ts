@@ -13,7 +13,7 @@ import { DEFAULT_EDIT_STRENGTH, sketchChain, sketchOptionProblem, sketchScaleFor
 import { inpaintUpscalers, MaskError, type InpaintCrop } from './tools/inpaint';
 import { enginePng, formatOfPath, fromRgba, QUALITY, readHeader, toRgbaFor, type ImageFormat } from './cli-image';
 import { chainScale, cleanerOf } from './tools/restore';
-import { MAX_SEED, outputSize, resultSizeProblem, RESULT_MAX_PIXELS, RESULT_MAX_SIDE } from '../../src/protocol';
+import { highestFirstSeed, MAX_SEED, outputSize, resultSizeProblem, RESULT_MAX_PIXELS, RESULT_MAX_SIDE } from '../../src/protocol';
 import { cardScale, effectiveOutput, effectiveSteps, hasDenoiser, stepTimes, type ModelCard, type OutputChoice } from './zoo';
 
 export { USAGE };
@@ -178,7 +178,7 @@ function checkOptions(card: ModelCard, args: CliArgs): void {
   if (card.tool === 'inpaint' && !args.mask) throw new UsageError(CLI.needsMask(card.tool));
   if ((args.color !== undefined || args.variations !== undefined) && card.tool !== 'sketch') throw new UsageError(CLI.sketchOnly(card.tool));
   // variation k is written as out-<seed + k>.png and reproduced by that --seed: it must be one too
-  if (args.variations !== undefined && args.seed + args.variations - 1 > MAX_SEED) throw new UsageError(CLI.variationSeeds(MAX_SEED - args.variations + 1));
+  if (args.variations !== undefined && args.seed > highestFirstSeed(args.variations)) throw new UsageError(CLI.variationSeeds(highestFirstSeed(args.variations)));
   if (args.command === 'edit') {
     // --strength is s, how far the result may move from the edited image (Algorithm 5)
     if (args.variations !== undefined) throw new UsageError(CLI.sketchOnly('edit'));

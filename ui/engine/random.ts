@@ -1,8 +1,7 @@
 // Seeded Gaussian noise so a seed gives the same image in the panel, the CLI and the tests.
 
-/** A seed is read as an unsigned 32-bit integer (`>>> 0` below), so every seed in [0, MAX_SEED] gives
- * its own noise and anything outside wraps onto one of them. The messages carry only those. */
-export { MAX_SEED } from '../../src/protocol';
+// A seed is read as an unsigned 32-bit integer (`>>> 0` below), so every seed in [0, MAX_SEED]
+// (src/protocol.ts, the range the messages carry) gives its own noise and anything outside wraps.
 
 /** mulberry32: small, fast, and good enough for noise images. */
 export function mulberry32(seed: number): () => number {

@@ -1,7 +1,7 @@
 // Seed: the one number that picks the noise of a result (Detailed, a sketch, an inpaint fill). The
 // engine reads it as an unsigned 32-bit integer (engine/random.ts), so the field keeps what is typed
 // inside that range rather than letting −1 and 4294967295 silently give the same image.
-import { MAX_SEED } from '../engine/random';
+import { MAX_SEED } from '../../src/protocol';
 
 export { MAX_SEED };
 

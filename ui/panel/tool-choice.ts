@@ -4,7 +4,7 @@ import { offersResultChoice, type ModelCard, type OutputChoice } from '../engine
 import { chainScale } from '../engine/tools/restore';
 import { sketchChain } from '../engine/tools/sketch';
 import { inpaintUpscalers } from '../engine/tools/inpaint';
-import { MAX_SEED, type RunOptions, type Settings, type ToolId } from '../../src/protocol';
+import { highestFirstSeed, type RunOptions, type Settings, type ToolId } from '../../src/protocol';
 import { chainTitle, choose } from './restore-choice';
 
 export const TOOL_LABELS: Record<ToolId, string> = {
@@ -93,7 +93,7 @@ export function runOptionsFor(tool: ToolId, chain: ModelCard[], st: Settings): R
       : st.color ? { color: st.color, latentStrength: st.latentStrength } : {};
     // the variations use the seeds after this one: a seed saved near the top (−1 read as 4294967295)
     // starts low enough that the last of them is a seed too, or the run would be refused
-    const seed = Math.min(st.seed, MAX_SEED - (st.variations - 1));
+    const seed = Math.min(st.seed, highestFirstSeed(st.variations));
     return { ...base, seed, placement: 'beside', variations: st.variations, ...latent };
   }
   if (tool === 'edit') return { ...base, strength: st.editStrength };
