@@ -72,7 +72,8 @@ def flow_matching_loss(model, x0, x1, fine_grid, kind="beta", params=(3.0, 1.0))
 
 
 def _denoiser_loss(model, x0, x_tau, tau):
-    """‖g_θ(x_τ, τ, τ) − x0‖² / c_out(τ)², per sample summed over pixels, averaged over the batch."""
+    """‖g_θ(x_τ, τ, τ) − x0‖² / c_out(τ)², per sample summed over pixels, averaged over the batch
+    (x0: the data, or a teacher's denoiser output)."""
     g = model.g(x_tau, tau, tau)
     return _sum_pixels(((g - x0) / model.output_scale(tau, x_tau)) ** 2).mean()
 
@@ -91,8 +92,7 @@ def teacher_denoiser_loss(model, teacher, x0, x1, fine_grid):
     x_tau = _interp(x0, x1, tau)
     with torch.no_grad():
         target = teacher.g(x_tau, tau, tau)
-    g = model.g(x_tau, tau, tau)
-    return _sum_pixels(((g - target) / model.output_scale(tau, x_tau)) ** 2).mean()
+    return _denoiser_loss(model, target, x_tau, tau)
 
 
 def exact_source_loss(model, x0, x1):

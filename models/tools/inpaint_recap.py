@@ -28,7 +28,8 @@ def recap(rows: list, cap: float = PSNR_CAP_DB) -> dict:
     """{"all" | size: {method: mean PSNR}, "faithful_by_crop": {image: mean PSNR}, "max_hole": {output:
     side}}, each PSNR capped."""
     methods = [k for k in rows[0] if isinstance(rows[0][k], dict) and "psnr" in rows[0][k]]
-    mean = lambda sel, k: round(float(np.mean([min(r[k]["psnr"], cap) for r in sel])), 2)  # noqa: E731
+    rows = [{k: ({**v, "psnr": min(v["psnr"], cap)} if k in methods else v) for k, v in r.items()} for r in rows]
+    mean = lambda sel, k: round(float(np.mean([r[k]["psnr"] for r in sel])), 2)  # noqa: E731
     out = {"all": {k: mean(rows, k) for k in methods}}
     for s in SIZES:
         sel = [r for r in rows if r["size"] == s]
@@ -39,10 +40,9 @@ def recap(rows: list, cap: float = PSNR_CAP_DB) -> dict:
         by_crop[r["image"]].append(r)
     if "gctm_denoiser" in methods:
         out["faithful_by_crop"] = {name: mean(sel, "gctm_denoiser") for name, sel in by_crop.items()}
-    capped = [{k: ({**v, "psnr": min(v["psnr"], cap)} if k in methods else v) for k, v in r.items()} for r in rows]
     outputs = [k for k in ("gctm_nfe1", "gctm_denoiser") if k in methods]
     if outputs and "telea" in methods and "side" in rows[0]:
-        out["max_hole"] = {k: supported_max_hole(capped, k) for k in outputs}
+        out["max_hole"] = {k: supported_max_hole(rows, k) for k in outputs}
     return out
 
 
