@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_SETTINGS, isUiToMain, MAX_SEED, type Settings } from '../../src/protocol';
 import type { ModelCard } from '../../ui/engine/zoo';
-import { resultModels, runOptionsFor, sentOutput } from '../../ui/panel/tool-choice';
+import { resultModels, runOptionsFor, seedFor, sentOutput } from '../../ui/panel/tool-choice';
 
 function card(id: string, tool: string, one_step: 'gctm' | 'regressor', extra: Partial<ModelCard> = {}): ModelCard {
   return {
@@ -47,8 +47,12 @@ test('Sketch: a saved seed near the top starts its variations low enough to stay
   for (const [seed, variations, sent] of [[MAX_SEED, 4, MAX_SEED - 3], [MAX_SEED, 1, MAX_SEED], [12, 4, 12]] as const) {
     const options = runOptionsFor('sketch', [sketch, x2], { ...detailed, seed, variations });
     assert.equal(options?.seed, sent, `seed ${seed}, ${variations} variations`);
+    assert.equal(seedFor('sketch', { ...detailed, seed, variations }), sent, 'the Seed field shows the seed the run uses');
     assert.ok(isUiToMain({ type: 'run-request', runId: 1, toolTitle: 'Sketch', options }));
   }
+  // Edit makes one result: the saved seed is the one it uses, up to the top
+  assert.equal(seedFor('edit', { ...detailed, seed: MAX_SEED, variations: 4 }), MAX_SEED);
+  assert.equal(runOptionsFor('edit', [sketch], { ...detailed, seed: MAX_SEED, variations: 4 })?.seed, MAX_SEED);
 });
 
 test("Steps: Restore's are bounded by every model of the chain; Inpaint's by its own model, not the upscalers after it", () => {

@@ -2,11 +2,12 @@
 // (the model's square, upscaled), a colour to push the result toward and its strength γ. Edit: how far
 // the result may move from the painted-over image (s). What each does is said in plain words.
 import type { SelectionItem, Settings, ToolId } from '../../src/protocol';
-import { SKETCH_LIMITS } from '../../src/protocol';
+import { highestFirstSeed, MAX_SEED, SKETCH_LIMITS } from '../../src/protocol';
 import { sketchSize } from '../engine/tools/sketch';
 import type { ModelCard } from '../engine/zoo';
 import { AboutModels } from './AboutModels';
-import { MAX_SEED, SeedField } from './SeedField';
+import { SeedField } from './SeedField';
+import { seedFor } from './tool-choice';
 import { StepsField } from './StepsField';
 
 interface Props {
@@ -29,6 +30,9 @@ export function latentHint(model: ModelCard | undefined): string {
 
 export function SketchOptions({ tool, chain, scales, settings, selected, disabled, onChange }: Props) {
   const model = chain[0];
+  // the seed the run will use, and the highest its first variation may take
+  const seed = seedFor(tool, settings);
+  const maxSeed = tool === 'sketch' ? highestFirstSeed(settings.variations) : MAX_SEED;
   const side = model ? sketchSize(model) : 0;
   const num = (e: Event) => Number((e.target as HTMLInputElement).value);
   return (
@@ -51,10 +55,10 @@ export function SketchOptions({ tool, chain, scales, settings, selected, disable
         <label class="check">
           <input type="checkbox" data-testid="variations" checked={settings.variations > 1} disabled={disabled}
             onChange={(e) => onChange({ variations: (e.target as HTMLInputElement).checked ? 4 : 1 })} />
-          <span class="text">Make 4 variations<span class="hint">Seeds {settings.seed}–{settings.seed + 3}, side by side; each result keeps its seed.</span></span>
+          <span class="text">Make 4 variations<span class="hint">Seeds {seed}–{seed + 3}, side by side; each result keeps its seed.</span></span>
         </label>
       )}
-      <SeedField seed={settings.seed} max={MAX_SEED - SKETCH_LIMITS.variations} disabled={disabled} onChange={(seed) => onChange({ seed })}
+      <SeedField seed={seed} max={maxSeed} disabled={disabled} onChange={(seed) => onChange({ seed })}
         hint={tool === 'edit' ? 'used when the image has no sketch of its own' : 'the same seed gives the same image'} />
       {tool === 'sketch' && (
         <fieldset class="choice" disabled={disabled}>

@@ -77,6 +77,13 @@ export function sentOutput(tool: ToolId, chain: ModelCard[], st: Settings): Outp
 }
 
 /** The options a run of this tool sends: common fields, then the tool's own. */
+/** The seed a run of `tool` uses: the setting, except that a sketch's variations use the seeds after
+ * it, so a seed saved near the top (−1 read as 4294967295) starts low enough that the last of them is
+ * a seed too (the messages refuse one that is not). The Seed field shows this one. */
+export function seedFor(tool: ToolId, st: Settings): number {
+  return tool === 'sketch' ? Math.min(st.seed, highestFirstSeed(st.variations)) : st.seed;
+}
+
 export function runOptionsFor(tool: ToolId, chain: ModelCard[], st: Settings): RunOptions | null {
   if (chain.length === 0) return null;
   // Restore: Steps are every model's. Sketch, Edit and Inpaint: the tool's own model's (the upscalers
@@ -91,10 +98,7 @@ export function runOptionsFor(tool: ToolId, chain: ModelCard[], st: Settings): R
     const latent = st.swatch
       ? { swatchId: st.swatch.id, latentStrength: st.latentStrength }
       : st.color ? { color: st.color, latentStrength: st.latentStrength } : {};
-    // the variations use the seeds after this one: a seed saved near the top (−1 read as 4294967295)
-    // starts low enough that the last of them is a seed too, or the run would be refused
-    const seed = Math.min(st.seed, highestFirstSeed(st.variations));
-    return { ...base, seed, placement: 'beside', variations: st.variations, ...latent };
+    return { ...base, seed: seedFor(tool, st), placement: 'beside', variations: st.variations, ...latent };
   }
   if (tool === 'edit') return { ...base, strength: st.editStrength };
   return base;
