@@ -57,7 +57,10 @@ class Trainer:
             p.requires_grad_(False)
         self.ema_decay, self.grad_clip = ema, grad_clip
         self.teacher = teacher.eval() if teacher is not None else None
-        if gcfg.lambda_teacher_g > 0 and self.teacher is None:
+        # the teacher-denoiser term belongs to a GCTM student distilling its teacher; the flow-matching
+        # stage that makes the teacher (and the L2 baseline) trains from the same config without it
+        self.teacher_g = gcfg.lambda_teacher_g if gcfg.mode == "gctm" else 0.0
+        if self.teacher_g > 0 and self.teacher is None:
             raise ValueError("[gctm].lambda_teacher_g needs a frozen teacher: set [gctm].teacher")
         self.opt = torch.optim.Adam(model.parameters(), lr=lr)
         self.grid = config_grid(gcfg)
@@ -80,7 +83,7 @@ class Trainer:
         if g.mode == "gctm":
             parts["ctm"] = consistency_loss(self.model, self.ema, x0, x1, self.grid, g.ctm_beta, g.distance,
                                             teacher_fn=self.teacher, source_p=g.ctm_source_p)
-        if g.lambda_teacher_g > 0:
+        if self.teacher_g > 0:
             parts["teacher_g"] = teacher_denoiser_loss(self.model, self.teacher, x0, x1, self.fine)
         if g.lambda_exact > 0 and x1_exact is not None:
             parts["exact"] = exact_source_loss(self.model, x0, x1_exact)
@@ -92,7 +95,7 @@ class Trainer:
         x0, x1 = self.couple(x0, x1)
         self.model.train()
         parts = self.losses(x0, x1, exact)
-        weights = {"ctm": self.g.lambda_ctm, "exact": self.g.lambda_exact, "teacher_g": self.g.lambda_teacher_g}
+        weights = {"ctm": self.g.lambda_ctm, "exact": self.g.lambda_exact, "teacher_g": self.teacher_g}
         total = sum(v * weights.get(k, 1.0) for k, v in parts.items())
         if not torch.isfinite(total):
             detail = ", ".join(f"{k}={v.item():.4g}" for k, v in parts.items())

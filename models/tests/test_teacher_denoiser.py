@@ -67,6 +67,17 @@ def test_it_is_refused_without_a_teacher():
         Trainer(_model(), Gctm(coupling="paired", distance="l2", steps=4, lambda_teacher_g=1.0), lr=1e-3)
 
 
+def test_the_stages_without_a_teacher_train_from_the_same_config():
+    """The flow-matching stage that makes the teacher, and the L2 baseline, run from the student's
+    config (tools/train-gpu.sh sets only the mode and no teacher): the term is the student's alone."""
+    x0, x1 = _pair(n=4)
+    for mode, parts_expected in (("fm", {"fm"}), ("regression", {"l2"})):
+        trainer = Trainer(_model(), Gctm(coupling="paired", distance="l2", steps=4, mode=mode, lambda_teacher_g=64.0),
+                          lr=1e-3)
+        parts = trainer.step(x0, x1)
+        assert set(parts) - {"loss"} == parts_expected, (mode, parts)
+
+
 def test_it_keeps_a_student_s_denoisers_nearer_its_teacher_s_while_the_jumps_train():
     """Consistency training at a high weight moves the shared weights; the term pulls g back."""
     x0, x1 = _pair(n=8)
