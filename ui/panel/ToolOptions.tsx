@@ -57,7 +57,7 @@ export function ToolOptions({ cards, chosen, settings, disabled, runsOn, onChang
         <p key={c.id} class="dim summary" data-testid="quality">{chain.length > 1 ? `${c.title}: ${lowerFirst(qualityWords(c))}` : qualityWords(c)}</p>
       ))}
       <ResultChoice chain={chain} settings={settings} disabled={disabled} onChange={onChange}
-        hints={{ faithful: 'True to the input, a little smoother.', detailed: 'Sharper; fine detail may be invented.' }} />
+        hints={{ faithful: 'True to the input, a little smoother.', detailed: 'Sharper; invents fine detail, and grain on flat colour.' }} />
       {/* Faithful is one evaluation: Steps shows only where some model of the chain gives its one step. */}
       {!allFaithful && (
         <StepsField chain={chain} steps={settings.steps} disabled={disabled} onChange={(steps) => onChange({ steps })}
