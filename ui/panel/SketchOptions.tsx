@@ -58,7 +58,7 @@ export function SketchOptions({ tool, chain, scales, settings, selected, disable
           <span class="text">Make 4 variations<span class="hint">Seeds {seed}–{seed + 3}, side by side; each result keeps its seed.</span></span>
         </label>
       )}
-      <SeedField seed={seed} max={maxSeed} disabled={disabled} onChange={(seed) => onChange({ seed })}
+      <SeedField seed={seed} max={maxSeed} disabled={disabled} onChange={(next) => onChange({ seed: next })}
         hint={tool === 'edit' ? 'used when the image has no sketch of its own' : 'the same seed gives the same image'} />
       {tool === 'sketch' && (
         <fieldset class="choice" disabled={disabled}>

@@ -76,7 +76,6 @@ export function sentOutput(tool: ToolId, chain: ModelCard[], st: Settings): Outp
   return st.output && resultModels(tool, chain).some(offersResultChoice) ? st.output : undefined;
 }
 
-/** The options a run of this tool sends: common fields, then the tool's own. */
 /** The seed a run of `tool` uses: the setting, except that a sketch's variations use the seeds after
  * it, so a seed saved near the top (−1 read as 4294967295) starts low enough that the last of them is
  * a seed too (the messages refuse one that is not). The Seed field shows this one. */
@@ -84,6 +83,7 @@ export function seedFor(tool: ToolId, st: Settings): number {
   return tool === 'sketch' ? Math.min(st.seed, highestFirstSeed(st.variations)) : st.seed;
 }
 
+/** The options a run of this tool sends: common fields, then the tool's own. */
 export function runOptionsFor(tool: ToolId, chain: ModelCard[], st: Settings): RunOptions | null {
   if (chain.length === 0) return null;
   // Restore: Steps are every model's. Sketch, Edit and Inpaint: the tool's own model's (the upscalers
