@@ -231,7 +231,10 @@ def auto_summary(cfg, metrics: dict, default_steps: int = 1, default_output: str
     if den is not None:
         text += f" for Detailed, {den - base:+.2f} dB for Faithful"
     if reg is not None:
-        text += f" (the same network trained as a plain L2 regressor: {reg - base:+.2f} dB)"
+        # a baseline with a note is another network's (e.g. an earlier, narrower one): not "the same"
+        whose = ("an L2 regressor, see the card's metrics note" if m["regression_nfe1"].get("note")
+                 else "the same network trained as a plain L2 regressor")
+        text += f" ({whose}: {reg - base:+.2f} dB)"
     text += _consistency_words(metrics, alike=True)
     k = m.get("gctm_k", {}).get("psnr")
     if default_steps > 1 and k is not None:

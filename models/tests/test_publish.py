@@ -258,3 +258,18 @@ def test_another_tools_metrics_are_refused(tmp_path):
     with pytest.raises(SystemExit, match="measured at 64² but the model works at 32²"):
         _publish(tmp_path, INPAINT_TOML, {**inpaint_metrics(), "size": 64}, seed=4)
     assert not (tmp_path / "zoo").exists()
+
+
+def test_an_upscaler_summary_names_a_borrowed_baseline_as_such():
+    """An L2 baseline measured on another network (its metrics carry a note) is not called the same
+    network in the card's sentence; one without a note is."""
+    from gctm.config import load
+    cfg = load(os.path.join(os.path.dirname(__file__), "..", "configs", "restore-x4.toml"))
+    row = lambda p: {"psnr": p, "ssim": 0.8, "swd": 60.0}
+    metrics = {"summary": {"bicubic": row(26.47), "gctm_nfe1": row(26.24), "gctm_denoiser": row(27.97),
+                           "regression_nfe1": row(27.99)}}
+    assert "the same network trained as a plain L2 regressor: +1.52 dB" in publish.auto_summary(cfg, metrics)
+    metrics["summary"]["regression_nfe1"]["note"] = "the 32-channel network's"
+    borrowed = publish.auto_summary(cfg, metrics)
+    assert "the same network" not in borrowed
+    assert "an L2 regressor, see the card's metrics note: +1.52 dB" in borrowed
