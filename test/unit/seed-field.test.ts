@@ -2,7 +2,8 @@
 // integer), never a value the engine would wrap onto another seed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clampSeed, MAX_SEED } from '../../ui/panel/SeedField';
+import { MAX_SEED } from '../../src/protocol';
+import { clampSeed } from '../../ui/panel/SeedField';
 import { mulberry32 } from '../../ui/engine/random';
 
 test('a typed seed becomes a whole number the engine reads as itself', () => {

@@ -3,8 +3,6 @@
 // inside that range rather than letting −1 and 4294967295 silently give the same image.
 import { MAX_SEED } from '../../src/protocol';
 
-export { MAX_SEED };
-
 /** What a typed seed becomes: a whole number in [0, max]; anything unreadable is 0. */
 export function clampSeed(typed: string, max = MAX_SEED): number {
   const v = Math.floor(Number(typed));

@@ -2,12 +2,12 @@
 // (the model's square, upscaled), a colour to push the result toward and its strength γ. Edit: how far
 // the result may move from the painted-over image (s). What each does is said in plain words.
 import type { SelectionItem, Settings, ToolId } from '../../src/protocol';
-import { highestFirstSeed, MAX_SEED, SKETCH_LIMITS } from '../../src/protocol';
+import { SKETCH_LIMITS } from '../../src/protocol';
 import { sketchSize } from '../engine/tools/sketch';
 import type { ModelCard } from '../engine/zoo';
 import { AboutModels } from './AboutModels';
 import { SeedField } from './SeedField';
-import { seedFor } from './tool-choice';
+import { maxSeedFor, seedFor } from './tool-choice';
 import { StepsField } from './StepsField';
 
 interface Props {
@@ -32,7 +32,7 @@ export function SketchOptions({ tool, chain, scales, settings, selected, disable
   const model = chain[0];
   // the seed the run will use, and the highest its first variation may take
   const seed = seedFor(tool, settings);
-  const maxSeed = tool === 'sketch' ? highestFirstSeed(settings.variations) : MAX_SEED;
+  const maxSeed = maxSeedFor(tool, settings);
   const side = model ? sketchSize(model) : 0;
   const num = (e: Event) => Number((e.target as HTMLInputElement).value);
   return (

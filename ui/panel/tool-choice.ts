@@ -4,7 +4,7 @@ import { offersResultChoice, type ModelCard, type OutputChoice } from '../engine
 import { chainScale } from '../engine/tools/restore';
 import { sketchChain } from '../engine/tools/sketch';
 import { inpaintUpscalers } from '../engine/tools/inpaint';
-import { highestFirstSeed, type RunOptions, type Settings, type ToolId } from '../../src/protocol';
+import { highestFirstSeed, MAX_SEED, type RunOptions, type Settings, type ToolId } from '../../src/protocol';
 import { chainTitle, choose } from './restore-choice';
 
 export const TOOL_LABELS: Record<ToolId, string> = {
@@ -80,7 +80,13 @@ export function sentOutput(tool: ToolId, chain: ModelCard[], st: Settings): Outp
  * it, so a seed saved near the top (−1 read as 4294967295) starts low enough that the last of them is
  * a seed too (the messages refuse one that is not). The Seed field shows this one. */
 export function seedFor(tool: ToolId, st: Settings): number {
-  return tool === 'sketch' ? Math.min(st.seed, highestFirstSeed(st.variations)) : st.seed;
+  return Math.min(st.seed, maxSeedFor(tool, st));
+}
+
+/** The highest seed a run of `tool` can start from: below MAX_SEED only where a sketch's variations
+ * use the seeds after it. The Seed field's bound. */
+export function maxSeedFor(tool: ToolId, st: Settings): number {
+  return tool === 'sketch' ? highestFirstSeed(st.variations) : MAX_SEED;
 }
 
 /** The options a run of this tool sends: common fields, then the tool's own. */
