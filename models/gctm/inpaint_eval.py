@@ -199,6 +199,62 @@ def targets(by_size: dict, consistency: dict = None, method: str = "gctm_nfe1", 
     return out
 
 
+def summary(sel: list, methods: list) -> dict:
+    """{method: mean PSNR inside the hole, mean SSIM, n} over the per-sample rows `sel`."""
+    out = {}
+    for k in methods:
+        ss = [r[k]["ssim"] for r in sel if r[k]["ssim"] is not None]
+        out[k] = {"psnr": round(float(np.mean([r[k]["psnr"] for r in sel])), 3),
+                  "ssim": round(float(np.mean(ss)), 4) if ss else None, "n": len(sel)}
+    return out
+
+
+def groups(rows: list, methods: list) -> dict:
+    """The per-sample rows summarised over all of them and by hole size, mask kind and side class (SWD,
+    which needs the images, is added by `evaluate`)."""
+    def by(key, values):
+        return {str(v): summary([r for r in rows if key(r) == v], methods) for v in values
+                if any(key(r) == v for r in rows)}
+    return {"all": summary(rows, methods),
+            "by_size": by(lambda r: r["size"], ("small", "medium", "large")),
+            "by_kind": by(lambda r: r["kind"], sorted({r["kind"] for r in rows})),
+            "by_side": by(lambda r: side_class(r["side"]), SIDE_EDGES)}
+
+
+def carry_method(metrics: dict, earlier: dict, method: str, note: str) -> dict:
+    """`metrics` with one method's results taken from an earlier evaluation on the same crops and masks
+    (a JSON of this module, or a zoo card holding one): for a baseline whose weights are not kept, such
+    as an L2 regressor measured at an earlier release. Its per-sample PSNRs are capped again at today's
+    PSNR_CAP_DB and every mean is recomputed from them; SWD per hole size, which needs the images, is
+    carried as measured. The rows must be the same samples in the same order (image, mask kind, hole
+    share), or nothing is carried. `note` says whose the numbers are; it lands in `carried`."""
+    import copy
+    earlier = earlier.get("metrics", earlier)
+    new, old = metrics["per_sample"], earlier["per_sample"]
+    if len(new) != len(old):
+        raise ValueError(f"the two evaluations have {len(new)} and {len(old)} samples: not the same crops and masks")
+    for i, (a, b) in enumerate(zip(new, old)):
+        if (a["image"], a["kind"], round(a["share"], 6)) != (b["image"], b["kind"], round(b["share"], 6)):
+            raise ValueError(f"sample {i} differs ({a['image']} {a['kind']} {a['share']:.4f} against "
+                             f"{b['image']} {b['kind']} {b['share']:.4f}): not the same crops and masks")
+        if method not in b:
+            raise ValueError(f"the earlier evaluation has no {method} for sample {i}")
+    out = copy.deepcopy(metrics)
+    for a, b in zip(out["per_sample"], old):
+        a[method] = {**b[method], "psnr": min(b[method]["psnr"], PSNR_CAP_DB)}
+    fresh = groups(out["per_sample"], [method])
+    out["all"][method] = fresh["all"][method]
+    for part in ("by_size", "by_kind", "by_side"):
+        for group, table in fresh[part].items():
+            out[part].setdefault(group, {})[method] = table[method]
+    for size, table in out["by_size"].items():
+        swd_then = earlier.get("by_size", {}).get(size, {}).get(method, {}).get("swd")
+        if swd_then is not None:
+            table[method]["swd"] = swd_then
+    out.setdefault("carried", {})[method] = note
+    return out
+
+
 def evaluate(models: dict, size: int, split: str, ode_grid, per_kind: int = 3, log=print) -> dict:
     crops = heldout_crops(size, split)
     masks = heldout_masks(size, per_kind=per_kind)
@@ -233,16 +289,8 @@ def evaluate(models: dict, size: int, split: str, ode_grid, per_kind: int = 3, l
         log(f"  {name}: " + ", ".join(f"{k} {np.mean([r[k]['psnr'] for r in rows if r['image'] == name]):.2f}"
                                       for k in rows[-1] if isinstance(rows[-1][k], dict)))
     methods = [k for k in rows[0] if isinstance(rows[0][k], dict)]
-
-    def summarise(sel):
-        out = {}
-        for k in methods:
-            ss = [r[k]["ssim"] for r in sel if r[k]["ssim"] is not None]
-            out[k] = {"psnr": round(float(np.mean([r[k]["psnr"] for r in sel])), 3),
-                      "ssim": round(float(np.mean(ss)), 4) if ss else None, "n": len(sel)}
-        return out
-    by_size = {s: summarise([r for r in rows if r["size"] == s]) for s in ("small", "medium", "large")
-               if any(r["size"] == s for r in rows)}
+    summaries = groups(rows, methods)
+    by_size = summaries["by_size"]
     for s in by_size:
         for k in methods:  # SWD over the hole windows of that size class, resized to 64² patches' statistics
             pairs = windows[(k, s)]
@@ -251,13 +299,10 @@ def evaluate(models: dict, size: int, split: str, ode_grid, per_kind: int = 3, l
     consistency = ({"one_step_to_ode_db": round(float(np.mean(finite(pair["to_ode"]))), 2),
                     "one_step_to_denoiser_db": round(float(np.mean(finite(pair["to_denoiser"]))), 2),
                     "ode_steps": ode_grid.numel() - 1, "measured": "inside the hole"} if pair["to_ode"] else None)
-    by_side = {str(e): summarise([r for r in rows if side_class(r["side"]) == e]) for e in SIDE_EDGES
-               if any(side_class(r["side"]) == e for r in rows)}
     outputs = [k for k in ("gctm_nfe1", "gctm_denoiser") if k in methods]
     return {"split": split, "size": size, "crops": len(crops), "masks": len(masks),
-            "all": summarise(rows), "by_size": by_size,
-            "by_kind": {k: summarise([r for r in rows if r["kind"] == k]) for k in sorted({r["kind"] for r in rows})},
-            "by_side": by_side, "consistency": consistency,
+            "all": summaries["all"], "by_size": by_size, "by_kind": summaries["by_kind"],
+            "by_side": summaries["by_side"], "consistency": consistency,
             "targets": targets(by_size, consistency),
             "max_hole": {**{k: supported_max_hole(rows, k) for k in outputs},
                          "how": "the largest hole side (bounding box, model pixels) up to which the output's mean PSNR "

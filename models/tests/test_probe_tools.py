@@ -4,6 +4,8 @@
   its one step is as far from one as from the other; with another student, the two ODEs differ.
 - inpaint_recap: re-reading an inpaint_eval result at the cap it was measured with gives its means
   back (its max_hole too); capped at its lowest PSNR, every mean is that PSNR; Faithful is listed for every crop.
+- carry_baseline: a baseline carried from an evaluation that measured it into one that did not gives
+  what measuring it would have (every mean, SWD per size); other crops or masks are refused.
 """
 import importlib.util
 import math
@@ -75,6 +77,39 @@ def test_inpaint_recap_gives_back_what_inpaint_eval_measured(monkeypatch):
     low = recap.recap(metrics["per_sample"], lowest)
     low.pop("max_hole")
     assert all(v == pytest.approx(lowest, abs=0.006) for table in low.values() for v in table.values()), low
+
+
+def test_carry_baseline_gives_what_measuring_the_baseline_would(monkeypatch, tmp_path):
+    import json
+    carry = tool("carry_baseline")
+    cfg, model = random_model(TINY_INPAINT, "tiny-inpaint", seed=2, vars3=(0.3, 1.0, 0.0))
+    _, l2 = random_model(TINY_INPAINT, "tiny-inpaint", seed=5, vars3=(0.3, 1.0, 0.0))
+    monkeypatch.setattr(inpaint_eval, "heldout_crops", lambda size, split: crops())
+    run = lambda models: inpaint_eval.evaluate(models, 32, "validation", config_grid(cfg.gctm, 2),  # noqa: E731
+                                               per_kind=1, log=lambda *_: None)
+    both, alone = run({"gctm": model, "regression": l2}), run({"gctm": model})
+    assert "regression_nfe1" not in alone["all"]
+    paths = {k: tmp_path / f"{k}.json" for k in ("both", "alone", "merged")}
+    paths["both"].write_text(json.dumps({"metrics": both}))  # a card holds its evaluation under metrics
+    paths["alone"].write_text(json.dumps(alone))
+    carry.main([str(paths["alone"]), str(paths["both"]), "--note", "an earlier L2 run", "--out", str(paths["merged"])])
+    merged = json.loads(paths["merged"].read_text())
+    assert merged["carried"] == {"regression_nfe1": "an earlier L2 run"}
+    assert merged["all"]["regression_nfe1"] == both["all"]["regression_nfe1"]
+    for part in ("by_size", "by_kind", "by_side"):
+        assert set(merged[part]) == set(both[part]), part
+        for group, table in both[part].items():
+            assert merged[part][group]["regression_nfe1"] == table["regression_nfe1"], (part, group)
+            assert merged[part][group]["gctm_nfe1"] == alone[part][group]["gctm_nfe1"], "the new model's own numbers stay"
+    assert [r["regression_nfe1"] for r in merged["per_sample"]] == [r["regression_nfe1"] for r in both["per_sample"]]
+    # other masks (one sample's hole share changed) are refused and nothing is written
+    other = json.loads(paths["alone"].read_text())
+    other["per_sample"][1]["share"] += 0.01
+    paths["alone"].write_text(json.dumps(other))
+    paths["merged"].unlink()
+    with pytest.raises(SystemExit, match="sample 1 differs.*not the same crops and masks"):
+        carry.main([str(paths["alone"]), str(paths["both"]), "--note", "x", "--out", str(paths["merged"])])
+    assert not paths["merged"].exists()
 
 
 @pytest.mark.parametrize("film", [True, False])
