@@ -1,8 +1,10 @@
-// `npm test`: every suite in turn, even after one fails, then a summary and a non-zero exit on any failure.
+// `npm test`: every suite, even after one fails, then a summary and a non-zero exit on any failure.
 // First the Debian packages the chosen suites need (packages.debian): installed when missing as root on
-// Debian, otherwise the run stops at once with the apt-get command to run.
+// Debian, otherwise the run stops at once with the apt-get command to run. The models suite runs beside
+// the others (lanes.mjs); its output is printed whole when it ends. `--serial`: every suite in turn.
 import { spawnSync } from 'node:child_process';
 import { ensurePackages } from './debian-packages.mjs';
+import { planLanes, runBeside } from './lanes.mjs';
 
 const SUITES = [
   ['typecheck', 'npm run -s typecheck'],
@@ -11,21 +13,34 @@ const SUITES = [
   ['models', 'npm run -s test:models'],
 ];
 
-const only = process.argv.slice(2).filter((a) => a !== "--");
+const args = process.argv.slice(2).filter((a) => a !== '--');
+const serial = args.includes('--serial');
+const only = args.filter((a) => a !== '--serial');
 const unknown = only.filter((a) => !SUITES.some(([name]) => name === a));
 if (unknown.length) {
-  console.error(`npm test: no suite ${unknown.join(', ')}; the suites are ${SUITES.map(([n]) => n).join(', ')}`);
+  console.error(`npm test: no suite ${unknown.join(', ')}; the suites are ${SUITES.map(([n]) => n).join(', ')} (and --serial)`);
   process.exit(2);
 }
 if (!ensurePackages(only)) process.exit(1);
+const { inTurn, beside } = planLanes(SUITES.filter(([name]) => !only.length || only.includes(name)), { serial });
+
+const t00 = Date.now();
 const results = [];
-for (const [name, command] of SUITES) {
-  if (only.length && !only.includes(name)) continue;
+if (beside) console.log(`\n=== ${beside[0]}: ${beside[1]} (beside the others; its output follows when it ends)`);
+const lane = beside ? runBeside(beside) : null;
+for (const [name, command] of inTurn) {
   console.log(`\n=== ${name}: ${command}`);
   const t0 = Date.now();
   const r = spawnSync(command, { shell: true, stdio: 'inherit' });
   results.push({ name, ok: r.status === 0, seconds: (Date.now() - t0) / 1000 });
 }
+if (lane) {
+  const r = await lane;
+  console.log(`\n=== ${r.name} (ran beside the others, ${r.seconds.toFixed(0)} s): ${beside[1]}`);
+  process.stdout.write(r.output);
+  results.push(r);
+}
 console.log('\n=== summary');
 for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(10)} ${r.seconds.toFixed(0).padStart(4)} s`);
+console.log(`     ${'in all'.padEnd(10)} ${((Date.now() - t00) / 1000).toFixed(0).padStart(4)} s`);
 process.exit(results.every((r) => r.ok) ? 0 : 1);
