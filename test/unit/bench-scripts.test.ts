@@ -22,3 +22,9 @@ test('npm run bench:peer loads and refuses an unknown option', () => {
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /bench:peer: unknown option --no-such-option/);
 });
+
+test('npm run bench times the Restore models only: a Sketch or Inpaint model is pointed to its own part', () => {
+  const r = npmRun('bench', ['--model', 'inpaint', '--dist', 'dist/bench-test']);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /--model inpaint is the inpaint tool's model: its speed goals are measured by --only inpaint/);
+});

@@ -448,6 +448,15 @@ test('inpaintImage: pixels beyond the feather untouched, hole filled, one model 
   assert.notDeepEqual(other[0].x1, calls[0].x1);
 });
 
+test('inpaintImage inPlace: the given planes become the result, the same as the copy a plain run fills', async () => {
+  const m = rectMask(500, 300, [{ x: 20, y: 30, w: 15, h: 10 }, { x: 200, y: 100, w: 90, h: 70 }]);
+  const copied = await inpaintImage(testImage(500, 300, true), m, constantModel(0.25, []), { seed: 5 });
+  const img = testImage(500, 300, true);
+  const { planes: out } = await inpaintImage(img, m, constantModel(0.25, []), { seed: 5, inPlace: true });
+  assert.equal(out, img, 'no copy: the result is the planes given');
+  assert.ok(out.rgb.every((v, i) => Object.is(v, copied.planes.rgb[i])), 'the same pixels as a run on a copy');
+});
+
 test('inpaintImage: a big hole is run scaled down and brought back; outside the feather still bit-identical', async () => {
   const img = testImage(900, 700);
   const m = rectMask(900, 700, [{ x: 300, y: 250, w: 160, h: 120 }]);

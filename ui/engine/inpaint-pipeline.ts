@@ -108,6 +108,7 @@ export async function runInpaintMask(links: InpaintLinks, png: Uint8Array, maskF
     maxHole: card.max_hole ?? Math.round((INPAINT_DEFAULTS.maxHole / INPAINT_DEFAULTS.modelSize) * size),
     signal: hooks.signal,
     upscalers,
+    inPlace: true, // the planes were decoded for this run alone
     onCrop: (done, total) => hooks.onProgress?.({ stage: 'infer', done, total, part: 0, parts: 1 }),
   });
   timings.infer += now() - t;
