@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encode } from 'fast-png';
-import { decodePng, encodePng, pngSize } from '../../ui/engine/codec';
+import { readFileSync } from 'node:fs';
+import { decode } from 'fast-png';
+import { decodePng, encodePng, pngSize, withImageDataRestored } from '../../ui/engine/codec';
 import { fromPlanes, toPlanes, toRgba8, type RawImage } from '../../ui/engine/image/raw';
 
 const cases: Array<[string, Parameters<typeof encode>[0], number[]]> = [
@@ -34,6 +36,24 @@ test('decodes a palette with tRNS alpha', () => {
   const img = decodePng(bytes);
   assert.equal(img.channels, 4);
   assert.deepEqual(Array.from(toRgba8(img)), [10, 20, 30, 0, 40, 50, 60, 255]);
+});
+
+test('a valid PNG that fast-png alone refuses (written by the Rust png crate) decodes to its samples', () => {
+  // 200×200 RGBA, sample (x + y·c) mod 256 in channel c, alpha 255 (@jsquash/png 3.1.1 wrote it)
+  const bytes = new Uint8Array(readFileSync('test/fixtures/png-written-by-rust-png.png'));
+  assert.throws(() => decode(bytes), /Unsupported filter/, 'fast-png 8.0.0 refuses this file (if it stops refusing, this test shows nothing)');
+  const img = decodePng(bytes);
+  assert.deepEqual([img.width, img.height, img.channels, img.depth], [200, 200, 4, 8]);
+  for (let y = 0; y < 200; y++) {
+    for (let x = 0; x < 200; x++) {
+      const i = (y * 200 + x) * 4;
+      assert.deepEqual(Array.from(img.data.subarray(i, i + 4)), [x & 255, (x + y) & 255, (x + 2 * y) & 255, 255], `pixel ${x},${y}`);
+    }
+  }
+  // the restored file keeps every chunk but the image data, which is one stored IDAT with a valid CRC
+  const restored = withImageDataRestored(bytes)!;
+  assert.deepEqual(Array.from(decode(restored, { checkCrc: true }).data), Array.from(img.data));
+  assert.equal(withImageDataRestored(bytes.subarray(0, 33)), null, 'no image data: nothing to restore');
 });
 
 test('corrupt and truncated PNGs fail with decode-failed', () => {

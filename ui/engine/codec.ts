@@ -1,6 +1,7 @@
 // PNG ⇄ RawImage with fast-png (pure JS), so the browser and the CLI decode the same bytes to the same
 // samples. A canvas would premultiply alpha and colour-manage, changing pixels before the model sees them.
 import { decode, encode } from 'fast-png';
+import { unzlibSync, zlibSync } from 'fflate';
 import type { Channels, RawImage } from './image/raw';
 import { EngineError } from './errors';
 
@@ -34,6 +35,61 @@ function unpackLowDepth(data: Uint8Array, width: number, height: number, depth: 
   return out;
 }
 
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 255] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * The same PNG with its image data inflated in one piece and stored again as one IDAT chunk (zlib
+ * level 0: a copy), or null when there is no image data or it does not inflate. fast-png 8.0.0's
+ * streaming inflater hands back no image for some valid files (those the Rust png crate writes, for
+ * one: "Unsupported filter: undefined"); the restored file reads. Only a file fast-png refused pays
+ * for this.
+ */
+export function withImageDataRestored(bytes: Uint8Array): Uint8Array | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const before: Uint8Array[] = [], after: Uint8Array[] = [], data: Uint8Array[] = [];
+  for (let at = 8; at + 12 <= bytes.length;) {
+    const length = view.getUint32(at);
+    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    if (at + 12 + length > bytes.length) return null;
+    const chunk = bytes.subarray(at, at + 12 + length);
+    if (type === 'IDAT') data.push(chunk.subarray(8, 8 + length));
+    else if (type === 'fdAT' || type === 'acTL') return null; // animated: left to fast-png
+    else (data.length ? after : before).push(chunk);
+    at += 12 + length;
+    if (type === 'IEND') break;
+  }
+  if (!data.length) return null;
+  let raw: Uint8Array;
+  try {
+    const joined = new Uint8Array(data.reduce((n, d) => n + d.length, 0));
+    data.reduce((at, d) => (joined.set(d, at), at + d.length), 0);
+    raw = unzlibSync(joined);
+  } catch {
+    return null;
+  }
+  const stored = zlibSync(raw, { level: 0 });
+  const idat = new Uint8Array(12 + stored.length);
+  const idatView = new DataView(idat.buffer);
+  idatView.setUint32(0, stored.length);
+  idat.set([73, 68, 65, 84], 4); // IDAT
+  idat.set(stored, 8);
+  idatView.setUint32(8 + stored.length, crc32(idat.subarray(4, 8 + stored.length)));
+  const parts = [bytes.subarray(0, 8), ...before, idat, ...after];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+  return out;
+}
+
 /** Decodes any PNG (grey, grey+alpha, RGB, RGBA, palette; 1–16 bits; tRNS) to a RawImage of 8 or 16 bits. */
 export function decodePng(bytes: Uint8Array): RawImage {
   if (!isPng(bytes)) throw new EngineError('decode-failed', 'not a PNG file');
@@ -41,7 +97,13 @@ export function decodePng(bytes: Uint8Array): RawImage {
   try {
     png = decode(bytes);
   } catch (err) {
-    throw new EngineError('decode-failed', (err as Error).message);
+    const restored = withImageDataRestored(bytes);
+    try {
+      if (!restored) throw err;
+      png = decode(restored);
+    } catch {
+      throw new EngineError('decode-failed', (err as Error).message);
+    }
   }
   const { width, height, depth, channels } = png;
   if (!(width > 0 && height > 0)) throw new EngineError('decode-failed', 'the image has no pixels');
