@@ -79,6 +79,17 @@ def test_inpaint_recap_gives_back_what_inpaint_eval_measured(monkeypatch):
     assert all(v == pytest.approx(lowest, abs=0.006) for table in low.values() for v in table.values()), low
 
 
+def test_inpaint_recap_prints_an_output_above_telea_at_no_size(tmp_path, capsys):
+    import json
+    recap = tool("inpaint_recap")
+    rows = [{"image": "a.png", "kind": "box", "share": 0.1, "size": "medium", "side": side,
+             "telea": {"psnr": 20.0}, "gctm_nfe1": {"psnr": 18.0}, "gctm_denoiser": {"psnr": 21.0}} for side in (12, 40)]
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({"per_sample": rows}))
+    assert recap.main([str(path)]) == 0
+    assert "max_hole: gctm_nfe1 none, gctm_denoiser 48.00" in capsys.readouterr().out
+
+
 def test_carry_baseline_gives_what_measuring_the_baseline_would(monkeypatch, tmp_path):
     import json
     carry = tool("carry_baseline")

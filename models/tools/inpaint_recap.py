@@ -57,7 +57,8 @@ def main(argv=None):
         summary = recap(data.get("metrics", data)["per_sample"], args.cap)
         print(f"{path} (PSNR inside the hole, capped at {args.cap:g} dB)")
         for group, table in summary.items():
-            print(f"  {group}: " + ", ".join(f"{k} {v:.2f}" for k, v in table.items()))
+            # max_hole is None for an output that is above Telea at no measured size
+            print(f"  {group}: " + ", ".join(f"{k} {v:.2f}" if v is not None else f"{k} none" for k, v in table.items()))
     return 0
 
 if __name__ == "__main__":
