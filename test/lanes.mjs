@@ -18,8 +18,9 @@ export function planLanes(chosen, { serial = false } = {}) {
 }
 
 /** Starts one suite with its output going to a file, and resolves to { name, ok, seconds, output } when
- * it has ended; `onStart` hears it start. The child writes the file itself, so a parent held in
- * spawnSync (the suites run in turn) does not stall it, and the two outputs never interleave. */
+ * it has ended. The child writes the file itself, so the two outputs never interleave, and a parent
+ * held in spawnSync does not stall it (run-all spawns the suites in turn asynchronously, so that this
+ * lane's end is also timed when it happens). */
 export function runBeside([name, command], { env = process.env } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'onestep-test-'));
   const file = join(dir, `${name}.log`);

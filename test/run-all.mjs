@@ -2,7 +2,7 @@
 // First the Debian packages the chosen suites need (packages.debian): installed when missing as root on
 // Debian, otherwise the run stops at once with the apt-get command to run. The models suite runs beside
 // the others (lanes.mjs); its output is printed whole when it ends. `--serial`: every suite in turn.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { ensurePackages } from './debian-packages.mjs';
 import { planLanes, runBeside } from './lanes.mjs';
 
@@ -31,8 +31,13 @@ const lane = beside ? runBeside(beside) : null;
 for (const [name, command] of inTurn) {
   console.log(`\n=== ${name}: ${command}`);
   const t0 = Date.now();
-  const r = spawnSync(command, { shell: true, stdio: 'inherit' });
-  results.push({ name, ok: r.status === 0, seconds: (Date.now() - t0) / 1000 });
+  // spawned, not spawnSync: the event loop stays free, so the lane beside is timed when it ends
+  const status = await new Promise((resolve) => {
+    const child = spawn(command, { shell: true, stdio: 'inherit' });
+    child.on('error', () => resolve(-1));
+    child.on('exit', (code) => resolve(code));
+  });
+  results.push({ name, ok: status === 0, seconds: (Date.now() - t0) / 1000 });
 }
 if (lane) {
   const r = await lane;
