@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { encode } from 'fast-png';
 import { readFileSync } from 'node:fs';
 import { decode } from 'fast-png';
-import { decodePng, encodePng, pngSize, withImageDataRestored } from '../../ui/engine/codec';
+import { decodePng, encodePng, pngChunk, pngSize, withImageDataRestored } from '../../ui/engine/codec';
 import { fromPlanes, toPlanes, toRgba8, type RawImage } from '../../ui/engine/image/raw';
 
 const cases: Array<[string, Parameters<typeof encode>[0], number[]]> = [
@@ -31,7 +31,7 @@ test('decodes a palette with tRNS alpha', () => {
   // fast-png does not write tRNS, so build the chunk by hand into an encoded palette PNG.
   const base = encode({ width: 2, height: 1, data: new Uint8Array([0, 1]), depth: 8, channels: 1, palette: [[10, 20, 30], [40, 50, 60]] });
   const idat = findChunk(base, 'IDAT');
-  const trns = chunk('tRNS', new Uint8Array([0, 255]));
+  const trns = pngChunk('tRNS', new Uint8Array([0, 255]));
   const bytes = new Uint8Array([...base.subarray(0, idat), ...trns, ...base.subarray(idat)]);
   const img = decodePng(bytes);
   assert.equal(img.channels, 4);
@@ -85,23 +85,6 @@ test('opaque images have no alpha plane and come back RGB; y is clamped and roun
   assert.equal(decodePng(encodePng(out)).channels, 3);
 });
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-function crc32(bytes: Uint8Array): number {
-  let c = ~0;
-  for (const b of bytes) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return ~c >>> 0;
-}
 function findChunk(png: Uint8Array, type: string): number {
   let off = 8;
   const view = new DataView(png.buffer, png.byteOffset);

@@ -47,6 +47,23 @@ function crc32(bytes: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+  return out;
+}
+
+/** One PNG chunk: length, the four-letter type, the data and their CRC. */
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
 /**
  * The same PNG with its image data inflated in one piece and stored again as one IDAT chunk (zlib
  * level 0: a copy), or null when there is no image data or it does not inflate. fast-png 8.0.0's
@@ -71,23 +88,12 @@ export function withImageDataRestored(bytes: Uint8Array): Uint8Array | null {
   if (!data.length) return null;
   let raw: Uint8Array;
   try {
-    const joined = new Uint8Array(data.reduce((n, d) => n + d.length, 0));
-    data.reduce((at, d) => (joined.set(d, at), at + d.length), 0);
-    raw = unzlibSync(joined);
+    raw = unzlibSync(concatBytes(data));
   } catch {
     return null;
   }
-  const stored = zlibSync(raw, { level: 0 });
-  const idat = new Uint8Array(12 + stored.length);
-  const idatView = new DataView(idat.buffer);
-  idatView.setUint32(0, stored.length);
-  idat.set([73, 68, 65, 84], 4); // IDAT
-  idat.set(stored, 8);
-  idatView.setUint32(8 + stored.length, crc32(idat.subarray(4, 8 + stored.length)));
-  const parts = [bytes.subarray(0, 8), ...before, idat, ...after];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
-  return out;
+  const idat = pngChunk('IDAT', zlibSync(raw, { level: 0 }));
+  return concatBytes([bytes.subarray(0, 8), ...before, idat, ...after]);
 }
 
 /** Decodes any PNG (grey, grey+alpha, RGB, RGBA, palette; 1–16 bits; tRNS) to a RawImage of 8 or 16 bits. */
