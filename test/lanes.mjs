@@ -17,27 +17,40 @@ export function planLanes(chosen, { serial = false } = {}) {
   return { inTurn: chosen.filter((s) => s !== beside), beside };
 }
 
-/** Starts one suite with its output going to a file, and resolves to { name, ok, seconds, output } when
- * it has ended. The child writes the file itself, so the two outputs never interleave, and a parent
- * held in spawnSync does not stall it (run-all spawns the suites in turn asynchronously, so that this
- * lane's end is also timed when it happens). */
-export function runBeside([name, command], { env = process.env } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'onestep-test-'));
-  const file = join(dir, `${name}.log`);
-  const fd = openSync(file, 'w');
+/** Runs one suite's command with the given stdio and resolves to { name, ok, seconds } when it ends
+ * (a command that cannot start is a failed suite). */
+function runSuite([name, command], stdio, env = process.env) {
   const t0 = Date.now();
-  const child = spawn(command, { shell: true, stdio: ['ignore', fd, fd], env });
-  closeSync(fd);
+  const child = spawn(command, { shell: true, stdio, env });
   return new Promise((resolve) => {
     let ended = false;
-    const done = (ok, extra = '') => {
+    const done = (ok, startError) => {
       if (ended) return; // a child that cannot start reports both 'error' and 'exit'
       ended = true;
-      const output = readFileSync(file, 'utf8') + extra;
-      rmSync(dir, { recursive: true, force: true });
-      resolve({ name, ok, seconds: (Date.now() - t0) / 1000, output });
+      resolve({ name, ok, seconds: (Date.now() - t0) / 1000, startError });
     };
-    child.on('error', (err) => done(false, `\nnpm test: could not start ${name}: ${err.message}\n`));
+    child.on('error', (err) => done(false, err.message));
     child.on('exit', (code) => done(code === 0));
   });
+}
+
+/** A suite in turn: its output goes straight to the terminal. */
+export async function runLive(suite) {
+  const { startError, ...r } = await runSuite(suite, 'inherit');
+  if (startError) console.error(`npm test: could not start ${suite[0]}: ${startError}`);
+  return r;
+}
+
+/** The suite beside the others: its output goes to a file the child writes itself (so the two outputs
+ * never interleave, and nothing in the parent has to keep reading it), and comes back whole as
+ * `output` once the suite has ended. */
+export async function runBeside(suite, { env = process.env } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'onestep-test-'));
+  const fd = openSync(join(dir, `${suite[0]}.log`), 'w');
+  const pending = runSuite(suite, ['ignore', fd, fd], env);
+  closeSync(fd);
+  const { startError, ...r } = await pending;
+  const output = readFileSync(join(dir, `${suite[0]}.log`), 'utf8') + (startError ? `\nnpm test: could not start ${suite[0]}: ${startError}\n` : '');
+  rmSync(dir, { recursive: true, force: true });
+  return { ...r, output };
 }

@@ -2,9 +2,8 @@
 // First the Debian packages the chosen suites need (packages.debian): installed when missing as root on
 // Debian, otherwise the run stops at once with the apt-get command to run. The models suite runs beside
 // the others (lanes.mjs); its output is printed whole when it ends. `--serial`: every suite in turn.
-import { spawn } from 'node:child_process';
 import { ensurePackages } from './debian-packages.mjs';
-import { planLanes, runBeside } from './lanes.mjs';
+import { planLanes, runBeside, runLive } from './lanes.mjs';
 
 const SUITES = [
   ['typecheck', 'npm run -s typecheck'],
@@ -28,16 +27,10 @@ const t00 = Date.now();
 const results = [];
 if (beside) console.log(`\n=== ${beside[0]}: ${beside[1]} (beside the others; its output follows when it ends)`);
 const lane = beside ? runBeside(beside) : null;
-for (const [name, command] of inTurn) {
-  console.log(`\n=== ${name}: ${command}`);
-  const t0 = Date.now();
+for (const suite of inTurn) {
+  console.log(`\n=== ${suite[0]}: ${suite[1]}`);
   // spawned, not spawnSync: the event loop stays free, so the lane beside is timed when it ends
-  const status = await new Promise((resolve) => {
-    const child = spawn(command, { shell: true, stdio: 'inherit' });
-    child.on('error', () => resolve(-1));
-    child.on('exit', (code) => resolve(code));
-  });
-  results.push({ name, ok: status === 0, seconds: (Date.now() - t0) / 1000 });
+  results.push(await runLive(suite));
 }
 if (lane) {
   const r = await lane;

@@ -15,6 +15,7 @@ denoiser, as gctm.evaluate measures it on whole photos), the targets (above Tele
 the consistency margin) and `max_hole`: per output, the largest hole side the measurements support
 (`supported_max_hole`).
 """
+import copy
 import json
 import os
 import sys
@@ -228,7 +229,6 @@ def carry_method(metrics: dict, earlier: dict, method: str, note: str) -> dict:
     PSNR_CAP_DB and every mean is recomputed from them; SWD per hole size, which needs the images, is
     carried as measured. The rows must be the same samples in the same order (image, mask kind, hole
     share), or nothing is carried. `note` says whose the numbers are; it lands in `carried`."""
-    import copy
     earlier = earlier.get("metrics", earlier)
     new, old = metrics["per_sample"], earlier["per_sample"]
     if len(new) != len(old):
