@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encode } from 'fast-png';
 import { readFileSync } from 'node:fs';
+import { unzlibSync } from 'fflate';
 import { decode } from 'fast-png';
 import { decodePng, encodePng, pngChunk, pngSize, withImageDataRestored } from '../../ui/engine/codec';
 import { fromPlanes, toPlanes, toRgba8, type RawImage } from '../../ui/engine/image/raw';
@@ -100,4 +101,40 @@ function findChunk(png: Uint8Array, type: string): number {
 test('16-bit samples round to the nearest 8-bit level for previews and the stand-in renderer', () => {
   const img: RawImage = { width: 1, height: 1, channels: 3, depth: 16, data: Uint16Array.from([51527, 32896, 65535]) };
   assert.deepEqual(Array.from(toRgba8(img)), [200, 128, 255, 255]);
+});
+
+test('encodePng writes every channel count and depth so that fast-png reads back the same samples (CRCs checked)', () => {
+  let seed = 7;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) & 0xffff;
+  for (const channels of [1, 2, 3, 4] as const) {
+    for (const depth of [8, 16] as const) {
+      const width = 13, height = 5; // odd sizes: no row is a multiple of 4 bytes
+      const n = width * height * channels;
+      const data = depth === 8 ? Uint8Array.from({ length: n }, () => rand() & 255) : Uint16Array.from({ length: n }, rand);
+      for (const level of [0, 1] as const) {
+        const png = encodePng({ width, height, channels, depth, data }, level);
+        const back = decode(png, { checkCrc: true });
+        assert.deepEqual([back.width, back.height, back.channels, back.depth], [width, height, channels, depth], `${channels} ch ${depth}-bit`);
+        assert.deepEqual(Array.from(back.data), Array.from(data), `${channels} ch ${depth}-bit level ${level}`);
+        assert.deepEqual(decodePng(png), { width, height, channels, depth, data: back.data });
+      }
+    }
+  }
+});
+
+test('encodePng Up-filters every row, so a smooth photo-like image is smaller than fast-png writes it unfiltered', () => {
+  const width = 256, height = 192;
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      for (let c = 0; c < 3; c++) data[(y * width + x) * 3 + c] = (x * (c + 1) + y * 2 + ((x * 31 + y * 17) % 5)) & 255;
+  const ours = encodePng({ width, height, channels: 3, depth: 8, data });
+  const at = findChunk(ours, 'IDAT');
+  const length = new DataView(ours.buffer, ours.byteOffset).getUint32(at);
+  const scanlines = unzlibSync(ours.subarray(at + 8, at + 8 + length));
+  const rowBytes = width * 3 + 1;
+  assert.equal(scanlines.length, rowBytes * height);
+  for (let y = 0; y < height; y++) assert.equal(scanlines[y * rowBytes], 2, `row ${y}: filter Up`);
+  const unfiltered = encode({ width, height, channels: 3, depth: 8, data });
+  assert.ok(ours.length < unfiltered.length * 0.8, `${ours.length} bytes against fast-png's ${unfiltered.length}`);
 });

@@ -4,13 +4,19 @@
 //   sketch  — runVariations(links, png, options, count): the sketch model (B = count in one call),
 //             then each result through the upscalers of the chain (tools/sketch.ts sketchChain);
 //   inpaint — runInpaint(links, png, maskPng, options): one model evaluation per hole crop, a fill
-//             scaled down by 2 or more brought back by the chain's restore upscalers.
+//             scaled down by 2 or more brought back by the chain's restore upscalers (the CLI's way);
+//             and as the plugin's worker runs it: runInpaintMask with the mask from the shapes'
+//             own exports (maskFromLayers), the result encoded in pieces of Figma's image size.
 // Every file (the ORT wasm, the models, the images) comes from the local server and is fetched once,
 // before any timed call: a timed call is PNG bytes in → PNG bytes out.
 import * as ortWeb from 'onnxruntime-web/wasm';
 import { setupOrt } from '../../../ui/engine/ort-web';
 import { openModel } from '../../../ui/engine/model';
-import { runInpaint } from '../../../ui/engine/inpaint-pipeline';
+import { runInpaint, runInpaintMask } from '../../../ui/engine/inpaint-pipeline';
+import { encodePng } from '../../../ui/engine/codec';
+import { maskFromLayers } from '../../../ui/engine/image/mask-layers';
+import { encodePieces } from '../../../ui/engine/image/split';
+import { FIGMA_IMAGE_MAX } from '../../../src/protocol';
 import { runVariations } from '../../../ui/engine/variations';
 import type { ChainLink } from '../../../ui/engine/pipeline';
 import type { EngineOptions } from '../../../ui/engine/tools/types';
@@ -105,12 +111,29 @@ async function inpaint(o: { chain: string[]; png: string; mask: string; seed: nu
   };
 }
 
+/**
+ * One job as the plugin's worker runs it (worker.ts tools.inpaint, then its encode): the image PNG and
+ * the shape layers' exports in, the result's PNG piece(s) out. No mask PNG of the image's size is decoded.
+ */
+async function inpaintLayers(o: { chain: string[]; png: string; layers: Array<{ x: number; y: number; png: string }>; seed: number }) {
+  const png = file(o.png);
+  const layers = o.layers.map((l) => ({ x: l.x, y: l.y, png: file(l.png) }));
+  const chain = chainOf(o.chain);
+  const t0 = performance.now();
+  const r = await runInpaintMask(chain.length === 1 ? chain[0] : chain, png, (w, h) => maskFromLayers(w, h, layers), { ...OPTIONS, seed: o.seed });
+  const t1 = performance.now();
+  const pieces = encodePieces(r.image, FIGMA_IMAGE_MAX, encodePng);
+  const wall = performance.now() - t0;
+  const timings = { ...r.timings, encode: r.timings.encode + performance.now() - t1 };
+  return { wall, timings, backend: r.backend, width: r.image.width, height: r.image.height, pieces: pieces.length, crops: r.crops.length };
+}
+
 async function release() {
   for (const l of links.values()) await l.session.release();
   links.clear();
   opened.clear();
 }
 
-const api = { init, open, load, sketch, inpaint, release, log: () => engineLog.slice() };
+const api = { init, open, load, sketch, inpaint, inpaintLayers, release, log: () => engineLog.slice() };
 (globalThis as unknown as { toolsBench: typeof api }).toolsBench = api;
 document.title = 'tools bench ready';
