@@ -2,13 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { components, featherMask, maskFromImage, maskFromRgba, maskShare, type Box, type Mask } from '../../ui/engine/image/mask';
 import { planCrops, type Crop, type CropPlanOptions } from '../../ui/engine/image/crop-plan';
-import { buildInpaintX1, cropSeed, inpaintImage, markWritten, MaskError, maskProblem, modelHole, planInpaint, rejectMask } from '../../ui/engine/tools/inpaint';
+import { unionBox } from '../../ui/engine/image/region';
+import type { RunModel } from '../../ui/engine/tools/inpaint';
+import { buildInpaintX1, cropSeed, inpaintImage, inpaintRaw, markWritten, MaskError, maskProblem, modelHole, planInpaint, rejectMask } from '../../ui/engine/tools/inpaint';
 import type { Planes } from '../../ui/engine/image/raw';
 import { resizeBicubic } from '../../ui/engine/image/resize';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fromPlanes, type RawImage } from '../../ui/engine/image/raw';
+import { fromPlanes, toPlanes, withoutOpaqueAlpha, type RawImage } from '../../ui/engine/image/raw';
 import { decodePng, encodePng } from '../../ui/engine/codec';
 import { EngineError } from '../../ui/engine/errors';
 import { runInpaintMask } from '../../ui/engine/inpaint-pipeline';
@@ -801,4 +803,52 @@ test('runInpaintMask: the result choice is the inpaint model\'s; the upscaler af
   await runInpaintMask([{ card: TINY_INPAINT, session: inpaint }, { card: faithfulX4, session: x4 }], png, () => m, { ...OPTS, output: 'detailed' });
   assert.ok(inpaint.calls.length >= 1 && inpaint.calls.every((c) => c.t === 1 && c.s === 0), 'the inpaint model: Detailed, G(x1, 1, 0)');
   assert.ok(x4.calls.length >= 1 && x4.calls.every((c) => c.s === c.t), 'the upscaler: its default, the denoiser g(x1, 1, 1)');
+});
+
+test('inpaintRaw: the same bytes as inpaintImage on the whole image, for RGB, RGBA (opaque or not), grey and 16-bit; crops in image coordinates', async () => {
+  // a model whose output depends on its whole input (context and noise), so any shifted window shows
+  const echo: RunModel = async (x1) => x1.map((v, i) => Math.tanh(v * 0.9 + x1[(i * 7) % x1.length] * 0.2));
+  const w = 420, h = 300;
+  const holes = [{ x: 40, y: 30, w: 12, h: 9 }, { x: 300, y: 200, w: 70, h: 60 }, { x: 330, y: 40, w: 8, h: 30 }];
+  const m = rectMask(w, h, holes);
+  const opts = { seed: 9, modelSize: 64, maxHole: 24 };
+  const rgb = fromPlanes(testImage(w, h));
+  const rgba = fromPlanes(testImage(w, h, true));
+  const opaqueRgba: RawImage = { ...rgb, channels: 4, data: Uint8Array.from({ length: w * h * 4 }, (_, i) => (i % 4 === 3 ? 255 : rgb.data[(i >> 2) * 3 + (i % 4)])) };
+  const grey: RawImage = { width: w, height: h, channels: 1, depth: 8, data: Uint8Array.from({ length: w * h }, (_, i) => rgb.data[i * 3]) };
+  const deep: RawImage = { width: w, height: h, channels: 3, depth: 16, data: Uint16Array.from(rgb.data, (v, i) => v * 257 + (i % 200)) };
+  for (const [name, img] of [['RGB', rgb], ['RGBA', rgba], ['opaque RGBA', opaqueRgba], ['grey', grey], ['16-bit RGB', deep]] as const) {
+    const whole = await inpaintImage(toPlanes(img), m, echo, opts);
+    const expected = fromPlanes(whole.planes);
+    const copy: RawImage = { ...img, data: img.data.slice() };
+    const got = await inpaintRaw(copy, m, echo, opts);
+    assert.equal(got.crops.length, 3, name);
+    assert.deepEqual(got.crops, whole.crops, `${name}: the same crops, in image coordinates`);
+    if (got.image.channels === expected.channels) {
+      // inside the crops' windows the bytes inpaintImage gives; outside them the input's own bytes, which
+      // inpaintImage also gives wherever a pixel is visible (it whitens the colour of fully transparent ones)
+      const region = unionBox(got.crops);
+      const ch = img.channels >= 3 && img.depth === 8 ? img.channels : expected.channels;
+      for (let i = 0; i < w * h; i++) {
+        const x = i % w, y = Math.floor(i / w);
+        const inside = x >= region.x && x < region.x + region.w && y >= region.y && y < region.y + region.h;
+        const px = Array.from(got.image.data.subarray(i * ch, (i + 1) * ch));
+        const theirs = Array.from(expected.data.subarray(i * ch, (i + 1) * ch));
+        const visible = ch === 3 || theirs[3] > 0;
+        if (inside || visible) assert.deepEqual(px, theirs, `${name}: pixel ${x},${y}`);
+        if (!inside && img.depth === 8 && img.channels >= 3) assert.deepEqual(px, Array.from(img.data.subarray(i * ch, (i + 1) * ch)), `${name}: pixel ${x},${y} untouched`);
+      }
+    } else {
+      // an opaque RGBA image keeps its alpha channel (255): its colour is what inpaintImage gives
+      assert.equal(name, 'opaque RGBA');
+      assert.equal(expected.channels, 3);
+      for (let i = 0; i < w * h; i++) {
+        for (let c = 0; c < 3; c++) assert.equal(got.image.data[i * 4 + c], expected.data[i * 3 + c], `${name}: pixel ${i}`);
+        assert.equal(got.image.data[i * 4 + 3], 255);
+      }
+      assert.deepEqual(withoutOpaqueAlpha(got.image), expected, 'and written without it, it is inpaintImage\'s result');
+    }
+    if (img.depth === 8 && img.channels >= 3) assert.equal(got.image, copy, `${name}: filled in place`);
+  }
+  assert.equal(withoutOpaqueAlpha(rgba), rgba, 'a semi-transparent image keeps its alpha');
 });

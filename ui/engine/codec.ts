@@ -1,8 +1,11 @@
-// PNG ⇄ RawImage in pure JS (fast-png decodes; encodePng writes with fflate's deflate), so the browser
-// and the CLI decode the same bytes to the same samples. A canvas would premultiply alpha and colour-manage, changing pixels before the model sees them.
+// PNG ⇄ RawImage in pure JS, so the browser and the CLI decode the same bytes to the same samples:
+// png-read.ts reads the common kinds (8/16-bit grey or colour, not interlaced) fast, fast-png every
+// other kind; encodePng writes with fflate's deflate. A canvas would premultiply alpha and colour-manage, changing pixels before the model sees them.
 import { decode } from 'fast-png';
 import { unzlibSync, zlibSync } from 'fflate';
+import { concatBytes } from './bytes';
 import type { Channels, RawImage } from './image/raw';
+import { readCommonPng } from './png-read';
 import { EngineError } from './errors';
 
 const PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
@@ -45,12 +48,6 @@ function crc32(bytes: Uint8Array): number {
   let c = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 255] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
-}
-
-function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
-  return out;
 }
 
 /** One PNG chunk: length, the four-letter type, the data and their CRC. */
@@ -99,6 +96,8 @@ export function withImageDataRestored(bytes: Uint8Array): Uint8Array | null {
 /** Decodes any PNG (grey, grey+alpha, RGB, RGBA, palette; 1–16 bits; tRNS) to a RawImage of 8 or 16 bits. */
 export function decodePng(bytes: Uint8Array): RawImage {
   if (!isPng(bytes)) throw new EngineError('decode-failed', 'not a PNG file');
+  const common = readCommonPng(bytes);
+  if (common) return common;
   let png;
   try {
     png = decode(bytes);

@@ -7,11 +7,11 @@ import { decodePng, encodePng } from './codec';
 import { EngineError } from './errors';
 import { runSteps, throwIfAborted } from './evaluate';
 import { maskFromImage, type Mask } from './image/mask';
-import { fromPlanes, toPlanes } from './image/raw';
+import { fromPlanes, toPlanes, withoutOpaqueAlpha } from './image/raw';
 import { followerOptions, type ChainLink, type ImageResult, type PipelineHooks, type PipelineResult } from './pipeline';
 import type { ModelSession } from './session';
 import { buildSource } from './tools';
-import { inpaintImage, INPAINT_DEFAULTS, type FillUpscaler, type InpaintCrop } from './tools/inpaint';
+import { inpaintRaw, INPAINT_DEFAULTS, type FillUpscaler, type InpaintCrop } from './tools/inpaint';
 import type { EngineOptions } from './tools/types';
 import { cardScale, stepTimes, type StepTime } from './zoo';
 
@@ -95,26 +95,26 @@ export async function runInpaintMask(links: InpaintLinks, png: Uint8Array, maskF
   const now = hooks.now ?? (() => performance.now());
   const timings = { decode: 0, prepare: 0, infer: 0, encode: 0 };
   let t = now();
-  const planes = toPlanes(decodePng(png));
-  const mask = maskFor(planes.width, planes.height);
+  const decoded = decodePng(png);
+  const mask = maskFor(decoded.width, decoded.height);
   timings.decode += now() - t;
   const size = card.source.size ?? INPAINT_DEFAULTS.modelSize;
   const times = stepTimes(card, options.steps, options.output);
   t = now();
-  const result = await inpaintImage(planes, mask, (x1, s, hole) => runHoleSteps(session, x1, s, hole, times, hooks.signal), {
+  // The decoded image is this run's alone: inpaintRaw writes the fills into it.
+  const result = await inpaintRaw(decoded, mask, (x1, s, hole) => runHoleSteps(session, x1, s, hole, times, hooks.signal), {
     seed: options.seed,
     modelSize: size,
     // The card's measured largest hole; else the share of the window the default gives a 128 model (48/128).
     maxHole: card.max_hole ?? Math.round((INPAINT_DEFAULTS.maxHole / INPAINT_DEFAULTS.modelSize) * size),
     signal: hooks.signal,
     upscalers,
-    inPlace: true, // the planes were decoded for this run alone
     onCrop: (done, total) => hooks.onProgress?.({ stage: 'infer', done, total, part: 0, parts: 1 }),
   });
   timings.infer += now() - t;
   throwIfAborted(hooks.signal);
   t = now();
-  const image = fromPlanes(result.planes);
+  const image = withoutOpaqueAlpha(result.image);
   timings.encode += now() - t;
   // The backends of the models that ran, read after the run (a session may have fallen back), joined as runChain does.
   const backend = [link, ...rest.filter((l) => ran.has(l))].map((l) => l.session.backend).filter((b, j, all) => all.indexOf(b) === j).join(' + ');

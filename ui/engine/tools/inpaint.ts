@@ -12,7 +12,8 @@
 import { EngineError } from '../errors';
 import { planCrops, type Crop, type CropPlanOptions } from '../image/crop-plan';
 import { components, cropMask, featherMask, maskShare, type Box, type Mask } from '../image/mask';
-import type { Planes } from '../image/raw';
+import { cropRaw, moveCrop, pasteRaw, unionBox } from '../image/region';
+import { fromPlanes, toPlanes, type Planes, type RawImage } from '../image/raw';
 import { bicubicTaps, resizeBicubic } from '../image/resize';
 import { crop as cropTopLeft, extractTile, padEdge } from '../image/tiles';
 import { throwIfAborted } from '../evaluate';
@@ -292,11 +293,41 @@ export async function inpaintImage(planes: Planes, mask: Mask, runModel: RunMode
   const problem = maskProblem(mask, planes.width, planes.height);
   if (problem) throw new MaskError(problem);
   const o = planOptions(options);
-  const size = o.modelSize;
   const crops = planCrops(planes.width, planes.height, components(mask, 8), o);
-  const { width, height } = planes;
-  const n = width * height;
-  const work: Planes = options.inPlace ? planes : { width, height, rgb: planes.rgb.slice(), alpha: planes.alpha };
+  const work: Planes = options.inPlace ? planes : { width: planes.width, height: planes.height, rgb: planes.rgb.slice(), alpha: planes.alpha };
+  return { planes: work, crops: await fillCrops(work, mask, crops, runModel, options) };
+}
+
+/**
+ * inpaintImage on an image as decoded (8-bit RGB or RGBA): only the region the crops' windows cover is
+ * turned into planes and back, and written into `img` itself; every pixel outside it is never touched.
+ * On a 4000×3000 photo with a logo that skips 144 MB of planes and about 0.8 s of converting them.
+ * Grey and 16-bit images go whole through planes and come back 8-bit RGB(A), as inpaintImage gives.
+ * Crops are reported in the image's coordinates.
+ */
+export async function inpaintRaw(img: RawImage, mask: Mask, runModel: RunModel, options: InpaintOptions): Promise<{ image: RawImage; crops: InpaintCrop[] }> {
+  if (img.depth !== 8 || (img.channels !== 3 && img.channels !== 4)) {
+    const r = await inpaintImage(toPlanes(img), mask, runModel, { ...options, inPlace: true });
+    return { image: fromPlanes(r.planes), crops: r.crops };
+  }
+  const problem = maskProblem(mask, img.width, img.height);
+  if (problem) throw new MaskError(problem);
+  const o = planOptions(options);
+  const crops = planCrops(img.width, img.height, components(mask, 8), o);
+  const region = unionBox(crops);
+  const planes = toPlanes(cropRaw(img, region));
+  const moved = crops.map((c) => moveCrop(c, -region.x, -region.y));
+  const filled = await fillCrops(planes, cropMask(mask, region), moved, runModel, options);
+  pasteRaw(img, fromPlanes(planes), region);
+  return { image: img, crops: filled.map((c) => ({ ...moveCrop(c, region.x, region.y), upscaler: c.upscaler })) };
+}
+
+/** Fills `work` (planes, changed in place) crop by crop, as inpaintImage describes. */
+async function fillCrops(work: Planes, mask: Mask, crops: Crop[], runModel: RunModel, options: InpaintOptions): Promise<InpaintCrop[]> {
+  const o = planOptions(options);
+  const size = o.modelSize;
+  const { width } = work;
+  const n = width * work.height;
   const rgb = work.rgb;
   // Pixels an earlier crop's write box held: final, and context for every later crop (write boxes of
   // separate crops may overlap where nearby holes were kept apart to stay sharp; crop-plan.ts).
@@ -335,5 +366,5 @@ export async function inpaintImage(planes: Planes, mask: Mask, runModel: RunMode
     ran.push({ ...c, upscaler });
     options.onCrop?.(k + 1, crops.length);
   }
-  return { planes: work, crops: ran };
+  return ran;
 }
