@@ -319,7 +319,7 @@ export async function inpaintRaw(img: RawImage, mask: Mask, runModel: RunModel, 
   const moved = crops.map((c) => moveCrop(c, -region.x, -region.y));
   const filled = await fillCrops(planes, cropMask(mask, region), moved, runModel, options);
   pasteRaw(img, fromPlanes(planes), region);
-  return { image: img, crops: filled.map((c) => ({ ...moveCrop(c, region.x, region.y), upscaler: c.upscaler })) };
+  return { image: img, crops: filled.map((c) => moveCrop(c, region.x, region.y)) };
 }
 
 /** Fills `work` (planes, changed in place) crop by crop, as inpaintImage describes. */
