@@ -17,7 +17,7 @@ before(() => {
   dir = mkdtempSync(join(tmpdir(), 'onestep-cli-images-'));
   zoo = join(dir, 'zoo');
   mkdirSync(zoo);
-  for (const f of ['tiny-random.json', 'tiny-random.onnx', 'tiny-x4.json', 'tiny-x4.onnx']) copyFileSync(join('test/fixtures', f), join(zoo, f));
+  for (const f of ['tiny-random.json', 'tiny-random.onnx', 'tiny-x4.json', 'tiny-x4.onnx', 'tiny-inpaint.json', 'tiny-inpaint.onnx']) copyFileSync(join('test/fixtures', f), join(zoo, f));
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -138,6 +138,27 @@ test('decompression bombs are refused from the header: exit 1, the limits in wor
   ctx.diagnostic(`bomb (${readFileSync(bomb).length} bytes, inflates to 3.6 GB): refused in ${r.ms} ms, peak resident memory ${r.peakMb.toFixed(0)} MB`);
   // Node, the TypeScript loader and the 4 MB file: about 100 MB. Decoding would need 3.6 GB.
   assert.ok(r.peakMb < 400, `peak resident memory ${r.peakMb.toFixed(0)} MB`);
+  assert.equal(existsSync(out), false);
+});
+
+test('inpaint takes photos up to 8192 px a side and 32 megapixels (a 24-megapixel camera photo); beyond, it says so in its own words', async () => {
+  const out = join(dir, 'inpaint-limits-out.png');
+  for (const [w, h] of [[30000, 30000], [8193, 16], [8000, 4500]] as const) {
+    const file = join(dir, `inpaint-declared-${w}x${h}.png`);
+    writeFileSync(file, declaredPng(w, h));
+    const r = await inProcess('inpaint', file, '--mask', file, '-o', out);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.err, new RegExp(`is ${w}×${h} px \\([\\d.]+ megapixels\\), over what inpaint takes: 8192 px a side and 32 megapixels`));
+    assert.doesNotMatch(r.err, /--scale/, 'inpaint has no scale to lower');
+  }
+  // 6000×4000 (24 MP) is over the plugin's 16 MP but inside inpaint's limit: it gets as far as decoding
+  // (the declared files' pixel data is short).
+  const photo = join(dir, 'inpaint-declared-6000x4000.png');
+  writeFileSync(photo, declaredPng(6000, 4000));
+  const r = await inProcess('inpaint', photo, '--mask', photo, '-o', out);
+  assert.equal(r.code, 1);
+  assert.doesNotMatch(r.err, /over what inpaint takes|over the limit/);
+  assert.match(r.err, /could not be read as an image/);
   assert.equal(existsSync(out), false);
 });
 

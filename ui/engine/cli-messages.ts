@@ -120,6 +120,8 @@ export const CLI = {
   noPixels: (path: string) => `${path} has no pixels (its header says 0 px wide or high)`,
   tooLarge: (path: string, w: number, h: number, scale: number, W: number, H: number, maxSide: number, maxPixels: number) =>
     `${path} is ${w}×${h} px; at ×${scale} the result would be ${W}×${H} px (${MP(W, H)}), over the limit of ${maxSide} px a side and ${Math.floor(maxPixels / 1048576)} megapixels (${Math.sqrt(maxPixels)}×${Math.sqrt(maxPixels)} px). Nothing was done: use a smaller image or a lower --scale.`,
+  inpaintTooLarge: (path: string, w: number, h: number, maxSide: number, maxPixels: number) =>
+    `${path} is ${w}×${h} px (${MP(w, h)}), over what inpaint takes: ${maxSide} px a side and ${Math.floor(maxPixels / 1048576)} megapixels. Nothing was done: use a smaller image, or inpaint a crop of it and paste the result back.`,
   decodeWarning: (path: string, warning: string) => `${path}: ${warning.replace(/\.$/, '')} (decoded anyway: check the result)`,
   sizeMismatch: (path: string) => `${path}: the decoded image does not have the size its header declares`,
   outputFolderMissing: (path: string, folder: string) => `cannot write ${path}: the folder ${folder} does not exist`,

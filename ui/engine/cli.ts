@@ -361,6 +361,20 @@ export function checkSize(path: string, width: number, height: number, scale: nu
   }
 }
 
+/**
+ * Inpaint keeps the image as decoded (3–4 bytes a pixel) and converts only its holes' region to planes,
+ * so it takes twice the plugin's result area: a 24- or 33-megapixel camera photo is inpainted whole.
+ */
+export const INPAINT_MAX_PIXELS = 2 * RESULT_MAX_PIXELS;
+
+/** checkSize for inpaint: the result is the input's size, held to RESULT_MAX_SIDE and INPAINT_MAX_PIXELS. */
+export function checkInpaintSize(path: string, width: number, height: number): void {
+  if (width < 1 || height < 1) throw new CliFailure(CLI.noPixels(path));
+  if (width > RESULT_MAX_SIDE || height > RESULT_MAX_SIDE || width * height > INPAINT_MAX_PIXELS) {
+    throw new CliFailure(CLI.inpaintTooLarge(path, width, height, RESULT_MAX_SIDE, INPAINT_MAX_PIXELS));
+  }
+}
+
 /** Where variation `seed` of -o out.png goes: out-<seed>.png. */
 export function variationPath(output: string, seed: number): string {
   const dot = output.lastIndexOf('.');
@@ -440,9 +454,10 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     if (!header) throw new CliFailure(CLI.notAnImage(args.input!));
     // Sketch and Edit make the model's square (upscaled), whatever the input's size; the input itself
     // is held to the plugin's limits (it is decoded whole before it is shrunk).
-    checkSize(args.input!, header.width, header.height, sketchTool ? 1 : chainScale(chain));
+    if (chain[0].tool === 'inpaint') checkInpaintSize(args.input!, header.width, header.height);
+    else checkSize(args.input!, header.width, header.height, sketchTool ? 1 : chainScale(chain));
     if (sketchTool) chain = sketchToolChain(cards, args, header);
-    // Inpaint keeps the input's size (checked above at ×1): the zoo's upscalers only bring scaled-down fills back.
+    // Inpaint keeps the input's size (checked above): the zoo's upscalers only bring scaled-down fills back.
     if (chain[0].tool === 'inpaint') chain = [chain[0], ...inpaintUpscalers(cards)];
     const card = chain[0].tool === 'sketch' || chain[0].tool === 'inpaint' ? chain[0] : chain[chain.length - 1];
     const read = now() - t;
