@@ -2,7 +2,6 @@
 // bytes without decoding anything, so that a size over the limits is refused before any memory is
 // spent on pixels (a few kilobytes of PNG can declare 30000 × 30000); and the conversions between the
 // engine's images and the JPEG/WebP codecs.
-import { encodePng } from './codec';
 import { toRgba8, type RawImage } from './image/raw';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
@@ -119,11 +118,6 @@ export function fromRgba(img: Rgba): RawImage {
     rgb[i * 3 + 2] = data[i * 4 + 2];
   }
   return { width, height, channels: 3, depth: 8, data: rgb };
-}
-
-/** The PNG the engine's pipeline reads, stored without compression (it is decoded again at once). */
-export function enginePng(img: RawImage): Uint8Array {
-  return encodePng(img, 0);
 }
 
 /** A result as 8-bit RGBA for the JPEG or WebP encoder; JPEG has no alpha, so it is flattened onto white. */

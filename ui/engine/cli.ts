@@ -11,7 +11,8 @@ import { runInpaint } from './inpaint-pipeline';
 import { runEdit, runVariations, type SketchResult } from './variations';
 import { DEFAULT_EDIT_STRENGTH, sketchChain, sketchOptionProblem, sketchScaleFor } from './tools/sketch';
 import { inpaintUpscalers, MaskError, type InpaintCrop } from './tools/inpaint';
-import { enginePng, formatOfPath, fromRgba, QUALITY, readHeader, toRgbaFor, type ImageFormat } from './cli-image';
+import type { ImageInput } from './codec';
+import { formatOfPath, fromRgba, QUALITY, readHeader, toRgbaFor, type ImageFormat } from './cli-image';
 import { chainScale, cleanerOf } from './tools/restore';
 import { highestFirstSeed, MAX_SEED, outputSize, resultSizeProblem, RESULT_MAX_PIXELS, RESULT_MAX_SIDE } from '../../src/protocol';
 import { cardScale, effectiveOutput, effectiveSteps, hasDenoiser, stepTimes, type ModelCard, type OutputChoice } from './zoo';
@@ -394,15 +395,15 @@ function readMask(path: string, input: { width: number; height: number }): Uint8
   return bytes;
 }
 
-/** Any input image (PNG, JPEG, WebP) as the PNG the engine reads: Edit's --sketch. */
-async function readImageAsPng(path: string, codecs: ReturnType<typeof nodeCodecs>): Promise<Uint8Array> {
+/** Any input image (PNG, JPEG, WebP) as the engine takes it (PNG bytes, or the decoded pixels): Edit's --sketch. */
+async function readImage(path: string, codecs: ReturnType<typeof nodeCodecs>): Promise<ImageInput> {
   const bytes = readInput(path);
   const header = readHeader(bytes);
   if (!header) throw new CliFailure(CLI.notAnImage(path));
   checkSize(path, header.width, header.height, 1);
   if (header.format === 'png') return bytes;
   try {
-    return enginePng(fromRgba(await codecs.decode(header.format, bytes)));
+    return fromRgba(await codecs.decode(header.format, bytes));
   } catch (err) {
     throw new EngineError('decode-failed', `${path}: ${(err as Error).message}`);
   }
@@ -463,9 +464,9 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     const read = now() - t;
     const codecs = nodeCodecs();
     // PNG goes to the engine as it is (the plugin's decoder, the same samples); JPEG and WebP are decoded
-    // here and handed over as an uncompressed PNG.
+    // here and handed over as pixels.
     t = now();
-    let png = bytes;
+    let png: ImageInput = bytes;
     let input = { width: header.width, height: header.height };
     if (header.format !== 'png') {
       let raw;
@@ -480,7 +481,7 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
       const asDeclared = raw.width === header.width && raw.height === header.height;
       if (!asDeclared && !(raw.width === header.height && raw.height === header.width)) throw new CliFailure(CLI.sizeMismatch(args.input!));
       input = { width: raw.width, height: raw.height };
-      png = enginePng(raw);
+      png = raw;
     }
     const mask = card.tool === 'inpaint' ? readMask(args.mask!, input) : null;
     const decode = now() - t;
@@ -494,7 +495,7 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     const engineOptions = { steps: args.steps, seed: args.seed, strength: args.strength ?? 1, output: args.result };
     try {
       if (args.command === 'edit') {
-        const sketchPng = args.sketch !== undefined ? await readImageAsPng(args.sketch, codecs) : null;
+        const sketchPng = args.sketch !== undefined ? await readImage(args.sketch, codecs) : null;
         const edit = await runEdit(links, png, sketchPng, { ...engineOptions, strength: args.strength ?? DEFAULT_EDIT_STRENGTH });
         if (edit.sketch.kind === 'extracted' && sketchPng === null) io.err(`onestep: ${CLI.sketchExtracted(args.input!)}`);
         result = { ...edit, image: edit.result.image, png: edit.result.png, tiles: 1 };

@@ -3,7 +3,7 @@
 // input and each crop is its own model-size run (ui/engine/tools/inpaint.ts plans and composites).
 // The chain is [inpaint model, …restore upscalers]: a crop's fill scaled down by 2 or more comes back
 // through the largest upscaler that fits, run on it as runChain runs a later link (8-bit hand-over).
-import { decodePng, encodePng } from './codec';
+import { decodePng, encodePng, type ImageInput } from './codec';
 import { EngineError } from './errors';
 import { runSteps, throwIfAborted } from './evaluate';
 import { maskFromImage, type Mask } from './image/mask';
@@ -29,7 +29,7 @@ export interface InpaintRun extends InpaintImageRun, PipelineResult {}
 export type InpaintLinks = ChainLink | ChainLink[];
 
 /** The CLI's entry: the mask as a PNG of the image's size. */
-export async function runInpaint(links: InpaintLinks, png: Uint8Array, maskPng: Uint8Array, options: EngineOptions, hooks: PipelineHooks = {}): Promise<InpaintRun> {
+export async function runInpaint(links: InpaintLinks, png: ImageInput, maskPng: Uint8Array, options: EngineOptions, hooks: PipelineHooks = {}): Promise<InpaintRun> {
   const now = hooks.now ?? (() => performance.now());
   let t = now();
   const mask = maskFromImage(decodePng(maskPng));
@@ -86,7 +86,7 @@ async function runHoleSteps(session: ModelSession, x1: Float32Array, size: numbe
  * exports, ui/engine/image/mask-layers.ts). The result is not encoded: the worker encodes it in
  * pieces of Figma's image size (on a 4000×3000 photo an encode is most of the time).
  */
-export async function runInpaintMask(links: InpaintLinks, png: Uint8Array, maskFor: (width: number, height: number) => Mask, options: EngineOptions, hooks: PipelineHooks = {}): Promise<InpaintImageRun> {
+export async function runInpaintMask(links: InpaintLinks, png: ImageInput, maskFor: (width: number, height: number) => Mask, options: EngineOptions, hooks: PipelineHooks = {}): Promise<InpaintImageRun> {
   const [link, ...rest] = Array.isArray(links) ? links : [links];
   if (!link) throw new EngineError('unsupported-tool', 'no model to run');
   const { card, session } = link;
@@ -95,13 +95,13 @@ export async function runInpaintMask(links: InpaintLinks, png: Uint8Array, maskF
   const now = hooks.now ?? (() => performance.now());
   const timings = { decode: 0, prepare: 0, infer: 0, encode: 0 };
   let t = now();
-  const decoded = decodePng(png);
+  // inpaintRaw fills the decoded image in place: pixels a caller handed over are copied first.
+  const decoded = png instanceof Uint8Array ? decodePng(png) : { ...png, data: png.data.slice() };
   const mask = maskFor(decoded.width, decoded.height);
   timings.decode += now() - t;
   const size = card.source.size ?? INPAINT_DEFAULTS.modelSize;
   const times = stepTimes(card, options.steps, options.output);
   t = now();
-  // The decoded image is this run's alone: inpaintRaw writes the fills into it.
   const result = await inpaintRaw(decoded, mask, (x1, s, hole) => runHoleSteps(session, x1, s, hole, times, hooks.signal), {
     seed: options.seed,
     modelSize: size,

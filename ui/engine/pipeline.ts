@@ -1,7 +1,7 @@
 // The engine's one job end to end: PNG in → decode → for each model of the chain: x1 for its tool,
 // tiled model runs → alpha → PNG out. A chain is e.g. [clean, restore-x4]: each model gets the
 // previous one's result as an 8-bit image, exactly as if the user had run the two tools in turn.
-import { decodePng, encodePng } from './codec';
+import { encodePng, imageOf, type ImageInput } from './codec';
 import { EngineError } from './errors';
 import { fromPlanes, toPlanes, type Planes, type RawImage } from './image/raw';
 import { runSteps, throwIfAborted } from './evaluate';
@@ -55,7 +55,7 @@ export function followerOptions(options: EngineOptions): EngineOptions {
 }
 
 /** runChain without the final PNG encode: for a caller that encodes the result itself (in pieces). */
-export async function runChainToImage(links: ChainLink[], png: Uint8Array, options: EngineOptions, hooks: PipelineHooks = {}): Promise<ImageResult> {
+export async function runChainToImage(links: ChainLink[], png: ImageInput, options: EngineOptions, hooks: PipelineHooks = {}): Promise<ImageResult> {
   if (links.length === 0) throw new EngineError('unsupported-tool', 'no model to run');
   const now = hooks.now ?? (() => performance.now());
   const timings: Record<Stage, number> = { decode: 0, prepare: 0, infer: 0, encode: 0 };
@@ -69,7 +69,7 @@ export async function runChainToImage(links: ChainLink[], png: Uint8Array, optio
     return value;
   };
 
-  const raw = await stage('decode', () => decodePng(png));
+  const raw = await stage('decode', () => imageOf(png));
   let planes: Planes = toPlanes(raw);
   if (planes.alpha && planes.alpha.every((a) => a === 0)) {
     // Nothing visible: a model would only invent colour under zero alpha.
@@ -99,7 +99,7 @@ export async function runChainToImage(links: ChainLink[], png: Uint8Array, optio
   return { image, timings, tiles, backend: links.map((l) => l.session.backend).filter((b, j, all) => all.indexOf(b) === j).join(' + ') };
 }
 
-export async function runChain(links: ChainLink[], png: Uint8Array, options: EngineOptions, hooks: PipelineHooks = {}): Promise<PipelineResult> {
+export async function runChain(links: ChainLink[], png: ImageInput, options: EngineOptions, hooks: PipelineHooks = {}): Promise<PipelineResult> {
   const result = await runChainToImage(links, png, options, hooks);
   const now = hooks.now ?? (() => performance.now());
   const start = now();
@@ -109,6 +109,6 @@ export async function runChain(links: ChainLink[], png: Uint8Array, options: Eng
 }
 
 /** One model: the common case, and what the golden tests check against PyTorch. */
-export function runPipeline(card: ModelCard, session: ModelSession, png: Uint8Array, options: EngineOptions, hooks: PipelineHooks = {}): Promise<PipelineResult> {
+export function runPipeline(card: ModelCard, session: ModelSession, png: ImageInput, options: EngineOptions, hooks: PipelineHooks = {}): Promise<PipelineResult> {
   return runChain([{ card, session }], png, options, hooks);
 }

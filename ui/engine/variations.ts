@@ -6,7 +6,7 @@
 // So a variation with seed k is bit-for-bit runChain(links, png, {…options, seed: k}) (Steps count for
 // the sketch model; the upscalers take their default), and its
 // SketchResult.seed is what the panel stores and what reproduces it.
-import { decodePng, encodePng } from './codec';
+import { encodePng, imageOf, type ImageInput } from './codec';
 import { EngineError } from './errors';
 import { throwIfAborted } from './evaluate';
 import { fromPlanes, toPlanes, type Planes, type RawImage } from './image/raw';
@@ -40,8 +40,8 @@ export function variationSeed(seed: number, k: number): number {
   return (seed + k) >>> 0;
 }
 
-function decodeLayer(png: Uint8Array): Planes {
-  const raw = decodePng(png);
+function decodeLayer(png: ImageInput): Planes {
+  const raw = imageOf(png);
   const planes = toPlanes(raw);
   if (planes.alpha && planes.alpha.every((a) => a === 0)) {
     throw new EngineError('no-pixels', `${raw.width}×${raw.height} layer is fully transparent`);
@@ -105,7 +105,7 @@ function backendOf(links: ChainLink[]): string {
  * per step on all of them (B = count), each then through the rest of the chain. count = 1 is a single
  * run that also reports how the layer was read (runChain does not).
  */
-export async function runVariations(links: ChainLink[], png: Uint8Array, options: EngineOptions, count = 4, hooks: PipelineHooks = {}): Promise<SketchRunResult> {
+export async function runVariations(links: ChainLink[], png: ImageInput, options: EngineOptions, count = 4, hooks: PipelineHooks = {}): Promise<SketchRunResult> {
   if (links.length === 0) throw new EngineError('unsupported-tool', 'no model to run');
   const { card } = links[0];
   const size = sketchSize(card);
@@ -153,7 +153,7 @@ export interface EditRunResult {
  * sketch it came from (null: extracted from the edited image); options.strength is s ∈ (0, 1] and
  * options.seed / color / latentStrength rebuild that sketch's x1 as it was. Then links 1… as runChain.
  */
-export async function runEdit(links: ChainLink[], editedPng: Uint8Array, sketchPng: Uint8Array | null, options: EngineOptions, hooks: PipelineHooks = {}): Promise<EditRunResult> {
+export async function runEdit(links: ChainLink[], editedPng: ImageInput, sketchPng: ImageInput | null, options: EngineOptions, hooks: PipelineHooks = {}): Promise<EditRunResult> {
   if (links.length === 0) throw new EngineError('unsupported-tool', 'no model to run');
   const { card } = links[0];
   const size = sketchSize(card);
