@@ -852,3 +852,15 @@ test('inpaintRaw: the same bytes as inpaintImage on the whole image, for RGB, RG
   }
   assert.equal(withoutOpaqueAlpha(rgba), rgba, 'a semi-transparent image keeps its alpha');
 });
+
+test('runInpaintMask: decoded pixels (as the CLI hands over a JPEG) give the bytes the same image as PNG gives, and are not written into', async () => {
+  const png = photoPng(300, 200);
+  const raw = decodePng(png);
+  const before = raw.data.slice();
+  const m = rectMask(300, 200, [{ x: 120, y: 80, w: 20, h: 16 }]);
+  const fromPng = await runInpaintMask({ card: TINY_INPAINT, session: boxModel(4) }, png, () => m, OPTS);
+  const fromRaw = await runInpaintMask({ card: TINY_INPAINT, session: boxModel(4) }, raw, () => m, OPTS);
+  assert.deepEqual(fromRaw.image, fromPng.image);
+  assert.notDeepEqual(Array.from(fromRaw.image.data), Array.from(before), 'the hole was filled');
+  assert.deepEqual(raw.data, before, 'the caller\'s pixels are as they were');
+});
