@@ -6,6 +6,7 @@ import { decode } from 'fast-png';
 import { unzlibSync, zlibSync } from 'fflate';
 import { concatBytes } from './bytes';
 import type { Channels, RawImage } from './image/raw';
+import { pngChunks } from './png-chunks';
 import { readCommonPng } from './png-read';
 import { EngineError } from './errors';
 
@@ -70,18 +71,13 @@ export function pngChunk(type: string, data: Uint8Array): Uint8Array {
  * for this.
  */
 export function withImageDataRestored(bytes: Uint8Array): Uint8Array | null {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const chunks = pngChunks(bytes);
+  if (!chunks) return null;
   const before: Uint8Array[] = [], after: Uint8Array[] = [], data: Uint8Array[] = [];
-  for (let at = 8; at + 12 <= bytes.length;) {
-    const length = view.getUint32(at);
-    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
-    if (at + 12 + length > bytes.length) return null;
-    const chunk = bytes.subarray(at, at + 12 + length);
-    if (type === 'IDAT') data.push(chunk.subarray(8, 8 + length));
+  for (const { type, body, whole } of chunks) {
+    if (type === 'IDAT') data.push(body);
     else if (type === 'fdAT' || type === 'acTL') return null; // animated: left to fast-png
-    else (data.length ? after : before).push(chunk);
-    at += 12 + length;
-    if (type === 'IEND') break;
+    else (data.length ? after : before).push(whole);
   }
   if (!data.length) return null;
   let raw: Uint8Array;

@@ -6,30 +6,27 @@
 import { unzlibSync } from 'fflate';
 import { concatBytes } from './bytes';
 import type { Channels, RawImage } from './image/raw';
+import { pngChunks } from './png-chunks';
 
 const CHANNELS_OF_COLOUR_TYPE: Record<number, Channels | undefined> = { 0: 1, 4: 2, 2: 3, 6: 4 };
 
 /** The IHDR fields and the image data of a PNG this reader takes, or null. */
 function parse(bytes: Uint8Array): { width: number; height: number; depth: 8 | 16; channels: Channels; data: Uint8Array[] } | null {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const chunks = pngChunks(bytes);
+  if (!chunks) return null;
   let header: { width: number; height: number; depth: 8 | 16; channels: Channels } | null = null;
   const data: Uint8Array[] = [];
-  for (let at = 8; at + 12 <= bytes.length; ) {
-    const length = view.getUint32(at);
-    const type = String.fromCharCode(bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]);
-    if (at + 12 + length > bytes.length) return null;
-    const body = bytes.subarray(at + 8, at + 8 + length);
+  for (const { type, body } of chunks) {
     if (type === 'IHDR') {
-      if (length < 13) return null;
+      if (body.length < 13) return null;
+      const fields = new DataView(body.buffer, body.byteOffset, body.byteLength);
       const depth = body[8];
       const channels = CHANNELS_OF_COLOUR_TYPE[body[9]];
       const interlaced = body[12] !== 0;
       if ((depth !== 8 && depth !== 16) || !channels || interlaced || body[10] !== 0 || body[11] !== 0) return null;
-      header = { width: view.getUint32(at + 8), height: view.getUint32(at + 12), depth, channels };
+      header = { width: fields.getUint32(0), height: fields.getUint32(4), depth, channels };
     } else if (type === 'IDAT') data.push(body);
     else if (type === 'tRNS' || type === 'acTL') return null; // a transparent colour, or an animation
-    else if (type === 'IEND') break;
-    at += 12 + length;
   }
   return header && data.length ? { ...header, data } : null;
 }
