@@ -11,7 +11,7 @@
 //     --hosted-url U also write <out>/hosted/figma-ui.html, the tiny UI Figma loads that navigates to U
 import * as esbuild from 'esbuild';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -45,7 +45,10 @@ function gzipCached(path) {
   if (existsSync(cached)) return readFileSync(cached);
   const gz = gzipSync(bytes, { level: 9 });
   mkdirSync(CACHE, { recursive: true });
-  writeFileSync(cached, gz);
+  // written aside and renamed: two builds at once (npm test's lanes) never read a half-written file
+  const partial = `${cached}.${process.pid}.partial`;
+  writeFileSync(partial, gz);
+  renameSync(partial, cached);
   return gz;
 }
 
@@ -131,9 +134,9 @@ async function buildUi({ hosted, models }) {
       const useGz = gz.length < raw.length * 0.9;
       return `<script type="application/octet-stream" id="onestep-model-${m.card.id}"${useGz ? ' data-encoding="gzip"' : ''}>${(useGz ? gz : raw).toString('base64')}</script>`;
     }),
-    `<script type="application/json" id="onestep-zoo">${JSON.stringify(cards).replace(/</g, '\\u003c')}</script>`,
+    `<script type="application/json" id="onestep-zoo">${asciiJson(cards)}</script>`,
   ];
-  return [
+  return asciiOnly([
     '<!doctype html>',
     `<html lang="en" data-flavour="${hosted ? 'hosted' : 'figma'}">`,
     '<head><meta charset="utf-8"><title>Onestep</title>',
@@ -142,7 +145,24 @@ async function buildUi({ hosted, models }) {
     ...assets,
     `<script>${scriptSafe(js)}</script>`,
     '</body></html>',
-  ].join('\n');
+  ].join('\n'));
+}
+
+/** JSON for an inline script block: `<` escaped (no `</script>` inside), and every character past
+ * ASCII written as \uXXXX, so the page stays ASCII (see asciiOnly). */
+function asciiJson(value) {
+  return JSON.stringify(value).replace(/[<\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * ui.html must be pure ASCII: one character past it (a "×" in a card) makes the whole 20 MB page a
+ * two-byte string in the JavaScript engine, and every copy of it (Figma's __html__, the post into the
+ * plugin frame, the parse) then costs seconds instead of tens of milliseconds.
+ */
+function asciiOnly(html) {
+  const at = html.search(/[^\x00-\x7f]/);
+  if (at >= 0) throw new Error(`build: ui.html has a character past ASCII at ${at}: …${html.slice(Math.max(0, at - 40), at + 10)}…`);
+  return html;
 }
 
 async function buildMain() {

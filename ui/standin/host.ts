@@ -13,12 +13,14 @@ declare global {
   }
 }
 
-// The shell Figma-style frames start from: tiny, so it fits a data: URL; the real UI arrives by message.
+// The shell Figma-style frames start from: tiny, so it fits a data: URL; the real UI arrives by message,
+// as UTF-8 bytes in a transferred buffer: a 20 MB string posted as a string takes seconds to deserialise
+// in the frame, the bytes and TextDecoder a few tens of milliseconds.
 const SHELL = `<!doctype html><script>
 addEventListener('message', function boot(e) {
   if (!e.data || !e.data.__onestepShell) return;
   removeEventListener('message', boot);
-  var html = e.data.html;
+  var html = new TextDecoder().decode(e.data.html);
   document.open(); document.write(html); document.close();
   parent.postMessage({ __onestepShellWritten: true }, '*');
 });
@@ -29,6 +31,8 @@ let frame: HTMLIFrameElement | null = null;
 let queue: unknown[] = [];
 let written = false;
 let pendingHtml = '';
+/** ui.html's bytes as fetched, so showUI(__html__) does not have to encode 20 MB again (≈0.5 s). */
+let htmlBytes: Uint8Array | null = null;
 
 /** ?hosted: the UI comes from this (secure) origin instead, as Figma's hosted-UI mode does. */
 const HOSTED = new URLSearchParams(location.search).has('hosted');
@@ -81,7 +85,10 @@ function closeFrame() {
 window.addEventListener('message', (e) => {
   if (!frame || e.source !== frame.contentWindow) return;
   const d = e.data as { __onestepShellReady?: boolean; __onestepShellWritten?: boolean; pluginMessage?: unknown };
-  if (d?.__onestepShellReady) frame.contentWindow!.postMessage({ __onestepShell: true, html: pendingHtml }, '*');
+  if (d?.__onestepShellReady) {
+    const html = pendingHtml === window.__html__ && htmlBytes ? htmlBytes.slice() : new TextEncoder().encode(pendingHtml);
+    frame.contentWindow!.postMessage({ __onestepShell: true, html }, '*', [html.buffer]);
+  }
   else if (d?.__onestepShellWritten) {
     written = true;
     for (const m of queue.splice(0)) frame.contentWindow!.postMessage({ pluginMessage: m }, '*');
@@ -250,7 +257,8 @@ async function boot() {
   // ?model=<id> opens the panel with that model chosen (as if the user had picked it last time).
   const model = new URLSearchParams(location.search).get('model');
   if (model) fig.storage.set(SETTINGS_KEY, { modelId: model });
-  window.__html__ = await (await fetch('../ui.html')).text();
+  htmlBytes = new Uint8Array(await (await fetch('../ui.html')).arrayBuffer());
+  window.__html__ = new TextDecoder().decode(htmlBytes);
   await loadExamples();
   setInterval(draw, 250);
   document.getElementById('undo')!.onclick = () => fig.undo();
