@@ -14,6 +14,9 @@ import { resizeBicubic } from '../../ui/engine/image/resize.ts';
 const DIST = 'dist/test'; // built by `npm run test:browser` with --test-models --hosted
 const TINY = 'tiny-random';
 const TINY_TITLE = 'Tiny random (tests only)';
+/** How long the stand-in's getNodeByIdAsync takes in the tests that land a Cancel or a close inside it:
+ * long enough that a click on a busy 2-core machine still lands inside. */
+const LOOKUP_DELAY_MS = 4000;
 /** Golden tolerance: ORT wasm vs PyTorch differ by ~1e-4 in model units, i.e. at most a rounding step. */
 const GOLDEN = { maxLevels: 2, meanLevels: 0.5 };
 
@@ -377,13 +380,15 @@ test('a Cancel that lands while main looks the layer up again after the result w
   await withPlayground(async ({ page, ui }) => {
     const before = await layerNames(page);
     const commits = await page.evaluate(() => window.standin.commits);
-    await page.evaluate(() => (window.standin.lookupDelayMs = 1500));
+    await page.evaluate((ms) => (window.standin.lookupDelayMs = ms), LOOKUP_DELAY_MS);
     await runTool(page, ui, 'Pattern', TINY);
     // The panel has sent its result; main is now in its (slow) lookup of the source before writing.
     await page.waitForFunction(() => window.standin.uiLog.some((l) => l.type === 'job-result'), null, { timeout: TIMEOUTS.run });
     await ui.locator('[data-testid=cancel]').click();
+    assert.ok(await page.evaluate(() => window.standin.lookupsInFlight) > 0, `Cancel landed after main's ${LOOKUP_DELAY_MS} ms lookup: too late to test anything`);
     await ui.locator('[data-testid=note]', { hasText: 'Cancelled' }).waitFor({ timeout: TIMEOUTS.cancel });
-    await page.waitForTimeout(2500);
+    await page.waitForFunction(() => window.standin.lookupsInFlight === 0, null, { timeout: LOOKUP_DELAY_MS + 5000 });
+    await page.waitForTimeout(500); // anything main would write after its lookup
     assert.deepEqual(await layerNames(page), before, 'no layer was added');
     assert.equal(await page.evaluate(() => window.standin.commits), commits, 'no undo step');
     assert.deepEqual(await page.evaluate(() => window.standin.notifications.map((n) => n.message)), [], 'no "Added 1 layer" notice');
@@ -427,13 +432,15 @@ test('the plugin closed mid-run: no layer is written', async () => {
     const commits = await page.evaluate(() => window.standin.commits);
     // Close at the last moment: the panel's result has arrived and main is looking the source up
     // again before it writes. Only the close → cancel wiring stops the write here.
-    await page.evaluate(() => (window.standin.lookupDelayMs = 1500));
+    await page.evaluate((ms) => (window.standin.lookupDelayMs = ms), LOOKUP_DELAY_MS);
     await runTool(page, ui, 'Pattern', TINY);
     await page.waitForFunction(() => window.standin.uiLog.some((l) => l.type === 'job-result'), null, { timeout: TIMEOUTS.run });
     await page.waitForTimeout(100); // delivered to main (the stand-in delivers UI messages on a task)
     await page.evaluate(() => window.figma.closePlugin());
+    assert.ok(await page.evaluate(() => window.standin.lookupsInFlight) > 0, `the close landed after main's ${LOOKUP_DELAY_MS} ms lookup: too late to test anything`);
     assert.equal(await page.evaluate(() => window.standin.uiFrame()), null, 'the UI frame is gone');
-    await page.waitForTimeout(2500);
+    await page.waitForFunction(() => window.standin.lookupsInFlight === 0, null, { timeout: LOOKUP_DELAY_MS + 5000 });
+    await page.waitForTimeout(500); // anything main would write after its lookup
     assert.deepEqual(await layerNames(page), before, 'no layer');
     assert.equal(await page.evaluate(() => window.standin.commits), commits, 'no undo step');
     assert.deepEqual(await page.evaluate(() => window.standin.callsAfterClose), [], 'no API call after close');

@@ -112,6 +112,8 @@ export class FigmaStandin {
    * document (dynamic-page loading); tests use it to land a Cancel or a close inside that await.
    */
   lookupDelayMs = 0;
+  /** getNodeByIdAsync calls still waiting out lookupDelayMs (tests: did an action land inside one?). */
+  lookupsInFlight = 0;
   /** Fonts the plugin loaded (figma.loadFontAsync): Figma refuses text edits before the font is loaded. */
   readonly loadedFonts = new Set<string>();
   /** Message types from the UI that are logged but never delivered (tests: a UI that never answers). */
@@ -416,7 +418,11 @@ export class FigmaStandin {
       },
       async getNodeByIdAsync(id: string) {
         self.assertOpen('getNodeByIdAsync');
-        if (self.lookupDelayMs > 0) await new Promise((r) => setTimeout(r, self.lookupDelayMs));
+        if (self.lookupDelayMs > 0) {
+          self.lookupsInFlight++;
+          await new Promise((r) => setTimeout(r, self.lookupDelayMs));
+          self.lookupsInFlight--;
+        }
         return self.nodes.has(id) ? self.handle(id) : null;
       },
       group(children: ReadonlyArray<BaseNode>, parent: BaseNode & ChildrenMixin, index?: number) {
