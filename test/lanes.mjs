@@ -1,20 +1,23 @@
-// How `npm test` (run-all.mjs) lays its suites out on a two-core machine: the models suite (pytest, one
-// torch thread) runs beside the others, which run in turn (the browser suite's WASM is one thread), so a
-// run takes about as long as its longest lane. `serial` runs every suite in turn.
+// How `npm test` (run-all.mjs) lays its suites out on a two-core machine: two lanes, each using about
+// one core. The unit and models suites (node:test with one file at a time; pytest with one torch
+// thread) run one after the other in a lane beside the rest, which run in turn (the browser suite's
+// WASM is one thread), so a run takes about as long as its longer lane. `serial` runs every suite in turn.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** The suite that gets a lane of its own. */
-export const BESIDE = 'models';
+/** The suites that share the lane beside the others, in the order they run there. */
+export const BESIDE = ['unit', 'models'];
 
-/** { inTurn, beside }: the chosen [name, command] suites split into the ones run one after another and
- * the one (or none) run beside them. A suite chosen alone, or `serial`, runs in turn. */
+/** { inTurn, beside }: the chosen [name, command] suites split into the ones run one after another
+ * live and the ones run one after another in the lane beside them (an empty list: no lane). With
+ * `serial`, or when either side would be empty, everything runs in turn. */
 export function planLanes(chosen, { serial = false } = {}) {
-  const lone = serial || chosen.length < 2;
-  const beside = lone ? undefined : chosen.find(([name]) => name === BESIDE);
-  return { inTurn: chosen.filter((s) => s !== beside), beside };
+  const beside = serial ? [] : BESIDE.map((name) => chosen.find(([n]) => n === name)).filter(Boolean);
+  const inTurn = chosen.filter((s) => !beside.includes(s));
+  if (beside.length === 0 || inTurn.length === 0) return { inTurn: chosen, beside: [] };
+  return { inTurn, beside };
 }
 
 /** Runs one suite's command with the given stdio and resolves to { name, ok, seconds } when it ends
@@ -41,9 +44,9 @@ export async function runLive(suite) {
   return r;
 }
 
-/** The suite beside the others: its output goes to a file the child writes itself (so the two outputs
- * never interleave, and nothing in the parent has to keep reading it), and comes back whole as
- * `output` once the suite has ended. */
+/** One suite in the lane beside the others: its output goes to a file the child writes itself (so
+ * the two lanes' outputs never interleave, and nothing in the parent has to keep reading it), and
+ * comes back whole as `output` once the suite has ended. */
 export async function runBeside(suite, { env = process.env } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'onestep-test-'));
   const fd = openSync(join(dir, `${suite[0]}.log`), 'w');
@@ -53,4 +56,16 @@ export async function runBeside(suite, { env = process.env } = {}) {
   const output = readFileSync(join(dir, `${suite[0]}.log`), 'utf8') + (startError ? `\nnpm test: could not start ${suite[0]}: ${startError}\n` : '');
   rmSync(dir, { recursive: true, force: true });
   return { ...r, output };
+}
+
+/** The lane beside the others: its suites one after another (each runs even when one before failed);
+ * resolves to their results in order. `onEnd` hears of each as it ends. */
+export async function runLane(suites, { env = process.env, onEnd = () => {} } = {}) {
+  const results = [];
+  for (const suite of suites) {
+    const r = await runBeside(suite, { env });
+    onEnd(r);
+    results.push(r);
+  }
+  return results;
 }

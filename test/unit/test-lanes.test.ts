@@ -1,23 +1,27 @@
-// `npm test`'s lanes: the models suite runs beside the others (whose output stays live), its output is
-// kept whole and given back when it ends, and its failure counts.
+// `npm test`'s lanes: the unit and models suites run one after the other beside the rest (whose output
+// stays live), their output is kept whole and given back when they end, and their failures count.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 // @ts-expect-error: a plain .mjs helper without types
-import { BESIDE, planLanes, runBeside } from '../lanes.mjs';
+import { BESIDE, planLanes, runBeside, runLane } from '../lanes.mjs';
 
 const SUITES: [string, string][] = [['typecheck', 'a'], ['unit', 'b'], ['browser', 'c'], ['models', 'd']];
 
-test('planLanes: models beside the rest; alone, or with --serial, everything in turn', () => {
-  assert.equal(BESIDE, 'models');
+const names = (suites: [string, string][]) => suites.map(([n]) => n);
+
+test('planLanes: unit then models beside the rest; with --serial, or when a side would be empty, everything in turn', () => {
+  assert.deepEqual(BESIDE, ['unit', 'models']);
   const all = planLanes(SUITES);
-  assert.deepEqual(all.beside, ['models', 'd']);
-  assert.deepEqual(all.inTurn.map(([n]: [string]) => n), ['typecheck', 'unit', 'browser']);
+  assert.deepEqual(names(all.beside), ['unit', 'models']);
+  assert.deepEqual(names(all.inTurn), ['typecheck', 'browser']);
   const serial = planLanes(SUITES, { serial: true });
-  assert.equal(serial.beside, undefined);
-  assert.deepEqual(serial.inTurn.map(([n]: [string]) => n), ['typecheck', 'unit', 'browser', 'models']);
-  const alone = planLanes([['models', 'd']]);
-  assert.equal(alone.beside, undefined, 'a suite chosen alone prints as it goes');
-  assert.deepEqual(planLanes([['unit', 'b'], ['browser', 'c']]).beside, undefined, 'no models suite: nothing beside');
+  assert.deepEqual(serial.beside, []);
+  assert.deepEqual(names(serial.inTurn), ['typecheck', 'unit', 'browser', 'models']);
+  assert.deepEqual(planLanes([['models', 'd']]), { inTurn: [['models', 'd']], beside: [] }, 'a suite chosen alone prints as it goes');
+  assert.deepEqual(names(planLanes([['models', 'd'], ['unit', 'b']]).inTurn), ['models', 'unit'], 'nothing left to run in turn: no lane');
+  const two = planLanes([['unit', 'b'], ['browser', 'c']]);
+  assert.deepEqual([names(two.inTurn), names(two.beside)], [['browser'], ['unit']]);
+  assert.deepEqual(planLanes([['typecheck', 'a'], ['browser', 'c']]).beside, [], 'neither unit nor models: nothing beside');
 });
 
 test('runBeside: the whole output in order, the exit status, and a command that fails counts as a failure', async () => {
@@ -45,4 +49,11 @@ test('runBeside runs while the parent is held by the suites in turn', async (t) 
   const held = spawnSync(`for i in $(seq 300); do [ -f '${flag}' ] && exit 0; sleep 0.1; done; exit 1`, { shell: true });
   assert.equal(held.status, 0, 'the lane did not run while the parent was held');
   assert.equal((await lane).output, 'done\n');
+});
+
+test('runLane: its suites one after another, each run even after one fails, results in order', async () => {
+  const heard: string[] = [];
+  const results = await runLane([['unit', 'echo u; exit 1'], ['models', 'echo m']], { onEnd: (r: { name: string }) => heard.push(r.name) });
+  assert.deepEqual(results.map((r: { name: string; ok: boolean; output: string }) => [r.name, r.ok, r.output]), [['unit', false, 'u\n'], ['models', true, 'm\n']]);
+  assert.deepEqual(heard, ['unit', 'models']);
 });
