@@ -59,13 +59,9 @@ export async function runBeside(suite, { env = process.env } = {}) {
 }
 
 /** The lane beside the others: its suites one after another (each runs even when one before failed);
- * resolves to their results in order. `onEnd` hears of each as it ends. */
-export async function runLane(suites, { env = process.env, onEnd = () => {} } = {}) {
+ * resolves to their results in order. */
+export async function runLane(suites, { env = process.env } = {}) {
   const results = [];
-  for (const suite of suites) {
-    const r = await runBeside(suite, { env });
-    onEnd(r);
-    results.push(r);
-  }
+  for (const suite of suites) results.push(await runBeside(suite, { env }));
   return results;
 }
