@@ -14,8 +14,8 @@ declare global {
 }
 
 // The shell Figma-style frames start from: tiny, so it fits a data: URL; the real UI arrives by message,
-// as UTF-8 bytes in a transferred buffer: a 20 MB string posted as a string takes seconds to deserialise
-// in the frame, the bytes and TextDecoder a few tens of milliseconds.
+// as UTF-8 bytes: a 20 MB string posted as a string took seconds to deserialise in the frame, the bytes
+// and TextDecoder a tenth of a second or less.
 const SHELL = `<!doctype html><script>
 addEventListener('message', function boot(e) {
   if (!e.data || !e.data.__onestepShell) return;
@@ -86,8 +86,9 @@ window.addEventListener('message', (e) => {
   if (!frame || e.source !== frame.contentWindow) return;
   const d = e.data as { __onestepShellReady?: boolean; __onestepShellWritten?: boolean; pluginMessage?: unknown };
   if (d?.__onestepShellReady) {
-    const html = pendingHtml === window.__html__ && htmlBytes ? htmlBytes.slice() : new TextEncoder().encode(pendingHtml);
-    frame.contentWindow!.postMessage({ __onestepShell: true, html }, '*', [html.buffer]);
+    // cloned, not transferred: the fetched bytes stay for the next launch
+    const html = (pendingHtml === window.__html__ && htmlBytes) || new TextEncoder().encode(pendingHtml);
+    frame.contentWindow!.postMessage({ __onestepShell: true, html }, '*');
   }
   else if (d?.__onestepShellWritten) {
     written = true;
