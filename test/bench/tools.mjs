@@ -11,7 +11,8 @@
 //            the CLI runs it (a mask PNG of the photo's size) and as the plugin does (the mask from the
 //            shape's own export, the result encoded in pieces of Figma's image size)
 // Each case: one first run (it pays for ORT's kernel compilation, which the panel's preload pays for
-// the user), then the median of `reps` runs; the goal ratio is the median's. The zoo's model of the
+// the user), then a pause for the browser's optimised code (settle.mjs) and the median of `reps`
+// runs; the goal ratio is the median's. The zoo's model of the
 // tool when there is one, else its random-weight fixture (test/fixtures/tiny-*, said in the output).
 import { createServer } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { bundlePage } from './bundle-page.mjs';
 import { collectModels } from '../../build.mjs';
 import { sampleRss } from '../helpers/rss.mjs';
+import { settle } from './settle.mjs';
 import { decodePng, encodePng } from '../../ui/engine/codec.ts';
 import { fromPlanes, toPlanes } from '../../ui/engine/image/raw.ts';
 import { resizeBicubic } from '../../ui/engine/image/resize.ts';
@@ -151,9 +153,10 @@ async function openPage(context, origin) {
   return { page, logs, call, info };
 }
 
-/** A first run, then the median of `reps` runs of the same call. */
+/** A first run, then, after the browser has settled (settle.mjs), the median of `reps` runs of the same call. */
 async function timed(call, fn, arg, reps) {
   const first = await call(fn, arg);
+  await settle();
   const runs = [];
   for (let i = 0; i < reps; i++) runs.push(await call(fn, arg));
   const mid = runs.find((r) => r.wall === median(runs.map((x) => x.wall))) ?? runs[0];

@@ -163,7 +163,9 @@ function onFirstRun(open: () => Promise<FallbackSession>): ModelSession {
   };
 }
 
-async function run(m: RunMessage, signal: AbortSignal): Promise<void> {
+async function run(m: RunMessage, signal: AbortSignal, received: number): Promise<void> {
+  // how long the job waited behind an earlier one or a preload's warm-up run
+  const queued = performance.now() - received;
   // Inpaint opens only its own model up front; every other tool runs each model of its chain.
   const eager = m.tool === 'inpaint' ? 1 : m.models.length;
   post({ type: 'progress', jobId: m.jobId, stage: 'load', done: 0, total: eager });
@@ -190,7 +192,7 @@ async function run(m: RunMessage, signal: AbortSignal): Promise<void> {
     height: image.height,
     ...(seed !== undefined ? { seed } : {}),
   }));
-  const timings: Record<string, number> = { load, ...outcome.timings };
+  const timings: Record<string, number> = { queued, load, ...outcome.timings };
   timings.encode = (timings.encode ?? 0) + performance.now() - encodeStart;
   const transfer = results.flatMap((r) => r.pieces.map((p) => p.png.buffer));
   post(
@@ -224,9 +226,10 @@ scope.onmessage = (e) => {
   } else if (m.type === 'run') {
     const controller = new AbortController();
     aborts.set(m.jobId, controller);
+    const received = performance.now();
     // One job at a time: ORT sessions are not re-entrant and the CPU is the bottleneck anyway.
     queue = queue.then(() =>
-      run(m, controller.signal)
+      run(m, controller.signal, received)
         .catch((err) => post({ type: 'error', jobId: m.jobId, ...toFailure(err) }))
         .finally(() => aborts.delete(m.jobId)),
     );
