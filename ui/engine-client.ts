@@ -3,7 +3,7 @@ import workerSource from 'virtual:worker-source';
 import { hasAsset, readAsset, modelAssetId, WASM_ASSET_ID, buildFlavour } from './assets';
 import type { ErrorCode, MaskLayer, ToolId } from '../src/protocol';
 import type { EngineOptions } from './engine/tools/types';
-import type { FromWorker, ToWorker, WorkerDone, WorkerStage } from './engine/worker-protocol';
+import { wallClock, type FromWorker, type ToWorker, type WorkerDone, type WorkerStage } from './engine/worker-protocol';
 import type { ModelCard } from './engine/zoo';
 
 /** After Cancel, how long the worker may take to stop by itself before it is terminated. */
@@ -137,6 +137,7 @@ export class EngineClient {
       {
         type: 'run', jobId, models, png, options, tool: job.tool ?? 'restore', variations: job.variations ?? 1,
         ...(job.mask ? { mask: job.mask } : {}), ...(job.sketch ? { sketch: job.sketch } : {}), ...(job.swatch ? { swatch: job.swatch } : {}),
+        sentAt: wallClock(),
       },
       transfer,
     );

@@ -28,6 +28,8 @@ export type ToWorker =
       sketch?: Uint8Array;
       /** Sketch: the swatch layer's pixels, the latent instead of a flat colour. */
       swatch?: Uint8Array;
+      /** When the panel posted the job (ms since the epoch, `wallClock()`): the worker reports how long it waited. */
+      sentAt?: number;
     }
   | { type: 'cancel'; jobId: number }
   /** Open a model's session ahead of the first run (the panel sends this when it opens). */
@@ -53,3 +55,6 @@ export type FromWorker =
   | { type: 'error'; jobId: number; code: ErrorCode; detail: string }
   | { type: 'log'; message: string }
   | { type: 'preload-failed'; modelId: string; code: ErrorCode; detail: string };
+
+/** Milliseconds since the epoch on the clock the panel and its worker share (their `performance.now()` start apart). */
+export const wallClock = () => performance.timeOrigin + performance.now();

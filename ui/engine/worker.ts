@@ -13,6 +13,7 @@ import type { Mask } from './image/mask';
 import { toPlanes, type RawImage } from './image/raw';
 import { runInpaintMask } from './inpaint-pipeline';
 import { runEdit, runVariations } from './variations';
+import { wallClock } from './worker-protocol';
 import { FIGMA_IMAGE_MAX, type ErrorCode, type ResultImage } from '../../src/protocol';
 import type { SketchInfo } from './tools/types';
 import type { FallbackSession, ModelSession, OrtModule } from './session';
@@ -163,9 +164,10 @@ function onFirstRun(open: () => Promise<FallbackSession>): ModelSession {
   };
 }
 
-async function run(m: RunMessage, signal: AbortSignal, received: number): Promise<void> {
-  // how long the job waited behind an earlier one or a preload's warm-up run
-  const queued = performance.now() - received;
+async function run(m: RunMessage, signal: AbortSignal): Promise<void> {
+  // How long the job waited since the panel posted it: behind an earlier job or a preload's warm-up,
+  // and before that in the worker's task queue while a model's session opened (synchronous wasm).
+  const queued = m.sentAt === undefined ? 0 : Math.max(0, wallClock() - m.sentAt);
   // Inpaint opens only its own model up front; every other tool runs each model of its chain.
   const eager = m.tool === 'inpaint' ? 1 : m.models.length;
   post({ type: 'progress', jobId: m.jobId, stage: 'load', done: 0, total: eager });
@@ -226,10 +228,9 @@ scope.onmessage = (e) => {
   } else if (m.type === 'run') {
     const controller = new AbortController();
     aborts.set(m.jobId, controller);
-    const received = performance.now();
     // One job at a time: ORT sessions are not re-entrant and the CPU is the bottleneck anyway.
     queue = queue.then(() =>
-      run(m, controller.signal, received)
+      run(m, controller.signal)
         .catch((err) => post({ type: 'error', jobId: m.jobId, ...toFailure(err) }))
         .finally(() => aborts.delete(m.jobId)),
     );
