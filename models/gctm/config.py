@@ -61,7 +61,8 @@ class Gctm:
     rho: float = 7.0
     steps: int = 4                     # N of the consistency grid
     fine_steps: int = 1024             # K of the base grid (FM times)
-    lambda_ctm: float = 1.0            # weight of the consistency loss; the FM loss has weight 1
+    lambda_ctm: float = 1.0            # weight of the consistency loss
+    lambda_fm: float = 1.0             # weight of the flow-matching loss (0: a student held by lambda_teacher_g alone)
     distance: str = "ph"               # ph (pseudo-Huber) | l2
     ctm_beta: list = field(default_factory=lambda: [1.2, 2.0])
     ctm_source_p: float = 0.0          # share of consistency samples that start at the source, t = 1
@@ -149,6 +150,13 @@ def from_dict(d: dict, source: str = "config") -> Config:
         raise ConfigError(f"{source} [data].pairs: a sketch dataset needs its bank file of pairs")
     if not 0.0 <= cfg.gctm.ctm_source_p <= 1.0:
         raise ConfigError(f"{source} [gctm].ctm_source_p: expected a share in [0, 1], got {cfg.gctm.ctm_source_p!r}")
+    if cfg.gctm.lambda_fm < 0:
+        raise ConfigError(f"{source} [gctm].lambda_fm: expected a weight ≥ 0, got {cfg.gctm.lambda_fm!r}")
+    if cfg.gctm.lambda_fm == 0 and cfg.gctm.mode == "fm":
+        raise ConfigError(f"{source} [gctm].lambda_fm = 0: the flow-matching stage (mode fm) trains on that loss alone")
+    if cfg.gctm.lambda_fm == 0 and cfg.gctm.mode == "gctm" and cfg.gctm.lambda_teacher_g <= 0:
+        raise ConfigError(f"{source} [gctm].lambda_fm = 0 leaves the student's denoisers untrained: it needs "
+                          f"[gctm].lambda_teacher_g > 0 (and a teacher) to hold them")
     if cfg.gctm.lambda_exact > 0 and cfg.gctm.coupling != "paired":
         raise ConfigError(f"{source} [gctm].lambda_exact: the exact-source term needs the paired coupling "
                           f"(it pairs each x0 with its own x1), not {cfg.gctm.coupling!r}")

@@ -98,3 +98,33 @@ def test_it_keeps_a_student_s_denoisers_nearer_its_teacher_s_while_the_jumps_tra
         assert ("teacher_g" in parts) == (weight > 0)
         gaps[weight] = _g_gap(student, teacher, x0, x1)
     assert gaps[4.0] < 0.7 * gaps[0.0], gaps
+
+
+def test_a_student_held_by_its_teacher_may_leave_out_flow_matching():
+    """[gctm].lambda_fm = 0: no flow-matching part (one forward and backward pass fewer), the jumps and
+    the denoisers still train; the config refuses it where nothing else would hold the denoisers."""
+    from gctm.config import ConfigError, from_dict
+
+    x0, x1 = _pair(n=4)
+    teacher = _model().eval()
+    for p in teacher.parameters():
+        p.requires_grad_(False)
+    student = copy.deepcopy(teacher)
+    for p in student.parameters():
+        p.requires_grad_(True)
+    cfg = Gctm(coupling="paired", distance="l2", steps=4, ctm_source_p=0.8, lambda_teacher_g=4.0, lambda_fm=0.0)
+    before = [p.detach().clone() for p in student.parameters()]
+    parts = Trainer(student, cfg, lr=1e-3, teacher=teacher).step(x0, x1)
+    assert set(parts) - {"loss"} == {"ctm", "teacher_g"}, parts
+    assert parts["loss"] == pytest.approx(parts["ctm"] + 4.0 * parts["teacher_g"], rel=1e-5)
+    assert any(not torch.equal(a, b) for a, b in zip(before, student.parameters()))
+
+    base = {"run": {"id": "x", "tool": "restore", "title": "X", "version": "0.1.0"}, "data": {"kind": "toy"},
+            "net": {"kind": "resnet"}, "train": {"batch": 1, "lr": 1e-3}}
+    with pytest.raises(ConfigError, match="lambda_fm = 0 leaves the student's denoisers untrained"):
+        from_dict({**base, "gctm": {"coupling": "paired", "lambda_fm": 0.0}})
+    with pytest.raises(ConfigError, match=r"lambda_fm = 0: the flow-matching stage"):
+        from_dict({**base, "gctm": {"coupling": "paired", "mode": "fm", "lambda_fm": 0.0, "lambda_teacher_g": 4.0}})
+    with pytest.raises(ConfigError, match="expected a weight ≥ 0"):
+        from_dict({**base, "gctm": {"coupling": "paired", "lambda_fm": -1.0}})
+    assert from_dict({**base, "gctm": {"coupling": "paired", "lambda_fm": 0.0, "lambda_teacher_g": 4.0}}).gctm.lambda_fm == 0.0
