@@ -66,6 +66,7 @@ class Gctm:
     distance: str = "ph"               # ph (pseudo-Huber) | l2
     ctm_beta: list = field(default_factory=lambda: [1.2, 2.0])
     ctm_source_p: float = 0.0          # share of consistency samples that start at the source, t = 1
+    source_bank: str = ""              # a folder of the teacher's paths from the source (gctm.source_bank) for that share
     fm_time: str = "beta"              # beta | lognormal | uniform
     fm_params: list = field(default_factory=lambda: [3.0, 1.0])
     vars: list = field(default_factory=list)  # [var0, var1, var01]; estimated from data when empty
@@ -157,6 +158,10 @@ def from_dict(d: dict, source: str = "config") -> Config:
     if cfg.gctm.lambda_fm == 0 and cfg.gctm.mode == "gctm" and cfg.gctm.lambda_teacher_g <= 0:
         raise ConfigError(f"{source} [gctm].lambda_fm = 0 leaves the student's denoisers untrained: it needs "
                           f"[gctm].lambda_teacher_g > 0 (and a teacher) to hold them")
+    if cfg.gctm.source_bank and not (cfg.gctm.mode == "gctm" and cfg.gctm.ctm_source_p > 0 and cfg.gctm.teacher
+                                     and cfg.gctm.sigma_p == 0):
+        raise ConfigError(f"{source} [gctm].source_bank: the bank holds a frozen teacher's paths from exact sources; it "
+                          f"needs mode gctm, ctm_source_p > 0, a teacher and sigma_p = 0")
     if cfg.gctm.lambda_exact > 0 and cfg.gctm.coupling != "paired":
         raise ConfigError(f"{source} [gctm].lambda_exact: the exact-source term needs the paired coupling "
                           f"(it pairs each x0 with its own x1), not {cfg.gctm.coupling!r}")

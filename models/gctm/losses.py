@@ -35,12 +35,14 @@ def _seeded(seed, device, fn):
         return fn()
 
 
-def consistency_loss(model, teacher, x0, x1, grid, beta=(1.2, 2.0), distance="ph", teacher_fn=None, source_p=0.0):
+def consistency_loss(model, teacher, x0, x1, grid, beta=(1.2, 2.0), distance="ph", teacher_fn=None, source_p=0.0,
+                     reduce=True):
     """L_GCTM = d(G_θ(x_t, t, s), G_sg(θ)(x_{t→u}, u, s)), teacher-free by default.
 
     x_{t→u} is the ODE solution from t to u by Heun on the grid, using the EMA `teacher` (eval mode,
     no grad) or, when given, `teacher_fn` (a pre-trained flow-matching GCTM used the same way).
     The target uses the online weights under no_grad, with the same dropout mask as the estimate.
+    `reduce=False`: the per-sample distances.
     """
     B = x0.shape[0]
     grid = grid.to(x0.device)
@@ -55,14 +57,30 @@ def consistency_loss(model, teacher, x0, x1, grid, beta=(1.2, 2.0), distance="ph
     with torch.no_grad():
         target = _seeded(seed, x0.device, lambda: model(x_u, u, s))
     est = _seeded(seed, x0.device, lambda: model(x_t, t, s))
+    per = jump_distance(model, est, target, t, s, x_t, distance)
+    return per.mean() if reduce else per
+
+
+def jump_distance(model, est, target, t, s, x_t, distance="ph"):
+    """Per sample: the distance between a jump G(x_t, t, s) and its target, in network-output units."""
     if distance == "ph":
-        c = 0.00054 * math.sqrt(x0[0].numel())
-        per = pseudo_huber(est, target, model.jump_weight(t, s, x_t), c)
-    elif distance == "l2":
-        per = _sum_pixels(((est - target) / model.jump_weight(t, s, x_t)) ** 2)
-    else:
-        raise ValueError(f"unknown distance {distance!r}; expected ph or l2")
-    return per.mean()
+        c = 0.00054 * math.sqrt(est[0].numel())
+        return pseudo_huber(est, target, model.jump_weight(t, s, x_t), c)
+    if distance == "l2":
+        return _sum_pixels(((est - target) / model.jump_weight(t, s, x_t)) ** 2)
+    raise ValueError(f"unknown distance {distance!r}; expected ph or l2")
+
+
+def banked_source_loss(model, bank, n, grid, beta=(1.2, 2.0), distance="ph"):
+    """Per sample, for `n` jumps from the source: d(G_θ(x1, 1, s), the teacher's ODE state at s), x1
+    and that state read from a `source_bank.SourceBank` (what `consistency_loss` gives a source sample,
+    u = s, without solving the teacher again). s is drawn as `consistency_loss` draws it."""
+    grid = grid.to(bank.device)
+    t_idx, s_idx, _ = sample_ctm_indices(grid.cpu(), n, beta, source_p=1.0)
+    _, x1, state = bank.sample(n, s_idx)
+    target = torch.cat([state, x1[:, state.shape[1]:]], dim=1)  # a hole channel is x1's own at every time
+    t, s = grid[t_idx.to(bank.device)], grid[s_idx.to(bank.device)]
+    return jump_distance(model, model(x1, t, s), target, t, s, x1, distance)
 
 
 def flow_matching_loss(model, x0, x1, fine_grid, kind="beta", params=(3.0, 1.0)):

@@ -21,6 +21,8 @@ from .data import DataError, ImageCrops, check_disjoint, evenly_spaced, expand, 
 from .degrade import make_pair
 from .evaluate import load_ema
 from .precond import estimate_hole_vars
+from .source_bank import SourceBank, SourceBankError, bank_meta
+from .time_grid import config_grid
 from .trainer import NonFiniteLoss, Trainer, build_model, estimate_vars
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -143,7 +145,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     try:
         return train(args)
-    except (ConfigError, DataError, checkpoint.CheckpointError, NonFiniteLoss) as e:
+    except (ConfigError, DataError, checkpoint.CheckpointError, NonFiniteLoss, SourceBankError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 
@@ -195,7 +197,13 @@ def train(args):
         # the teacher is rebuilt as it was trained (its own network and data statistics), so a
         # student may be smaller or shaped differently
         teacher = load_ema(cfg, cfg.gctm.teacher)[0].to(device)
-    trainer = Trainer(model, cfg.gctm, cfg.train.lr, cfg.train.ema, cfg.train.grad_clip, teacher)
+    bank = None
+    if cfg.gctm.source_bank:
+        bank = SourceBank(cfg.gctm.source_bank, bank_meta(cfg, cfg.gctm.teacher), config_grid(cfg.gctm),
+                          device, seed=cfg.run.seed + 7919 * rank)
+        if rank == 0:
+            print(f"source bank {cfg.gctm.source_bank}: {bank.size} teacher paths")
+    trainer = Trainer(model, cfg.gctm, cfg.train.lr, cfg.train.ema, cfg.train.grad_clip, teacher, source_bank=bank)
     elapsed_before = 0.0
     if start_path:
         # weights, EMA, optimizer state and step count; training time counts on from the same total

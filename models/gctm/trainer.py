@@ -9,7 +9,7 @@ import functools
 import torch
 
 from . import couplings
-from .losses import (consistency_loss, exact_source_loss, flow_matching_loss, regression_loss,
+from .losses import (banked_source_loss, consistency_loss, exact_source_loss, flow_matching_loss, regression_loss,
                      teacher_denoiser_loss)
 from .network import build_network
 from .precond import GCTM, MaskedGCTM
@@ -50,8 +50,12 @@ def keep_some_unperturbed(couple, share: float, x0, x1):
 
 
 class Trainer:
-    def __init__(self, model: GCTM, gcfg, lr: float, ema: float = 0.999, grad_clip: float = 0.0, teacher: GCTM = None):
+    def __init__(self, model: GCTM, gcfg, lr: float, ema: float = 0.999, grad_clip: float = 0.0, teacher: GCTM = None,
+                 source_bank=None):
         self.model, self.g = model, gcfg
+        # the teacher's paths from the source, solved once (gctm.source_bank): the consistency term's
+        # source samples read their targets there instead of solving the teacher every step
+        self.source_bank = source_bank
         self.ema = copy.deepcopy(model).eval()
         for p in self.ema.parameters():
             p.requires_grad_(False)
@@ -85,14 +89,29 @@ class Trainer:
         # step saves one forward and backward pass).
         if g.lambda_fm > 0:
             parts["fm"] = flow_matching_loss(self.model, x0, x1, self.fine, g.fm_time, g.fm_params)
-        if g.mode == "gctm":
+        if g.mode == "gctm" and self.source_bank is None:
             parts["ctm"] = consistency_loss(self.model, self.ema, x0, x1, self.grid, g.ctm_beta, g.distance,
                                             teacher_fn=self.teacher, source_p=g.ctm_source_p)
+        elif g.mode == "gctm":
+            parts["ctm"] = self._banked_consistency(x0, x1)
         if self.teacher_g > 0:
             parts["teacher_g"] = teacher_denoiser_loss(self.model, self.teacher, x0, x1, self.fine)
         if g.lambda_exact > 0 and x1_exact is not None:
             parts["exact"] = exact_source_loss(self.model, x0, x1_exact)
         return parts
+
+    def _banked_consistency(self, x0, x1):
+        """The consistency term with its source share from the bank: the same mix of samples and the same
+        per-sample distances as `consistency_loss` with `source_p`, averaged over the batch."""
+        g, B = self.g, x0.shape[0]
+        n_source = int((torch.rand(B) < g.ctm_source_p).sum())
+        per = []
+        if n_source < B:
+            per.append(consistency_loss(self.model, self.ema, x0[n_source:], x1[n_source:], self.grid, g.ctm_beta,
+                                        g.distance, teacher_fn=self.teacher, source_p=0.0, reduce=False))
+        if n_source > 0:
+            per.append(banked_source_loss(self.model, self.source_bank, n_source, self.grid, g.ctm_beta, g.distance))
+        return torch.cat(per).mean()
 
     def step(self, x0: torch.Tensor, x1: torch.Tensor) -> dict:
         """Couple, compute the losses, take one Adam step, update the EMA; returns the loss parts."""
