@@ -66,7 +66,7 @@ class Gctm:
     distance: str = "ph"               # ph (pseudo-Huber) | l2
     ctm_beta: list = field(default_factory=lambda: [1.2, 2.0])
     ctm_source_p: float = 0.0          # share of consistency samples that start at the source, t = 1
-    source_bank: str = ""              # a folder of the teacher's paths from the source (gctm.source_bank) for that share
+    source_bank: list = field(default_factory=list)  # folders of the teacher's paths from the source (gctm.source_bank) for that share
     fm_time: str = "beta"              # beta | lognormal | uniform
     fm_params: list = field(default_factory=lambda: [3.0, 1.0])
     vars: list = field(default_factory=list)  # [var0, var1, var01]; estimated from data when empty

@@ -8,13 +8,18 @@ from the bank instead of solving again (`[gctm].source_bank`). The samples are d
 data (the same crops, masks and hole noise), so the bank is a fixed subset of that distribution: the
 other terms, and the consistency samples that do not start at the source, still draw afresh.
 
-    python3 -m gctm.source_bank configs/inpaint.toml --teacher T.pt --out cache/source-bank/inpaint --count 20000
+    python3 -m gctm.source_bank configs/inpaint.toml --teacher T.pt --out cache/source-bank/inpaint-s1 --count 4000 --seed 1
+    python3 -m gctm.train configs/inpaint.toml … --set 'gctm.source_bank=["cache/source-bank/inpaint-s1"]'
+
+A bank grows by building another folder with another `--seed` beside it (two cores build two at once)
+and listing both.
 
 Files in the folder: x0.npy [K, C, H, W] (the clean crop, as the data gives it), x1.npy (the source),
 path.npy [K, N, C', H, W] (the teacher's state at grid[0] … grid[N−1], C' the image channels: a hole
 channel passes through every jump unchanged and is x1's), all float16; bank.json (what the bank was
 made from, and how many samples are done: a stopped build resumes there). About 0.1 s a sample on one
-core of the development machine; 20,000 samples of the 64 px inpaint model take 5 GB.
+core of the development machine (0.3–0.45 s beside a training run); 4,000 samples of the 64 px inpaint
+model take 1 GB.
 """
 import argparse
 import hashlib
@@ -121,32 +126,53 @@ def _differences(a: dict, b: dict) -> str:
 
 
 class SourceBank:
-    """Random samples of a built bank: (x0, x1, s index, the teacher's state at grid[s]) as float32."""
+    """Random samples of one or more built banks, read as one: (x0, x1, the teacher's state at grid[s])
+    as float32. Banks built with different `--seed`s hold different samples, so a bank grows by
+    building another folder beside it."""
 
-    def __init__(self, folder: str, meta: dict, grid: torch.Tensor, device, seed: int = 0):
-        manifest_path = os.path.join(folder, MANIFEST)
-        if not os.path.exists(manifest_path):
-            raise SourceBankError(f"no source bank in {folder}: build it with python3 -m gctm.source_bank")
-        with open(manifest_path) as f:
-            manifest = json.load(f)
-        want = {**meta, "grid": _grid_list(grid), "count": manifest["meta"].get("count")}
-        if manifest["meta"] != want:
-            raise SourceBankError(f"{folder} was made for other settings ({_differences(manifest['meta'], want)})")
-        self.size = manifest["done"]
-        if self.size == 0:
-            raise SourceBankError(f"{folder} holds no finished samples yet")
-        self.x0 = np.load(os.path.join(folder, "x0.npy"), mmap_mode="r")
-        self.x1 = np.load(os.path.join(folder, "x1.npy"), mmap_mode="r")
-        self.path = np.load(os.path.join(folder, "path.npy"), mmap_mode="r")
+    def __init__(self, folders, meta: dict, grid: torch.Tensor, device, seed: int = 0):
+        self.parts = [_read_folder(folder, meta, grid) for folder in ([folders] if isinstance(folders, str) else folders)]
+        if not self.parts:
+            raise SourceBankError("no source bank folders given")
+        self.starts = np.cumsum([0] + [len(p["x0"]) for p in self.parts])
+        self.size = int(self.starts[-1])
         self.device = device
         self.gen = torch.Generator().manual_seed(seed)
 
     def sample(self, n: int, s_idx: torch.Tensor):
         """n random samples and, for each, the teacher's state at its grid index s_idx[i] (< N)."""
-        rows = torch.randint(0, self.size, (n,), generator=self.gen).sort().values.numpy()
+        rows = torch.randint(0, self.size, (n,), generator=self.gen).numpy()
         s = s_idx.cpu().numpy()
-        take = lambda a: torch.from_numpy(np.ascontiguousarray(a).astype(np.float32)).to(self.device)
-        return take(self.x0[rows]), take(self.x1[rows]), take(self.path[rows, s])
+        out = {"x0": [], "x1": [], "path": []}
+        order = []
+        for k, part in enumerate(self.parts):
+            mine = np.nonzero((rows >= self.starts[k]) & (rows < self.starts[k + 1]))[0]
+            if len(mine) == 0:
+                continue
+            local = rows[mine] - self.starts[k]
+            out["x0"].append(part["x0"][local])
+            out["x1"].append(part["x1"][local])
+            out["path"].append(part["path"][local, s[mine]])
+            order.append(mine)
+        back = np.argsort(np.concatenate(order))  # the rows in the order s_idx was drawn for
+        take = lambda arrays: torch.from_numpy(np.concatenate(arrays)[back].astype(np.float32)).to(self.device)
+        return take(out["x0"]), take(out["x1"]), take(out["path"])
+
+
+def _read_folder(folder: str, meta: dict, grid: torch.Tensor) -> dict:
+    """A finished bank's arrays (memory-mapped, its finished samples only), checked against `meta`."""
+    manifest_path = os.path.join(folder, MANIFEST)
+    if not os.path.exists(manifest_path):
+        raise SourceBankError(f"no source bank in {folder}: build it with python3 -m gctm.source_bank")
+    with open(manifest_path) as f:
+        manifest = json.load(f)
+    want = {**meta, "grid": _grid_list(grid), "count": manifest["meta"].get("count")}
+    if manifest["meta"] != want:
+        raise SourceBankError(f"{folder} was made for other settings ({_differences(manifest['meta'], want)})")
+    done = manifest["done"]
+    if done == 0:
+        raise SourceBankError(f"{folder} holds no finished samples yet")
+    return {k: np.load(os.path.join(folder, f"{k}.npy"), mmap_mode="r")[:done] for k in ("x0", "x1", "path")}
 
 
 def bank_meta(cfg, teacher_path_: str) -> dict:

@@ -102,13 +102,28 @@ def test_a_banked_source_sample_scores_as_the_solved_one(tmp_path):
     sample = _sampler()
     build(sample, teacher, GRID, str(tmp_path), 1, META, 3, log=lambda _: None)
     bank = SourceBank(str(tmp_path), META, GRID, torch.device("cpu"))
-    x0 = torch.from_numpy(bank.x0[:1].astype(np.float32)).repeat(6, 1, 1, 1)
-    x1 = torch.from_numpy(bank.x1[:1].astype(np.float32)).repeat(6, 1, 1, 1)
+    x0 = torch.from_numpy(bank.parts[0]["x0"][:1].astype(np.float32)).repeat(6, 1, 1, 1)
+    x1 = torch.from_numpy(bank.parts[0]["x1"][:1].astype(np.float32)).repeat(6, 1, 1, 1)
     torch.manual_seed(7)
     solved = consistency_loss(student, None, x0, x1, GRID, distance="l2", teacher_fn=teacher, source_p=1.0, reduce=False)
     torch.manual_seed(7)
     banked = banked_source_loss(student, bank, 6, GRID, distance="l2")
     assert torch.allclose(banked, solved, rtol=1e-2), (banked, solved)
+
+
+def test_banks_built_beside_each_other_are_read_as_one(tmp_path):
+    """Each sample comes back with the state at its own s, whichever folder holds it."""
+    teacher = _teacher()
+    build(_sampler(), teacher, GRID, str(tmp_path / "a"), 2, META, 3, log=lambda _: None)
+    build(_sampler(20), teacher, GRID, str(tmp_path / "b"), 3, META, 3, log=lambda _: None)
+    bank = SourceBank([str(tmp_path / "a"), str(tmp_path / "b")], META, GRID, torch.device("cpu"), seed=3)
+    assert bank.size == 5
+    s_idx = torch.tensor([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3])
+    x0, x1, state = bank.sample(12, s_idx)
+    want = teacher_path(teacher, x1, GRID, 3)
+    assert torch.allclose(state, want[torch.arange(12), s_idx], atol=2e-3)
+    rows = {tuple(x1[i, 0, 0, :4].tolist()) for i in range(12)}
+    assert len(rows) > 2, "samples from both folders"
 
 
 def test_the_trainer_takes_its_source_share_from_the_bank(tmp_path):
@@ -131,6 +146,6 @@ def test_the_config_names_what_a_bank_needs():
     base = {"run": {"id": "x", "tool": "inpaint", "title": "X", "version": "0.1.0"}, "data": {"kind": "toy"},
             "net": {"kind": "resnet"}, "train": {"batch": 1, "lr": 1e-3}}
     with pytest.raises(ConfigError, match="source_bank"):
-        from_dict({**base, "gctm": {"coupling": "paired", "source_bank": "b", "ctm_source_p": 0.8}})  # no teacher
-    cfg = from_dict({**base, "gctm": {"coupling": "paired", "source_bank": "b", "ctm_source_p": 0.8, "teacher": "t.pt"}})
-    assert cfg.gctm.source_bank == "b"
+        from_dict({**base, "gctm": {"coupling": "paired", "source_bank": ["b"], "ctm_source_p": 0.8}})  # no teacher
+    cfg = from_dict({**base, "gctm": {"coupling": "paired", "source_bank": ["b"], "ctm_source_p": 0.8, "teacher": "t.pt"}})
+    assert cfg.gctm.source_bank == ["b"]
