@@ -17,9 +17,9 @@ and listing both.
 Files in the folder: x0.npy [K, C, H, W] (the clean crop, as the data gives it), x1.npy (the source),
 path.npy [K, N, C', H, W] (the teacher's state at grid[0] … grid[N−1], C' the image channels: a hole
 channel passes through every jump unchanged and is x1's), all float16; bank.json (what the bank was
-made from, and how many samples are done: a stopped build resumes there). About 0.1 s a sample on one
-core of the development machine (0.3–0.45 s beside a training run); 4,000 samples of the 64 px inpaint
-model take 1 GB.
+made from, and how many samples are done: a stopped build resumes there). On one core of the 2-core
+development machine, beside a training run on the other, a sample of the 64 px inpaint model took
+0.3–0.45 s; 4,000 samples take 1 GB.
 """
 import argparse
 import hashlib
