@@ -5,7 +5,8 @@ import platform
 
 import torch
 
-from .export import flops_per_pixel, sha256
+from .digest import sha256
+from .export import flops_per_pixel
 from .precond import takes_mask
 from .network import ResNetConfig
 from .time_grid import config_grid

@@ -5,7 +5,6 @@ and g = g(x, t, s) of x's shape; dynamic B, H, W (multiples of the network's `mu
 model whose state carries the hole (MaskedGCTM, inpainting) has one more input, mask float32
 [B, 1, H, W] (1 in the hole, 0 elsewhere).
 """
-import hashlib
 import json
 import os
 import subprocess
@@ -120,14 +119,6 @@ def fp16_weights(src: str, dst: str):
     onnx.checker.check_model(m)
     onnx.save(m, dst)
     return dst
-
-
-def sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def flops_per_pixel(model, size: int = 64) -> float:

@@ -22,7 +22,6 @@ development machine, beside a training run on the other, a sample of the 64 px i
 0.3–0.45 s; 4,000 samples take 1 GB.
 """
 import argparse
-import hashlib
 import json
 import os
 import time
@@ -30,6 +29,7 @@ import time
 import numpy as np
 import torch
 
+from .digest import sha256
 from .solvers import heun_step
 
 MANIFEST = "bank.json"
@@ -37,14 +37,6 @@ MANIFEST = "bank.json"
 
 class SourceBankError(ValueError):
     pass
-
-
-def file_sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 @torch.no_grad()
@@ -100,17 +92,25 @@ def _grid_list(grid: torch.Tensor) -> list:
     return [round(float(v), 6) for v in grid.to(torch.float32)]
 
 
-def _done(folder: str, meta: dict) -> int:
-    """How many samples of a bank made for `meta` the folder holds (0: none yet)."""
+def _manifest(folder: str, meta: dict, count_of_any: bool = False):
+    """The folder's manifest (None: no bank there yet), refused when it was made for other settings;
+    `count_of_any`: a bank of any size will do (reading), not only `meta`'s (building)."""
     path = os.path.join(folder, MANIFEST)
     if not os.path.exists(path):
-        return 0
+        return None
     with open(path) as f:
-        old = json.load(f)
-    if old["meta"] != meta:
-        raise SourceBankError(f"{folder} holds a bank made for other settings ({_differences(old['meta'], meta)}); "
+        manifest = json.load(f)
+    want = {**meta, "count": manifest["meta"].get("count")} if count_of_any else meta
+    if manifest["meta"] != want:
+        raise SourceBankError(f"{folder} holds a bank made for other settings ({_differences(manifest['meta'], want)}); "
                               f"use another folder")
-    return old["done"]
+    return manifest
+
+
+def _done(folder: str, meta: dict) -> int:
+    """How many samples of a bank made for `meta` the folder holds (0: none yet)."""
+    manifest = _manifest(folder, meta)
+    return manifest["done"] if manifest else 0
 
 
 def _write_manifest(path, meta, done):
@@ -161,14 +161,9 @@ class SourceBank:
 
 def _read_folder(folder: str, meta: dict, grid: torch.Tensor) -> dict:
     """A finished bank's arrays (memory-mapped, its finished samples only), checked against `meta`."""
-    manifest_path = os.path.join(folder, MANIFEST)
-    if not os.path.exists(manifest_path):
+    manifest = _manifest(folder, {**meta, "grid": _grid_list(grid)}, count_of_any=True)
+    if manifest is None:
         raise SourceBankError(f"no source bank in {folder}: build it with python3 -m gctm.source_bank")
-    with open(manifest_path) as f:
-        manifest = json.load(f)
-    want = {**meta, "grid": _grid_list(grid), "count": manifest["meta"].get("count")}
-    if manifest["meta"] != want:
-        raise SourceBankError(f"{folder} was made for other settings ({_differences(manifest['meta'], want)})")
     done = manifest["done"]
     if done == 0:
         raise SourceBankError(f"{folder} holds no finished samples yet")
@@ -178,7 +173,7 @@ def _read_folder(folder: str, meta: dict, grid: torch.Tensor) -> dict:
 def bank_meta(cfg, teacher_path_: str) -> dict:
     """What a bank depends on: the teacher's weights, the data and the state's shape."""
     d = cfg.data
-    return {"teacher_sha256": file_sha256(teacher_path_), "data": {"kind": d.kind, "train": d.train, "crop": d.crop,
+    return {"teacher_sha256": sha256(teacher_path_), "data": {"kind": d.kind, "train": d.train, "crop": d.crop,
             "scales": d.scales, "clipart": d.clipart, "clipart_scales": d.clipart_scales,
             "clipart_fraction": d.clipart_fraction}, "mask": bool(cfg.net.get("mask"))}
 
