@@ -19,7 +19,7 @@ import { build } from '../../build.mjs';
 import { launchBrowser, openPlayground, runTool, TIMEOUTS } from '../helpers/browser.mjs';
 import { sampleRss } from '../helpers/rss.mjs';
 import { settle, SETTLE_MS } from './settle.mjs';
-import { benchTools } from './tools.mjs';
+import { benchTools, medianRun } from './tools.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
@@ -36,7 +36,6 @@ for (const p of ONLY_PARTS) {
   }
 }
 const REPS = Math.max(1, Number(opt('--reps', '3')));
-const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
 
 /** A deterministic test image with edges, gradients and texture. */
 function benchPng(w, h) {
@@ -86,8 +85,7 @@ async function browserRun(context, card, png, hosted = false) {
     const runs = [];
     for (let i = 0; i < REPS; i++) runs.push(await timedRun(page, ui, card));
     const memory = rss.stop();
-    const inferMedian = median(runs.map((r) => r.timings.infer));
-    const warm = runs.find((r) => r.timings.infer === inferMedian);
+    const warm = medianRun(runs, (r) => r.timings.infer);
     const backend = await ui.locator('[data-testid=done]').innerText().catch(() => '');
     return { first, warm, runs, backend, memory };
   } finally {

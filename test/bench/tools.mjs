@@ -43,6 +43,11 @@ const median = (xs) => {
   const v = [...xs].sort((a, b) => a - b);
   return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
 };
+/** The run whose `value(run)` is nearest the median of all the runs' (the median run itself when their count is odd). */
+export const medianRun = (runs, value) => {
+  const m = median(runs.map(value));
+  return runs.reduce((best, r) => (Math.abs(value(r) - m) < Math.abs(value(best) - m) ? r : best));
+};
 const stages = (t) => ['decode', 'prepare', 'infer', 'encode'].map((k) => `${k} ${fmt(t[k] ?? 0)}`).join(', ');
 const rel = (p) => relative(ROOT, p);
 
@@ -159,8 +164,7 @@ async function timed(call, fn, arg, reps) {
   await settle();
   const runs = [];
   for (let i = 0; i < reps; i++) runs.push(await call(fn, arg));
-  const mid = runs.find((r) => r.wall === median(runs.map((x) => x.wall))) ?? runs[0];
-  return { first, runs, wall: median(runs.map((r) => r.wall)), typical: mid };
+  return { first, runs, wall: median(runs.map((r) => r.wall)), typical: medianRun(runs, (r) => r.wall) };
 }
 
 const row = (label, value) => `  ${label.padEnd(45)} ${value}`;
