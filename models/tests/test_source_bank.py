@@ -149,3 +149,27 @@ def test_the_config_names_what_a_bank_needs():
         from_dict({**base, "gctm": {"coupling": "paired", "source_bank": ["b"], "ctm_source_p": 0.8}})  # no teacher
     cfg = from_dict({**base, "gctm": {"coupling": "paired", "source_bank": ["b"], "ctm_source_p": 0.8, "teacher": "t.pt"}})
     assert cfg.gctm.source_bank == ["b"]
+
+
+def test_with_a_bank_the_source_share_never_solves_the_teacher(tmp_path):
+    """Every consistency sample from the source (ctm_source_p = 1): with the bank the teacher is not
+    evaluated at all; without it, the same step solves it."""
+    teacher = _teacher()
+    build(_sampler(), teacher, GRID, str(tmp_path), 4, META, 3, log=lambda _: None)
+    bank = SourceBank(str(tmp_path), META, GRID, torch.device("cpu"))
+    calls = {"n": 0}
+    velocity = teacher.velocity
+
+    def counted(*a, **k):
+        calls["n"] += 1
+        return velocity(*a, **k)
+    teacher.velocity = counted
+    cfg = Gctm(coupling="paired", distance="l2", steps=4, ctm_source_p=1.0)
+    x0, x1 = _sampler(60)(4)
+    seen = {}
+    for name, source_bank in (("bank", bank), ("solved", None)):
+        student = copy.deepcopy(_teacher())
+        calls["n"] = 0
+        Trainer(student.train(), cfg, lr=1e-3, teacher=teacher, source_bank=source_bank).step(x0, x1)
+        seen[name] = calls["n"]
+    assert seen["bank"] == 0 and seen["solved"] > 0, seen
