@@ -66,6 +66,7 @@ class Gctm:
     distance: str = "ph"               # ph (pseudo-Huber) | l2
     ctm_beta: list = field(default_factory=lambda: [1.2, 2.0])
     ctm_source_p: float = 0.0          # share of consistency samples that start at the source, t = 1
+    ctm_endpoint_p: float = 0.0        # share of those that jump all the way to s = 0 (else s is drawn as for the rest)
     source_bank: list = field(default_factory=list)  # folders of the teacher's paths from the source (gctm.source_bank) for that share
     fm_time: str = "beta"              # beta | lognormal | uniform
     fm_params: list = field(default_factory=lambda: [3.0, 1.0])
@@ -151,6 +152,10 @@ def from_dict(d: dict, source: str = "config") -> Config:
         raise ConfigError(f"{source} [data].pairs: a sketch dataset needs its bank file of pairs")
     if not 0.0 <= cfg.gctm.ctm_source_p <= 1.0:
         raise ConfigError(f"{source} [gctm].ctm_source_p: expected a share in [0, 1], got {cfg.gctm.ctm_source_p!r}")
+    if not 0.0 <= cfg.gctm.ctm_endpoint_p <= 1.0:
+        raise ConfigError(f"{source} [gctm].ctm_endpoint_p: expected a share in [0, 1], got {cfg.gctm.ctm_endpoint_p!r}")
+    if cfg.gctm.ctm_endpoint_p > 0 and cfg.gctm.ctm_source_p == 0:
+        raise ConfigError(f"{source} [gctm].ctm_endpoint_p: a share of the samples from the source, so it needs ctm_source_p > 0")
     if cfg.gctm.lambda_fm < 0:
         raise ConfigError(f"{source} [gctm].lambda_fm: expected a weight ≥ 0, got {cfg.gctm.lambda_fm!r}")
     if cfg.gctm.lambda_fm == 0 and cfg.gctm.mode == "fm":

@@ -36,17 +36,17 @@ def _seeded(seed, device, fn):
 
 
 def consistency_loss(model, teacher, x0, x1, grid, beta=(1.2, 2.0), distance="ph", teacher_fn=None, source_p=0.0,
-                     reduce=True):
+                     reduce=True, endpoint_p=0.0):
     """L_GCTM = d(G_θ(x_t, t, s), G_sg(θ)(x_{t→u}, u, s)), teacher-free by default.
 
     x_{t→u} is the ODE solution from t to u by Heun on the grid, using the EMA `teacher` (eval mode,
     no grad) or, when given, `teacher_fn` (a pre-trained flow-matching GCTM used the same way).
     The target uses the online weights under no_grad, with the same dropout mask as the estimate.
-    `reduce=False`: the per-sample distances.
+    `reduce=False`: the per-sample distances. `source_p`, `endpoint_p`: as `sample_ctm_indices` takes them.
     """
     B = x0.shape[0]
     grid = grid.to(x0.device)
-    t_idx, s_idx, u_idx = sample_ctm_indices(grid.cpu(), B, beta, source_p)
+    t_idx, s_idx, u_idx = sample_ctm_indices(grid.cpu(), B, beta, source_p, endpoint_p)
     t_idx, s_idx, u_idx = t_idx.to(x0.device), s_idx.to(x0.device), u_idx.to(x0.device)
     t, s, u = grid[t_idx], grid[s_idx], grid[u_idx]
     x_t = _interp(x0, x1, t)
@@ -71,12 +71,12 @@ def jump_distance(model, est, target, t, s, x_t, distance="ph"):
     raise ValueError(f"unknown distance {distance!r}; expected ph or l2")
 
 
-def banked_source_loss(model, bank, n, grid, beta=(1.2, 2.0), distance="ph"):
+def banked_source_loss(model, bank, n, grid, beta=(1.2, 2.0), distance="ph", endpoint_p=0.0):
     """Per sample, for `n` jumps from the source: d(G_θ(x1, 1, s), the teacher's ODE state at s), x1
     and that state read from a `source_bank.SourceBank` (what `consistency_loss` gives a source sample,
     u = s, without solving the teacher again). s is drawn as `consistency_loss` draws it."""
     grid = grid.to(bank.device)
-    t_idx, s_idx, _ = sample_ctm_indices(grid.cpu(), n, beta, source_p=1.0)
+    t_idx, s_idx, _ = sample_ctm_indices(grid.cpu(), n, beta, source_p=1.0, endpoint_p=endpoint_p)
     _, x1, state = bank.sample(n, s_idx)
     target = torch.cat([state, x1[:, state.shape[1]:]], dim=1)  # a hole channel is x1's own at every time
     t, s = grid[t_idx.to(bank.device)], grid[s_idx.to(bank.device)]

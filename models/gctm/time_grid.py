@@ -34,7 +34,7 @@ def config_base_grid(g) -> torch.Tensor:
     return base_grid(g.fine_steps, g.sigma_min, g.sigma_max, g.rho)
 
 
-def sample_ctm_indices(grid: torch.Tensor, batch: int, beta=(1.2, 2.0), source_p: float = 0.0):
+def sample_ctm_indices(grid: torch.Tensor, batch: int, beta=(1.2, 2.0), source_p: float = 0.0, endpoint_p: float = 0.0):
     """(t_idx, s_idx, u_idx), each [batch], with 0 ≤ s < t ≤ N and s ≤ u < t.
 
     s favours the data end (p ∝ 1 − t_i); t = λ + (1 − λ)·t_s with λ ~ Beta(a, b), snapped *up* to the
@@ -43,6 +43,8 @@ def sample_ctm_indices(grid: torch.Tensor, batch: int, beta=(1.2, 2.0), source_p
     target is the teacher's ODE solution itself: the jumps from t = 1 are the ones the product
     evaluates, the Beta draw alone reaches t = 1 only a few percent of the time, and a target built on
     the model's own shorter jumps teaches them no faster than those jumps improve.
+    With probability `endpoint_p` a source sample jumps all the way, s = u = 0: the one step the product
+    runs, which the draw of s above gives only about a fifth of the source samples.
     """
     N = grid.numel() - 1
     p_s = (1.0 - grid[:N]).clamp(min=1e-6)
@@ -56,6 +58,8 @@ def sample_ctm_indices(grid: torch.Tensor, batch: int, beta=(1.2, 2.0), source_p
     if source_p > 0:
         source = torch.rand(batch) < source_p
         t_idx = torch.where(source, torch.full_like(t_idx, N), t_idx)
+        if endpoint_p > 0:
+            s_idx = torch.where(source & (torch.rand(batch) < endpoint_p), torch.zeros_like(s_idx), s_idx)
         u_idx = torch.where(source, s_idx, u_idx)
     return t_idx, s_idx, u_idx
 

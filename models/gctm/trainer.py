@@ -91,7 +91,7 @@ class Trainer:
             parts["fm"] = flow_matching_loss(self.model, x0, x1, self.fine, g.fm_time, g.fm_params)
         if g.mode == "gctm" and self.source_bank is None:
             parts["ctm"] = consistency_loss(self.model, self.ema, x0, x1, self.grid, g.ctm_beta, g.distance,
-                                            teacher_fn=self.teacher, source_p=g.ctm_source_p)
+                                            teacher_fn=self.teacher, source_p=g.ctm_source_p, endpoint_p=g.ctm_endpoint_p)
         elif g.mode == "gctm":
             parts["ctm"] = self._banked_consistency(x0, x1)
         if self.teacher_g > 0:
@@ -110,7 +110,8 @@ class Trainer:
             per.append(consistency_loss(self.model, self.ema, x0[n_source:], x1[n_source:], self.grid, g.ctm_beta,
                                         g.distance, teacher_fn=self.teacher, source_p=0.0, reduce=False))
         if n_source > 0:
-            per.append(banked_source_loss(self.model, self.source_bank, n_source, self.grid, g.ctm_beta, g.distance))
+            per.append(banked_source_loss(self.model, self.source_bank, n_source, self.grid, g.ctm_beta, g.distance,
+                                          endpoint_p=g.ctm_endpoint_p))
         return torch.cat(per).mean()
 
     def step(self, x0: torch.Tensor, x1: torch.Tensor) -> dict:

@@ -91,9 +91,11 @@ def test_a_bank_for_other_settings_is_refused(tmp_path):
         SourceBank(str(tmp_path / "none"), META, GRID, torch.device("cpu"))
 
 
-def test_a_banked_source_sample_scores_as_the_solved_one(tmp_path):
+@pytest.mark.parametrize("endpoint_p", [0.0, 0.7])
+def test_a_banked_source_sample_scores_as_the_solved_one(tmp_path, endpoint_p):
     """One sample in the bank, the same s drawn: banked_source_loss equals consistency_loss with every
-    sample starting at the source (x_t = x1 at t = 1, u = s), up to the bank's float16."""
+    sample starting at the source (x_t = x1 at t = 1, u = s), up to the bank's float16; with an endpoint
+    share, both send the same samples to s = 0."""
     teacher = _teacher()
     student = copy.deepcopy(teacher)
     with torch.no_grad():
@@ -105,9 +107,10 @@ def test_a_banked_source_sample_scores_as_the_solved_one(tmp_path):
     x0 = torch.from_numpy(bank.parts[0]["x0"][:1].astype(np.float32)).repeat(6, 1, 1, 1)
     x1 = torch.from_numpy(bank.parts[0]["x1"][:1].astype(np.float32)).repeat(6, 1, 1, 1)
     torch.manual_seed(7)
-    solved = consistency_loss(student, None, x0, x1, GRID, distance="l2", teacher_fn=teacher, source_p=1.0, reduce=False)
+    solved = consistency_loss(student, None, x0, x1, GRID, distance="l2", teacher_fn=teacher, source_p=1.0, reduce=False,
+                              endpoint_p=endpoint_p)
     torch.manual_seed(7)
-    banked = banked_source_loss(student, bank, 6, GRID, distance="l2")
+    banked = banked_source_loss(student, bank, 6, GRID, distance="l2", endpoint_p=endpoint_p)
     assert torch.allclose(banked, solved, rtol=1e-2), (banked, solved)
 
 

@@ -53,3 +53,33 @@ def test_source_share_starts_that_many_jumps_at_t_equal_one_with_the_teacher_as_
     assert abs((t == 4).float().mean() - (0.5 + 0.5 * (t0 == 4).float().mean())) < 0.02
     assert torch.all(s < t) and torch.all(s <= u) and torch.all(u < t)
     assert (u == s).float().mean() > 0.5 + 0.5 * 0.2  # every source sample, and u = s often otherwise
+
+
+def test_endpoint_share_sends_that_many_source_jumps_to_zero_and_leaves_the_rest_alone():
+    grid = step_grid(8)
+    torch.manual_seed(0)
+    t0, s0, u0 = sample_ctm_indices(grid, 40000, source_p=0.8)
+    torch.manual_seed(0)
+    t, s, u = sample_ctm_indices(grid, 40000, source_p=0.8, endpoint_p=0.5)
+    assert torch.equal(t, t0)  # the same samples start at the source
+    moved = s != s0
+    # only source samples move, and they jump to the data end with the teacher's solution there as target
+    assert torch.all(t[moved] == 8) and torch.all(s[moved] == 0) and torch.all(u[moved] == 0)
+    assert torch.equal(u[~moved], u0[~moved])
+    # half of the source samples whose own draw of s was not already 0 (about four fifths of them)
+    base = (s0[t0 == 8] == 0).float().mean()
+    assert 0.1 < base < 0.35
+    assert abs(moved.float().mean() - 0.8 * 0.5 * (1 - base)) < 0.02
+    assert torch.all(s < t) and torch.all(s <= u) and torch.all(u < t)
+
+
+def test_an_endpoint_share_needs_samples_from_the_source():
+    import pytest
+    from gctm.config import ConfigError, from_dict
+    base = {"run": {"id": "x", "tool": "inpaint", "title": "X", "version": "0.1.0"}, "data": {"kind": "toy"},
+            "net": {"kind": "resnet"}, "train": {"batch": 1, "lr": 1e-3}}
+    with pytest.raises(ConfigError, match="ctm_endpoint_p"):
+        from_dict({**base, "gctm": {"coupling": "paired", "ctm_endpoint_p": 0.5}})
+    with pytest.raises(ConfigError, match="ctm_endpoint_p"):
+        from_dict({**base, "gctm": {"coupling": "paired", "ctm_source_p": 0.8, "ctm_endpoint_p": 1.5}})
+    assert from_dict({**base, "gctm": {"coupling": "paired", "ctm_source_p": 0.8, "ctm_endpoint_p": 0.5}}).gctm.ctm_endpoint_p == 0.5
