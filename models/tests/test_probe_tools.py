@@ -4,6 +4,8 @@
   its one step is as far from one as from the other; with another student, the two ODEs differ.
 - inpaint_recap: re-reading an inpaint_eval result at the cap it was measured with gives its means
   back (its max_hole too); capped at its lowest PSNR, every mean is that PSNR; Faithful is listed for every crop.
+- inpaint_student_probe: with the student its own teacher, its ODE is the teacher's (the cap) and its one
+  step is as far from one as from the other; with another student they differ, and each row is one hole.
 - carry_baseline: a baseline carried from an evaluation that measured it into one that did not gives
   what measuring it would have (every mean, SWD per size); other crops or masks are refused.
 """
@@ -52,6 +54,22 @@ def crops(n=2, size=32):
         img[np.hypot(yy - 0.4, xx - 0.3 - 0.3 * i) < 0.2] = (200, 30, 40)
         out.append((f"crop{i}.png", img.round().astype(np.uint8)))
     return out
+
+
+def test_inpaint_student_probe_measures_inside_each_hole():
+    probe = tool("inpaint_student_probe")
+    cfg, teacher = random_model(TINY_INPAINT, "tiny-inpaint", seed=2, vars3=(0.3, 1.0, 0.0))
+    _, student = random_model(TINY_INPAINT, "tiny-inpaint", seed=5, vars3=(0.3, 1.0, 0.0))
+    grid = lambda k: config_grid(cfg.gctm, k)  # noqa: E731
+    (_, crop), _ = crops()
+    masks = [(kind, m) for kind, m in inpaint_eval.heldout_masks(32, per_kind=1)][:2]
+    same = [dict(zip(probe.COLUMNS, r)) for r in probe.probe_crop(teacher, teacher, crop, masks, 0, grid, 2)]
+    assert len(same) == 2
+    for col in same:
+        assert col["own ODE–T16"] == inpaint_eval.PSNR_CAP_DB, "the student's own ODE is its teacher's"
+        assert col["one–own ODE"] == col["one–T16"] and col["one–T16"] < inpaint_eval.PSNR_CAP_DB
+    other = [dict(zip(probe.COLUMNS, r)) for r in probe.probe_crop(student, teacher, crop, masks, 0, grid, 2)]
+    assert all(col["own ODE–T16"] < inpaint_eval.PSNR_CAP_DB for col in other)
 
 
 def test_inpaint_recap_gives_back_what_inpaint_eval_measured(monkeypatch):

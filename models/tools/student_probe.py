@@ -25,20 +25,29 @@ from gctm.evaluate import heldout_pairs, load_trained, perturbed, source_x1, to_
 from gctm.metrics import psnr  # noqa: E402
 from gctm.solvers import ode_solve, one_step  # noqa: E402
 
-COLUMNS = ("T8–T32", "T16–T32", "one–T8", "one–T16", "one–own ODE", "one–denoiser", "own ODE–T16", "denoiser–T16")
+#: Each column: the PSNR between two of `outputs`' images.
+PAIRS = {"T8–T32": ("T_train", "T32"), "T16–T32": ("T16", "T32"), "one–T8": ("one", "T_train"),
+         "one–T16": ("one", "T16"), "one–own ODE": ("one", "own ODE"), "one–denoiser": ("one", "denoiser"),
+         "own ODE–T16": ("own ODE", "T16"), "denoiser–T16": ("denoiser", "T16")}
+COLUMNS = tuple(PAIRS)
+
+
+@torch.no_grad()
+def outputs(student, teacher, x1, grid, train_steps: int) -> dict:
+    """The images the columns compare, each [B, C, H, W] in [−1, 1]: the teacher's ODE on `train_steps`,
+    16 and 32 steps of `grid(k)`; the student's one step, own 16-step ODE and denoiser g(x1, 1, 1)."""
+    ones = torch.ones(x1.shape[0])
+    out = {"T_train": ode_solve(teacher, x1, grid(train_steps)), "T16": ode_solve(teacher, x1, grid(16)),
+           "T32": ode_solve(teacher, x1, grid(32)), "own ODE": ode_solve(student, x1, grid(16)),
+           "one": one_step(student, x1), "denoiser": student.g(x1, ones, ones)}
+    return {k: v[:, :3] for k, v in out.items()}  # image channels (a hole channel passes through)
 
 
 @torch.no_grad()
 def probe(student, teacher, x1, grid, train_steps: int) -> list:
-    """The PSNRs of COLUMNS, in that order, for one source x1 (teacher's ODE on `train_steps`, 16 and
-    32 steps of `grid(k)`; the student's one step, own 16-step ODE and denoiser g(x1, 1, 1))."""
-    t = {k: to_image(ode_solve(teacher, x1, grid(k))) for k in (train_steps, 16, 32)}
-    own = to_image(ode_solve(student, x1, grid(16)))
-    one = to_image(one_step(student, x1))
-    ones = torch.ones(x1.shape[0])
-    den = to_image(student.g(x1, ones, ones))
-    return [psnr(t[train_steps], t[32]), psnr(t[16], t[32]), psnr(one, t[train_steps]), psnr(one, t[16]),
-            psnr(one, own), psnr(one, den), psnr(own, t[16]), psnr(den, t[16])]
+    """The PSNRs of COLUMNS, in that order, for one source x1."""
+    img = {k: to_image(v) for k, v in outputs(student, teacher, x1, grid, train_steps).items()}
+    return [psnr(img[a], img[b]) for a, b in PAIRS.values()]
 
 
 def main(argv=None):
