@@ -1,9 +1,10 @@
 """Grids and samplers stay on the grid and respect s ≤ u < t."""
 import pathlib
 
+import pytest
 import torch
 
-from gctm.config import load
+from gctm.config import ConfigError, from_dict, load
 from gctm.time_grid import base_grid, config_base_grid, config_grid, sample_ctm_indices, sample_fm_times, step_grid
 
 CONFIGS = pathlib.Path(__file__).resolve().parents[1] / "configs"
@@ -74,8 +75,6 @@ def test_endpoint_share_sends_that_many_source_jumps_to_zero_and_leaves_the_rest
 
 
 def test_an_endpoint_share_needs_samples_from_the_source():
-    import pytest
-    from gctm.config import ConfigError, from_dict
     base = {"run": {"id": "x", "tool": "inpaint", "title": "X", "version": "0.1.0"}, "data": {"kind": "toy"},
             "net": {"kind": "resnet"}, "train": {"batch": 1, "lr": 1e-3}}
     with pytest.raises(ConfigError, match="ctm_endpoint_p"):
