@@ -9,7 +9,6 @@ student's own ODE and its denoiser (the evaluation's consistency pair), against 
 the consistency term trains it toward), and the student's ODE against the teacher's (how far the
 trajectory it is measured on has moved from the one it distils).
 """
-import argparse
 import os
 import sys
 
@@ -18,12 +17,12 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.dirname(__file__))
-from gctm.evaluate import load_trained, to_image  # noqa: E402
+from gctm.evaluate import to_image  # noqa: E402
 from gctm.inpaint_data import with_hole  # noqa: E402
 from gctm.inpaint_eval import PSNR_CAP_DB, crop_seed, heldout_crops, noisy_x1  # noqa: E402
 from gctm.masks import heldout_masks  # noqa: E402
 from gctm.metrics import psnr  # noqa: E402
-from student_probe import COLUMNS, PAIRS, outputs  # noqa: E402
+from student_probe import COLUMNS, PAIRS, arguments, line, load_pair, outputs  # noqa: E402
 
 
 @torch.no_grad()
@@ -42,17 +41,10 @@ def probe_crop(student, teacher, crop: np.ndarray, masks: list, seed: int, grid,
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("config")
-    ap.add_argument("--ckpt", required=True, help="the student")
-    ap.add_argument("--teacher", required=True, help="the frozen teacher it distils")
+    ap = arguments(__doc__.splitlines()[0])
     ap.add_argument("--crops", type=int, default=0, help="the first N validation crops (0: all)")
-    ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    quiet = lambda *a: None  # noqa: E731
-    cfg, student, grid = load_trained(args.config, args.ckpt, log=quiet)
-    teacher = load_trained(args.config, args.teacher, log=quiet)[1]
+    cfg, student, teacher, grid = load_pair(args)
     crops = heldout_crops(cfg.data.crop, "validation")
     masks = heldout_masks(cfg.data.crop, per_kind=3)
     print("image".ljust(20), " | ".join(COLUMNS))
@@ -60,8 +52,8 @@ def main(argv=None):
     for ci, (name, crop) in enumerate(crops[:args.crops or None]):
         mine = probe_crop(student, teacher, crop, masks, crop_seed(ci), grid, cfg.gctm.steps)
         rows += mine
-        print(name[:20].ljust(20), " | ".join(f"{v:.2f}" for v in np.mean(mine, 0)), flush=True)
-    print("mean".ljust(20), " | ".join(f"{v:.2f}" for v in np.mean(rows, 0)))
+        print(line(name, np.mean(mine, 0)), flush=True)
+    print(line("mean", np.mean(rows, 0)))
     return 0
 
 

@@ -50,25 +50,40 @@ def probe(student, teacher, x1, grid, train_steps: int) -> list:
     return [psnr(img[a], img[b]) for a, b in PAIRS.values()]
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(description: str) -> argparse.ArgumentParser:
+    """The options every student probe takes: the config, the student, its teacher, threads."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("config")
     ap.add_argument("--ckpt", required=True, help="the student")
     ap.add_argument("--teacher", required=True, help="the frozen teacher it distils")
     ap.add_argument("--threads", type=int, default=1)
-    args = ap.parse_args(argv)
+    return ap
+
+
+def load_pair(args):
+    """(config as the student was trained, student, teacher, grid(k)) from parsed `arguments`."""
     torch.set_num_threads(args.threads)
     quiet = lambda *a: None  # noqa: E731
     cfg, student, grid = load_trained(args.config, args.ckpt, log=quiet)
-    teacher = load_trained(args.config, args.teacher, log=quiet)[1]
+    return cfg, student, load_trained(args.config, args.teacher, log=quiet)[1], grid
+
+
+def line(name: str, values) -> str:
+    """One printed row: a name, then each column's PSNR."""
+    return name[:20].ljust(20) + " " + " | ".join(f"{v:.2f}" for v in values)
+
+
+def main(argv=None):
+    args = arguments(__doc__.splitlines()[0]).parse_args(argv)
+    cfg, student, teacher, grid = load_pair(args)
     print("image".ljust(20), " | ".join(COLUMNS))
     rows = []
     with torch.no_grad():
         for i, (name, _, src) in enumerate(heldout_pairs(cfg, "validation")):
             x1 = perturbed(source_x1(cfg, src), cfg.gctm.sigma_p, i, cfg.gctm.sigma_p_scale)
             rows.append(probe(student, teacher, x1, grid, cfg.gctm.steps))
-            print(name[:20].ljust(20), " | ".join(f"{v:.2f}" for v in rows[-1]), flush=True)
-    print("mean".ljust(20), " | ".join(f"{v:.2f}" for v in np.mean(rows, 0)))
+            print(line(name, rows[-1]), flush=True)
+    print(line("mean", np.mean(rows, 0)))
     return 0
 
 
