@@ -21,6 +21,7 @@ from .degrade import degrade_small, downsample
 from .evaluate import heldout_images, load_ema, source_x1, to_image
 from .metrics import psnr
 from .solvers import one_step
+from .threads import set_threads
 
 # Damage on the small image: none (what evaluate.py scores), then one kind each at a strength a
 # user meets in a screenshot or a phone photo.
@@ -70,7 +71,7 @@ def main(argv=None):
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     up_cfg, clean_cfg = load(args.config), load(args.clean[0])
     upscaler, _ = load_ema(up_cfg, args.ckpt)
     cleaner, _ = load_ema(clean_cfg, args.clean[1])

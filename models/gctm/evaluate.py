@@ -22,6 +22,7 @@ from .data import expand, load_rgb
 from .degrade import degrade_small, downsample, to_uint8, to_unit, upsample
 from .metrics import psnr, ssim, swd
 from .solvers import consistency_steps, ode_solve, one_step
+from .threads import set_threads
 from .time_grid import config_grid
 from .trainer import build_model
 
@@ -303,7 +304,7 @@ def load_trained(config_path: str, ckpt: str, log=print):
 
 def load_run(args):
     """(config, {"gctm": model, "regression": model?}, grid(k)) from parsed eval_arguments."""
-    torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     if args.zoo_card:
         from .from_onnx import load_zoo_model
         cfg = load(args.config)

@@ -24,6 +24,7 @@ from .config import from_dict
 from .degrade import write_parity_vectors
 from .export import export_onnx, parity
 from .golden import write_source_noise_vectors
+from .threads import set_threads
 from .trainer import build_model
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -110,7 +111,7 @@ def write_fixture(out_dir, model_id, cfg, model, summary, tile, overlap) -> floa
 def main(out_dir=None):
     out_dir = out_dir or os.path.join(ROOT, "test", "fixtures")
     os.makedirs(out_dir, exist_ok=True)
-    torch.set_num_threads(2)
+    set_threads(2)
     cfg, model = tiny_model()
     err = write_fixture(out_dir, "tiny-random", cfg, model, "Random-weight ×2 restore model used by the engine tests.",
                         tile=32, overlap=8)

@@ -14,6 +14,7 @@ import torch
 from .evaluate import heldout_pairs, load_trained, source_x1
 from .degrade import to_unit
 from .solvers import ode_solve
+from .threads import set_threads
 from .time_grid import config_grid
 
 
@@ -48,7 +49,7 @@ def main(argv=None):
     ap.add_argument("--images", type=int, default=6)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     # the grid and σ schedule the checkpoint was trained with, not whatever the config file says now
     cfg, model, _ = load_trained(args.config, args.ckpt)
     for name, value in jump_report(cfg, model, args.images).items():

@@ -33,6 +33,7 @@ from .evaluate import CLEAN_LEVELS, CONSISTENCY_MARGIN_DB, SKIMAGE, as_trained, 
 from .export import ExportError, export_onnx, fp16_weights, parity
 from .provenance import sources_for, weights_licence
 from .solvers import consistency_steps, one_step
+from .threads import set_threads
 from .time_grid import config_grid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -263,7 +264,7 @@ def main(argv=None):
     ap.add_argument("--fixtures", default=os.path.join(ROOT, "test", "fixtures"))
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     cfg = load(args.config)
     old = None
     if args.zoo_card:

@@ -31,6 +31,7 @@ import torch
 
 from .digest import sha256
 from .solvers import heun_step
+from .threads import set_threads
 
 MANIFEST = "bank.json"
 
@@ -193,7 +194,7 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     cfg = load(args.config, parse_overrides(args.set))
     if cfg.gctm.sigma_p > 0:
         raise SystemExit("source bank: a perturbed source (sigma_p > 0) is drawn afresh every step; it cannot be banked")

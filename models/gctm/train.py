@@ -22,6 +22,7 @@ from .degrade import make_pair
 from .evaluate import load_ema
 from .precond import estimate_hole_vars
 from .source_bank import SourceBank, SourceBankError, bank_meta
+from .threads import set_threads
 from .time_grid import config_grid
 from .trainer import NonFiniteLoss, Trainer, build_model, estimate_vars
 
@@ -162,7 +163,7 @@ def train(args):
         if torch.cuda.is_available():
             torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
     device = pick_device(cfg.train.device) if not ddp or not torch.cuda.is_available() else torch.device("cuda")
-    torch.set_num_threads(cfg.train.threads)
+    set_threads(cfg.train.threads)
     if device.type == "cuda":  # TF32 matmuls and convolutions: fp32 storage, several times the throughput
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True

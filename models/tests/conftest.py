@@ -1,4 +1,4 @@
-"""Shared test set-up: import path, one torch thread (CI has two cores), fixed seeds."""
+"""Shared test set-up: import path, one compute thread (CI has two cores), fixed seeds."""
 import os
 import sys
 
@@ -6,7 +6,10 @@ import pytest
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-torch.set_num_threads(1)
+from gctm.threads import set_threads  # noqa: E402
+
+# One thread for PyTorch and for its BLAS (gctm/threads.py): the suite runs beside the browser lane
+set_threads(1)
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ from PIL import Image
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from gctm.evaluate import load_trained  # noqa: E402
 from gctm.inpaint_eval import heldout_crops, model_outputs, noisy_x1, opencv_inpaint  # noqa: E402
+from gctm.threads import set_threads  # noqa: E402
 
 CONTEXTS = (0.25, 0.5, 0.75, 1.0, 1.5)
 IMAGE = 128          # the validation crops: twice the model's side, so windows can grow past it
@@ -71,7 +72,7 @@ def main(argv=None):
     ap.add_argument("--holes", type=int, default=6, help="holes per image")
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     cfg, model, _ = load_trained(args.config, args.ckpt)
     size = cfg.data.crop
     crops = [c for _, c in heldout_crops(IMAGE, "validation", clipart=0)]

@@ -19,6 +19,7 @@ from gctm.evaluate import load_trained  # noqa: E402
 from gctm.inpaint_data import with_hole  # noqa: E402
 from gctm.inpaint_eval import crop_seed, heldout_crops, noisy_x1  # noqa: E402
 from gctm.masks import heldout_masks  # noqa: E402
+from gctm.threads import set_threads  # noqa: E402
 
 CROPS = 8
 TIMES = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0)
@@ -36,7 +37,7 @@ def main(argv=None):
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     cfg, model, _ = load_trained(args.config, args.ckpt, log=lambda *_: None)
     size = cfg.data.crop
     m = torch.from_numpy(np.stack([mk for _, mk in heldout_masks(size, per_kind=3)]))[:, None].float()

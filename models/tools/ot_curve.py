@@ -11,6 +11,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from gctm import couplings, data, metrics, solvers  # noqa: E402
+from gctm.threads import set_threads  # noqa: E402
 from gctm.trainer import Trainer, build_model, estimate_vars  # noqa: E402
 from tests.test_toy import BATCH, MLP, eval_points, gctm_settings  # noqa: E402
 
@@ -38,7 +39,7 @@ def main():
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--steps", type=int, nargs="+", default=[300, 400, 500, 600, 700])
     args = ap.parse_args()
-    torch.set_num_threads(1)
+    set_threads(1)
     for seed in args.seeds:
         ind, ot = (curve(args.target, c, seed, args.steps) for c in ("independent", "ot"))
         ratio = " ".join(f"{o / i:.2f}" for o, i in zip(ot, ind))

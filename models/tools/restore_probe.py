@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from gctm.evaluate import heldout_pairs, high_frequency_ratio, load_trained, perturbed, source_x1, to_image  # noqa: E402
 from gctm.metrics import psnr  # noqa: E402
 from gctm.solvers import ode_solve, one_step  # noqa: E402
+from gctm.threads import set_threads  # noqa: E402
 
 PATCH = 48
 IMAGES = 8
@@ -42,7 +43,7 @@ def main(argv=None):
     ap.add_argument("--sigma-p", type=float, default=0.0)
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     cfg, model, grids = load_trained(args.config, args.ckpt, log=lambda *_: None)
     grid = grids(16)
     rows = {k: [] for k in ("ode_photo", "denoiser_photo", "ode_denoiser", "hf_ode", "hf_denoiser",

@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from gctm.evaluate import heldout_pairs, load_trained, perturbed, source_x1, to_image  # noqa: E402
 from gctm.metrics import psnr  # noqa: E402
 from gctm.solvers import ode_solve, one_step  # noqa: E402
+from gctm.threads import set_threads  # noqa: E402
 
 #: Each column: the PSNR between two of `outputs`' images.
 PAIRS = {"T8–T32": ("T_train", "T32"), "T16–T32": ("T16", "T32"), "one–T8": ("one", "T_train"),
@@ -62,7 +63,7 @@ def arguments(description: str) -> argparse.ArgumentParser:
 
 def load_pair(args):
     """(config as the student was trained, student, teacher, grid(k)) from parsed `arguments`."""
-    torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     quiet = lambda *a: None  # noqa: E731
     cfg, student, grid = load_trained(args.config, args.ckpt, log=quiet)
     return cfg, student, load_trained(args.config, args.teacher, log=quiet)[1], grid
