@@ -8,6 +8,7 @@
   step is as far from one as from the other; with another student they differ, and each row is one hole.
 - carry_baseline: a baseline carried from an evaluation that measured it into one that did not gives
   what measuring it would have (every mean, SWD per size); other crops or masks are refused.
+- toy_steps: a toy measured at several lengths in one run is, at each, the toy trained straight to it.
 """
 import importlib.util
 import math
@@ -169,3 +170,17 @@ def test_widen_resnet_keeps_the_function_and_the_new_channels_can_learn(tmp_path
     assert state["config"]["net"]["channels"] == 12 and state["steps"] == 7
     (wide(x, t, s) - x.flip(-1)).pow(2).mean().backward()
     assert wide.net.out.weight.grad[:, 8:].abs().sum() > 0, "the output's weights from the new channels learn"
+
+
+def test_toy_steps_reads_the_toy_tests_quantities_at_each_length():
+    # A toy measured at 4 and 8 steps in one run is, at 8, the toy trained straight to 8: the earlier
+    # snapshot draws nothing, so each length's line is what test_toy.py would see at that STEPS.
+    from tests.test_toy import sample_distances, train_toy
+    rows = dict(tool("toy_steps").toy_rows("moons", "independent", 0, [4, 8]))
+    assert sorted(rows) == [4, 8] and set(rows[8]) == {"SW/floor", "SW/half", "gap/travel", "gap/euler"}
+    snapshots, untrained = train_toy("moons", "independent", 0, [8])
+    d = sample_distances(snapshots[8], untrained, "moons")
+    assert rows[8]["SW/floor"] == pytest.approx(d["one"] / (4 * d["floor"] + 0.05))
+    assert rows[8]["SW/half"] == pytest.approx(d["one"] / (0.5 * min(d["source"], d["before"])))
+    assert rows[4]["SW/floor"] != pytest.approx(rows[8]["SW/floor"])
+    assert set(dict(tool("toy_steps").toy_rows("paired", "paired", 0, [4]))[4]) == {"error"}

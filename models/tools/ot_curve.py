@@ -7,30 +7,17 @@ import argparse
 import os
 import sys
 
-import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from gctm import couplings, data, metrics, solvers  # noqa: E402
+from gctm import data, metrics, solvers  # noqa: E402
 from gctm.threads import set_threads  # noqa: E402
-from gctm.trainer import Trainer, build_model, estimate_vars  # noqa: E402
-from tests.test_toy import BATCH, MLP, eval_points, gctm_settings  # noqa: E402
+from tests.test_toy import eval_points, train_toy  # noqa: E402
 
 
 def curve(target: str, coupling: str, seed: int, at: list) -> list:
-    z, ref, _ = eval_points(target)  # draws with its own seed: before the run's seed is set
-    torch.manual_seed(seed)
-    g = gctm_settings(coupling)
-
-    def batch(n):
-        return data.TOY_TARGETS[target](n), data.gaussian(n)
-    x0, x1 = couplings.get_coupling(coupling)(*batch(1024))
-    trainer = Trainer(build_model(MLP, estimate_vars(x0, x1), g.sigma_min, g.sigma_max), g, lr=2e-3, ema=0.99)
-    out = []
-    for step in range(1, max(at) + 1):
-        trainer.step(*batch(BATCH))
-        if step in at:
-            out.append(metrics.sliced_wasserstein(solvers.one_step(trainer.ema, z), ref))
-    return out
+    z, ref, _ = eval_points(target)
+    snapshots, _ = train_toy(target, coupling, seed, at)
+    return [metrics.sliced_wasserstein(solvers.one_step(snapshots[step], z), ref) for step in sorted(at)]
 
 
 def main():
