@@ -1,7 +1,8 @@
 // How `npm test` (run-all.mjs) lays its suites out on a two-core machine: two lanes, each using about
-// one core. The unit and models suites (node:test with one file at a time; pytest with one torch
-// thread) run one after the other in a lane beside the rest, which run in turn (the browser suite's
-// WASM is one thread), so a run takes about as long as its longer lane. `serial` runs every suite in turn.
+// one core. The unit and models suites (node:test with one file at a time; pytest with one compute
+// thread, for PyTorch and its BLAS alike) run one after the other in a lane beside the rest, which run
+// in turn (the browser suite's WASM is one thread), so a run takes about as long as its longer lane.
+// `serial` runs every suite in turn.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
