@@ -21,7 +21,7 @@ from gctm.trainer import Trainer, build_model, estimate_vars
 # Full training per toy. At 1,000 steps, GCTM_TEST_SEED 0–3, the tightest margins are the moons'
 # one-step-to-ODE gap, 0.20–0.21 of the distance travelled (limit 0.25; 0.17–0.22 at 1,500 steps),
 # and the 8 Gaussians' one-step SW, 0.109–0.126 (limit 0.176); the paired toy's error is 0.012–0.017
-# (limit 0.038). `tools/ot_curve.py` and the table in models/README ("eighteenth session").
+# (limit about 0.04). Measured with `tools/toy_steps.py`; the table is in models/README ("eighteenth session").
 STEPS = 1000
 # The distillation test trains a teacher, then a student, this many steps each: at 1,000 its gap was
 # 0.136–0.178 of the travel over seeds 0–2, too near its limit of 0.2.
