@@ -5,7 +5,7 @@ OpenBLAS's pthread build, whose pool is sized when it loads (from OPENBLAS_NUM_T
 OMP_NUM_THREADS, else the core count) and is not changed by `torch.set_num_threads`. A process asked
 for one thread, with neither variable set, so still ran every small product on two threads. Beside
 another busy process (training, the other test lane) those threads wait on each other: a 128×128
-linear layer on 128 rows took 2–6 ms a call instead of 0.2–0.4 ms with one BLAS thread (timed here
+linear layer on 128 rows took 1.8–6.2 ms a call instead of 0.2–0.4 ms with one BLAS thread (timed here
 on the two-core machine with a throwaway script, training running beside it).
 """
 import ctypes
