@@ -15,7 +15,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from gctm.threads import set_threads  # noqa: E402
-from tests.test_toy import CASES, distil, ode_agreement, paired_error, sample_distances, train_toy  # noqa: E402
+from tests.test_toy import (CASES, DISTIL_GAP_SHARE, ODE_GAP_SHARE, PAIRED_ERROR, SW_FLOOR_PLUS, SW_FLOOR_TIMES,  # noqa: E402
+                            SW_SHARE, distil, ode_agreement, paired_error, sample_distances, train_toy)
 
 
 def toy_rows(target: str, coupling: str, seed: int, steps: list) -> list:
@@ -25,14 +26,14 @@ def toy_rows(target: str, coupling: str, seed: int, steps: list) -> list:
         model = snapshots[step]
         if target == "paired":
             err, before = paired_error(model, untrained)
-            rows.append((step, {"error": err / min(0.05, 0.05 * before)}))
+            rows.append((step, {"error": err / min(PAIRED_ERROR, PAIRED_ERROR * before)}))
             continue
         d, a = sample_distances(model, untrained, target), ode_agreement(model, target)
-        ratios = {"SW/floor": d["one"] / (4 * d["floor"] + 0.05),
-                  "SW/half": d["one"] / (0.5 * min(d["source"], d["before"])),
-                  "gap/travel": a["gap"] / (0.25 * a["travel"])}
+        ratios = {"SW/floor": d["one"] / (SW_FLOOR_TIMES * d["floor"] + SW_FLOOR_PLUS),
+                  "SW/half": d["one"] / (SW_SHARE * min(d["source"], d["before"])),
+                  "gap/travel": a["gap"] / (ODE_GAP_SHARE * a["travel"])}
         if coupling == "independent":
-            ratios["gap/euler"] = a["gap"] / (0.25 * a["euler_gap"])
+            ratios["gap/euler"] = a["gap"] / (ODE_GAP_SHARE * a["euler_gap"])
         rows.append((step, ratios))
     return rows
 
@@ -51,8 +52,8 @@ def main():
                 print(f"seed {seed} {target}/{coupling} at {step}: {cells}", flush=True)
         for steps in args.distil:
             d = distil(seed, steps)
-            print(f"seed {seed} distillation at {steps} + {steps}: gap/travel {d['gap'] / (0.2 * d['travel']):.2f}, "
-                  f"SW/half {d['sw'] / (0.5 * d['source_sw']):.2f}", flush=True)
+            print(f"seed {seed} distillation at {steps} + {steps}: gap/travel {d['gap'] / (DISTIL_GAP_SHARE * d['travel']):.2f}, "
+                  f"SW/half {d['sw'] / (SW_SHARE * d['source_sw']):.2f}", flush=True)
 
 
 if __name__ == "__main__":
