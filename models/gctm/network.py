@@ -58,20 +58,34 @@ def from_patches(x: torch.Tensor, patch: int) -> torch.Tensor:
     return F.pixel_shuffle(x, patch) if patch > 1 else x
 
 
+def inner_width(cout: int, inner_mult: float) -> int:
+    """The width between a ResBlock's two convs: cout·inner_mult, in whole GroupNorm groups of the size
+    a cout-wide block has, so a block widened inside (tools/widen_unet.py) keeps its old groups."""
+    size = cout // _groups(cout)
+    inner = round(cout * inner_mult)
+    if inner < cout or inner % size:
+        raise ValueError(f"inner_mult {inner_mult} gives {inner} channels for a {cout}-channel block; "
+                         f"it must be at least {cout} and a multiple of {size}")
+    return inner
+
+
 class ResBlock(nn.Module):
     """GroupNorm/SiLU residual block; the (t, s) embedding is added after the first conv, or with
     `film` scales and shifts the normalised features (h·(1 + a) + b), which lets the jump target s
-    change what the block computes rather than only its offset."""
+    change what the block computes rather than only its offset. `inner` (default cout) is the width
+    between the two convs: more capacity without changing any width the skips carry."""
 
-    def __init__(self, cin: int, cout: int, emb: int, dropout: float, film: bool = False):
+    def __init__(self, cin: int, cout: int, emb: int, dropout: float, film: bool = False, inner: int = 0):
         super().__init__()
         self.film = film
+        inner = inner or cout
         self.norm0 = nn.GroupNorm(_groups(cin), cin)
-        self.conv0 = nn.Conv2d(cin, cout, 3, padding=1)
-        self.emb = nn.Linear(emb, 2 * cout if film else cout)
-        self.norm1 = nn.GroupNorm(_groups(cout), cout)
+        self.conv0 = nn.Conv2d(cin, inner, 3, padding=1)
+        self.emb = nn.Linear(emb, 2 * inner if film else inner)
+        # groups of the size a cout-wide block has: the first groups are exactly the narrow block's
+        self.norm1 = nn.GroupNorm(inner // (cout // _groups(cout)), inner)
         self.dropout = nn.Dropout(dropout)
-        self.conv1 = zero_conv(cout, cout)  # each block starts as the identity
+        self.conv1 = zero_conv(inner, cout)  # each block starts as the identity
         self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
 
     def forward(self, x, emb):
@@ -116,6 +130,7 @@ class UNetConfig:
     emb_dim: int = 64                  # sinusoidal embedding size per time input
     in_channels: int = 3
     film: bool = False                 # scale-and-shift conditioning on (t, s) instead of an added bias
+    inner_mult: float = 1.0            # width between each block's two convs, in units of its output width
 
     @property
     def multiple(self) -> int:
@@ -133,24 +148,28 @@ class UNet(nn.Module):
         emb = 4 * c0
         self.time = TimeEmbedding(cfg.emb_dim, emb)
         self.stem = nn.Conv2d(cin * p * p, c0, 3, padding=1)
+
+        def block(ci: int, co: int) -> ResBlock:
+            return ResBlock(ci, co, emb, cfg.dropout, cfg.film, inner_width(co, cfg.inner_mult))
+
         widths = [c0 * m for m in cfg.channel_mult]
         self.down = nn.ModuleList()
         skips, ch = [c0], c0
         for level, w in enumerate(widths):
             for _ in range(cfg.num_blocks):
-                self.down.append(ResBlock(ch, w, emb, cfg.dropout, cfg.film))
+                self.down.append(block(ch, w))
                 ch = w
                 skips.append(ch)
             if level < len(widths) - 1:
                 self.down.append(nn.Conv2d(ch, ch, 3, stride=2, padding=1))
                 skips.append(ch)
-        self.mid0 = ResBlock(ch, ch, emb, cfg.dropout, cfg.film)
+        self.mid0 = block(ch, ch)
         self.attn = Attention(ch) if cfg.attention else nn.Identity()
-        self.mid1 = ResBlock(ch, ch, emb, cfg.dropout, cfg.film)
+        self.mid1 = block(ch, ch)
         self.up = nn.ModuleList()
         for level, w in reversed(list(enumerate(widths))):
             for _ in range(cfg.num_blocks + 1):
-                self.up.append(ResBlock(ch + skips.pop(), w, emb, cfg.dropout, cfg.film))
+                self.up.append(block(ch + skips.pop(), w))
                 ch = w
             if level > 0:
                 self.up.append(nn.Upsample(scale_factor=2, mode="nearest"))
@@ -287,4 +306,6 @@ def architecture_signature(net: nn.Module) -> dict:
     sig = {"kind": kind, **asdict(net.cfg)}
     if not sig.get("film", True):
         del sig["film"]  # networks made before the option existed have the same signature
+    if sig.get("inner_mult", 0) == 1.0:
+        del sig["inner_mult"]  # likewise
     return sig

@@ -65,3 +65,21 @@ def test_networks_without_film_keep_their_checkpoint_signature():
     from gctm.network import architecture_signature
     assert "film" not in architecture_signature(_net(channels=8, blocks=1, patch=2))
     assert architecture_signature(_net(channels=8, blocks=1, patch=2, film=True))["film"] is True
+
+
+def test_unet_inner_width_keeps_old_signatures_and_whole_norm_groups():
+    import pytest
+
+    from gctm.network import UNet, UNetConfig, architecture_signature
+    plain = UNet(UNetConfig(channels=8, channel_mult=[1, 2], patch=2))
+    assert "inner_mult" not in architecture_signature(plain), "checkpoints made before the option still load"
+    wide = UNet(UNetConfig(channels=8, channel_mult=[1, 2], patch=2, inner_mult=1.5))
+    assert architecture_signature(wide)["inner_mult"] == 1.5
+    block, narrow = wide.down[0], plain.down[0]
+    assert block.conv0.out_channels == 12 and block.conv1.in_channels == 12 and block.conv1.out_channels == 8
+    group = narrow.norm1.num_channels // narrow.norm1.num_groups
+    assert block.norm1.num_channels // block.norm1.num_groups == group, "the narrow block's groups, more of them"
+    x = torch.randn(2, 3, 16, 16)
+    assert wide(x, torch.zeros(2), torch.ones(2)).shape == x.shape
+    with pytest.raises(ValueError, match="multiple of 2"):
+        UNet(UNetConfig(channels=8, channel_mult=[1, 2], patch=2, inner_mult=1.1))

@@ -9,6 +9,8 @@
 - carry_baseline: a baseline carried from an evaluation that measured it into one that did not gives
   what measuring it would have (every mean, SWD per size); other crops or masks are refused.
 - toy_steps: a toy measured at several lengths in one run is, at each, the toy trained straight to it.
+- widen_resnet, widen_unet: the widened checkpoint computes what the narrow one did, and the weights
+  that read its new channels get gradient.
 """
 import importlib.util
 import math
@@ -170,6 +172,35 @@ def test_widen_resnet_keeps_the_function_and_the_new_channels_can_learn(tmp_path
     assert state["config"]["net"]["channels"] == 12 and state["steps"] == 7
     (wide(x, t, s) - x.flip(-1)).pow(2).mean().backward()
     assert wide.net.out.weight.grad[:, 8:].abs().sum() > 0, "the output's weights from the new channels learn"
+
+
+@pytest.mark.parametrize("film", [True, False])
+def test_widen_unet_keeps_the_function_and_the_new_inner_channels_can_learn(tmp_path, film):
+    import dataclasses
+
+    from gctm import checkpoint
+    widen = tool("widen_unet")
+    cfg, model = random_model({**TINY_INPAINT, "net": {**TINY_INPAINT["net"], "film": film}}, "tiny-inpaint", seed=6)
+    src, dst = str(tmp_path / "narrow.pt"), str(tmp_path / "wide.pt")
+    torch.save({"vars": [0.3, 0.3, 0.29], "steps": 7, "config": dataclasses.asdict(cfg),
+                "model": model.state_dict(), "ema": model.state_dict()}, src)
+    wide = widen.widen(src, dst, 1.5).eval()
+    torch.manual_seed(1)
+    x = torch.cat([torch.rand(2, 3, 32, 32) * 2 - 1, (torch.rand(2, 1, 32, 32) > 0.7).float()], dim=1)
+    t, s = torch.tensor([1.0, 0.6]), torch.tensor([0.0, 0.3])
+    with torch.no_grad():
+        assert not torch.allclose(wide.net.down[0].conv0.weight[8:], torch.zeros(4, *wide.net.down[0].conv0.weight.shape[1:]))
+        assert torch.allclose(wide(x, t, s), model(x, t, s), atol=1e-5)
+    state = checkpoint.read(dst)
+    checkpoint.check_architecture(state, wide.net, dst)
+    assert state["config"]["net"]["inner_mult"] == 1.5 and state["steps"] == 7
+    assert wide.net.down[0].conv0.out_channels == 12 and wide.net.mid0.conv0.out_channels == 24
+    (wide(x, t, s)[:, :3] - x[:, :3].flip(-1)).pow(2).mean().backward()
+    block = wide.net.up[0]
+    assert block.conv1.weight.grad[:, 16:].abs().sum() > 0, \
+        "the second conv's weights from the new inner channels learn"
+    with pytest.raises(SystemExit, match="already"):
+        widen.widen(dst, str(tmp_path / "again.pt"), 1.5)
 
 
 def test_toy_steps_reads_the_toy_tests_quantities_at_each_length():
