@@ -102,18 +102,22 @@ def test_onnx_leaves_every_pixel_outside_the_hole_as_it_was(exported_masked):
         assert np.abs(out[name][~outside] - x[~outside]).max() > 1e-2
 
 
-def test_a_unet_is_rebuilt_from_its_onnx_file_with_its_group_norms(tmp_path):
+@pytest.mark.parametrize("inner_mult", [1.0, 2.0])
+def test_a_unet_is_rebuilt_from_its_onnx_file_with_its_group_norms(tmp_path, inner_mult):
     """from_onnx (evaluate/publish --zoo-card) reads every parameter back, including the GroupNorm
-    weights the exporter folds into unnamed constants; the rebuilt network computes what the file does."""
-    from gctm.fixtures import tiny_sketch
+    weights the exporter folds into unnamed constants; the rebuilt network computes what the file does.
+    Also for a U-Net widened inside its blocks (tools/widen_unet.py), whose card names its inner_mult."""
+    from gctm.fixtures import TINY_SKETCH, random_model
     from gctm.from_onnx import load_onnx_weights
 
-    _, model = tiny_sketch(seed=3)
+    spec = {**TINY_SKETCH, "net": {**TINY_SKETCH["net"], "inner_mult": inner_mult}}
+    _, model = random_model(spec, "tiny-sketch", seed=3)
     norms = [m for m in model.modules() if isinstance(m, torch.nn.GroupNorm)]
     assert norms, "the sketch U-Net has group norms"
+    assert model.net.down[0].conv0.out_channels == int(inner_mult * model.net.cfg.channels)
     path = str(tmp_path / "unet.onnx")
     export.export_onnx(model, path, model.net.cfg.multiple)
-    _, fresh = tiny_sketch(seed=4)
+    _, fresh = random_model(spec, "tiny-sketch", seed=4)
     load_onnx_weights(fresh, path)
     for name, p in model.state_dict().items():
         assert torch.equal(fresh.state_dict()[name], p), name
