@@ -36,8 +36,14 @@ def slim(src: str, dst: str, half: bool = True):
     EMA, no optimizer state. It resumes (with fresh Adam moments), evaluates and exports like the full one."""
     state = read(src)
     ema = {k: (v.half() if half and v.is_floating_point() else v) for k, v in state["ema"].items()}
+    write_slim(state, ema, dst)
+
+
+def write_slim(state: dict, weights: dict, dst: str, **changes):
+    """`state` as a slim checkpoint holding `weights` as both model and EMA, without optimizer state;
+    `changes` replace entries of the record (a widened network's `arch` and `config`)."""
     out = {k: v for k, v in state.items() if k not in ("model", "ema", "opt")}
-    out.update({"model": ema, "ema": ema, "slim": True})
+    out.update({**changes, "model": weights, "ema": weights, "slim": True})
     tmp = dst + ".tmp"
     torch.save(out, tmp)
     os.replace(tmp, dst)

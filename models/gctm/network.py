@@ -40,6 +40,11 @@ def _groups(channels: int) -> int:
     return 1
 
 
+def _group_size(channels: int) -> int:
+    """Channels per GroupNorm group of a block this wide."""
+    return channels // _groups(channels)
+
+
 def zero_conv(cin: int, cout: int) -> nn.Conv2d:
     """A 3×3 conv that starts at zero: a residual branch starts as the identity, an output layer at 0."""
     conv = nn.Conv2d(cin, cout, 3, padding=1)
@@ -61,7 +66,7 @@ def from_patches(x: torch.Tensor, patch: int) -> torch.Tensor:
 def inner_width(cout: int, inner_mult: float) -> int:
     """The width between a ResBlock's two convs: cout·inner_mult, in whole GroupNorm groups of the size
     a cout-wide block has, so a block widened inside (tools/widen_unet.py) keeps its old groups."""
-    size = cout // _groups(cout)
+    size = _group_size(cout)
     inner = round(cout * inner_mult)
     if inner < cout or inner % size:
         raise ValueError(f"inner_mult {inner_mult} gives {inner} channels for a {cout}-channel block; "
@@ -83,7 +88,7 @@ class ResBlock(nn.Module):
         self.conv0 = nn.Conv2d(cin, inner, 3, padding=1)
         self.emb = nn.Linear(emb, 2 * inner if film else inner)
         # groups of the size a cout-wide block has: the first groups are exactly the narrow block's
-        self.norm1 = nn.GroupNorm(inner // (cout // _groups(cout)), inner)
+        self.norm1 = nn.GroupNorm(inner // _group_size(cout), inner)
         self.dropout = nn.Dropout(dropout)
         self.conv1 = zero_conv(inner, cout)  # each block starts as the identity
         self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
@@ -300,12 +305,13 @@ def build_network(kind: str, options: dict) -> nn.Module:
     return net_cls(cfg_cls(**options))
 
 
+#: Options added after checkpoints were already made, with the value those checkpoints were built
+#: with: at that value an option is left out of the signature, so the older checkpoints still load.
+ADDED_LATER = {"film": False, "inner_mult": 1.0}
+
+
 def architecture_signature(net: nn.Module) -> dict:
     """What must match for a checkpoint to load: the kind and every config field."""
     kind = next(k for k, (_, cls) in NETWORKS.items() if isinstance(net, cls))
     sig = {"kind": kind, **asdict(net.cfg)}
-    if not sig.get("film", True):
-        del sig["film"]  # networks made before the option existed have the same signature
-    if sig.get("inner_mult", 0) == 1.0:
-        del sig["inner_mult"]  # likewise
-    return sig
+    return {k: v for k, v in sig.items() if not (k in ADDED_LATER and v == ADDED_LATER[k])}

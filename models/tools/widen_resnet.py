@@ -17,9 +17,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from gctm import checkpoint  # noqa: E402
-from gctm.network import architecture_signature  # noqa: E402
-from gctm.trainer import build_model  # noqa: E402
+from gctm.widen import widen_checkpoint  # noqa: E402
 
 
 def _place(new: torch.Tensor, old: torch.Tensor, maps: list) -> torch.Tensor:
@@ -31,9 +29,10 @@ def _place(new: torch.Tensor, old: torch.Tensor, maps: list) -> torch.Tensor:
     return out
 
 
-def widen_state(old: dict, new: dict, c_old: int, c_new: int) -> dict:
+def widen_state(old: dict, new: dict) -> dict:
     """The wider network's state: `new` (a fresh wider network's) with `old` placed so the function is
     unchanged. Names are those of gctm.network.ResNet under GCTM's `net.`."""
+    c_old, c_new = old["net.stem.weight"].shape[0], new["net.stem.weight"].shape[0]  # the two widths
     e_old, e_new = 4 * c_old, 4 * c_new
     same_c, same_e = list(range(c_old)), list(range(e_old))
     film = list(range(c_old)) + [c_new + i for i in range(c_old)]  # [scale, shift] halves of a FiLM row
@@ -77,23 +76,7 @@ def widen_state(old: dict, new: dict, c_old: int, c_new: int) -> dict:
 
 
 def widen(src: str, dst: str, channels: int, seed: int = 0):
-    state = checkpoint.read(src)
-    net = dict(state["config"]["net"])
-    if net.get("kind") != "resnet":
-        raise SystemExit(f"{src} is a {net.get('kind')} network; only resnet can be widened")
-    c_old = net["channels"]
-    if channels <= c_old:
-        raise SystemExit(f"{src} has {c_old} channels already; give more")
-    g = state["config"]["gctm"]
-    torch.manual_seed(seed)
-    wide = build_model({**net, "channels": channels}, state["vars"], g["sigma_min"], g["sigma_max"])
-    ema = widen_state(state["ema"], wide.state_dict(), c_old, channels)
-    wide.load_state_dict(ema)
-    config = {**state["config"], "net": {**net, "channels": channels}}
-    out = {k: v for k, v in state.items() if k not in ("model", "ema", "opt")}
-    out.update({"arch": architecture_signature(wide.net), "config": config, "model": ema, "ema": ema, "slim": True})
-    torch.save(out, dst)
-    return wide
+    return widen_checkpoint(src, dst, "resnet", "channels", channels, widen_state, seed=seed)
 
 
 def main(argv=None):

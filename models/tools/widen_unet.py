@@ -15,12 +15,8 @@ import argparse
 import os
 import sys
 
-import torch
-
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from gctm import checkpoint  # noqa: E402
-from gctm.network import architecture_signature  # noqa: E402
-from gctm.trainer import build_model  # noqa: E402
+from gctm.widen import widen_checkpoint  # noqa: E402
 
 
 def widen_state(old: dict, new: dict) -> dict:
@@ -52,22 +48,7 @@ def widen_state(old: dict, new: dict) -> dict:
 
 
 def widen(src: str, dst: str, inner_mult: float, seed: int = 0):
-    state = checkpoint.read(src)
-    net = dict(state["config"]["net"])
-    if net.get("kind") != "unet":
-        raise SystemExit(f"{src} is a {net.get('kind')} network; only unet can be widened inside its blocks")
-    if inner_mult <= net.get("inner_mult", 1.0):
-        raise SystemExit(f"{src} has inner_mult {net.get('inner_mult', 1.0)} already; give more")
-    g = state["config"]["gctm"]
-    torch.manual_seed(seed)
-    wide = build_model({**net, "inner_mult": inner_mult}, state["vars"], g["sigma_min"], g["sigma_max"])
-    ema = widen_state(state["ema"], wide.state_dict())
-    wide.load_state_dict(ema)
-    config = {**state["config"], "net": {**net, "inner_mult": inner_mult}}
-    out = {k: v for k, v in state.items() if k not in ("model", "ema", "opt")}
-    out.update({"arch": architecture_signature(wide.net), "config": config, "model": ema, "ema": ema, "slim": True})
-    torch.save(out, dst)
-    return wide
+    return widen_checkpoint(src, dst, "unet", "inner_mult", inner_mult, widen_state, default=1.0, seed=seed)
 
 
 def main(argv=None):
