@@ -65,7 +65,7 @@ export function inpaintTable(cards) {
     const per = (method) => sizes.map((s) => num(by[s]?.[method]?.psnr, 2)).join(' / ');
     const size = c.source?.size ? `${c.source.size}×${c.source.size}` : '–';
     const held = m.crops !== undefined ? `${m.crops} × ${m.masks}` : '–';
-    return `| \`${c.id}\` ${c.title} | ${c.version} | ${shipped(c)} | ${flops(c)} | ${size} | ${byDefault(c)} | ${per(defaultKey(c))} | ${per('telea')} | ${per('ns')} | ${per('regression_nfe1')} | ${c.max_hole ?? '–'} | ${consistency(c)} | ${held} |`;
+    return `| \`${c.id}\` ${c.title} | ${c.version} | ${shipped(c)} | ${flops(c)} | ${size} | ${byDefault(c)} | ${per(defaultKey(c))} | ${per('telea')} | ${per('ns')} | ${per('regression_nfe1')}${m.carried?.regression_nfe1 ? ' (an earlier net)' : ''} | ${c.max_hole ?? '–'} | ${consistency(c)} | ${held} |`;
   });
   return [
     '| inpaint model | version | shipped (fp16) | FLOPs per output px | window | default: steps, result | default result: PSNR inside the hole, small / medium / large holes (dB) | OpenCV Telea | OpenCV Navier–Stokes | same net as L2 regressor | largest hole above Telea (`max_hole`, px) | one step to its ODE / to its denoiser, dB inside the hole | held-out crops × masks |',

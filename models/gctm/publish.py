@@ -185,6 +185,14 @@ def _db(v) -> str:
     return f"{v:.2f}" if isinstance(v, (int, float)) else "–"
 
 
+def _regressor_words(metrics: dict, row: dict, same: str) -> str:
+    """Whose L2 baseline the sentence quotes: one measured on another network (an earlier, narrower one)
+    is not "the same network". It says so by a note on its row (the upscalers) or by being carried from
+    an earlier evaluation (`tools/carry_baseline.py`, inpaint)."""
+    borrowed = row.get("note") or "regression_nfe1" in (metrics.get("carried") or {})
+    return "an L2 regressor, see the card's metrics note" if borrowed else same
+
+
 def inpaint_summary(cfg, metrics: dict, default_output: str = "detailed") -> str:
     """The inpaint tool's sentence: PSNR inside the hole against OpenCV's Telea and Navier–Stokes by hole size."""
     size = cfg.data.crop
@@ -200,7 +208,8 @@ def inpaint_summary(cfg, metrics: dict, default_output: str = "detailed") -> str
             + ", ".join(f"{SIZE_WORDS.get(s, s)} {_db(t[key]['psnr'])} dB vs {_db(t['telea']['psnr'])}"
                         + (f" / {_db(t['ns']['psnr'])}" if "ns" in t else "") for s, t in rows))
     if all("regression_nfe1" in t for _, t in rows):
-        text += " (the same network as a plain L2 regressor: " + " / ".join(_db(t["regression_nfe1"]["psnr"]) for _, t in rows) + ")"
+        whose = _regressor_words(metrics, rows[0][1]["regression_nfe1"], "the same network as a plain L2 regressor")
+        text += f" ({whose}: " + " / ".join(_db(t["regression_nfe1"]["psnr"]) for _, t in rows) + ")"
     mh = (metrics.get("max_hole") or {}).get(key)
     if mh:
         text += f"; on average above Telea for holes up to {mh} px across"
@@ -232,9 +241,7 @@ def auto_summary(cfg, metrics: dict, default_steps: int = 1, default_output: str
     if den is not None:
         text += f" for Detailed, {den - base:+.2f} dB for Faithful"
     if reg is not None:
-        # a baseline with a note is another network's (e.g. an earlier, narrower one): not "the same"
-        whose = ("an L2 regressor, see the card's metrics note" if m["regression_nfe1"].get("note")
-                 else "the same network trained as a plain L2 regressor")
+        whose = _regressor_words(metrics, m["regression_nfe1"], "the same network trained as a plain L2 regressor")
         text += f" ({whose}: {reg - base:+.2f} dB)"
     text += _consistency_words(metrics, alike=True)
     k = m.get("gctm_k", {}).get("psnr")

@@ -273,3 +273,18 @@ def test_an_upscaler_summary_names_a_borrowed_baseline_as_such():
     borrowed = publish.auto_summary(cfg, metrics)
     assert "the same network" not in borrowed
     assert "an L2 regressor, see the card's metrics note: +1.52 dB" in borrowed
+
+
+def test_an_inpaint_summary_names_a_carried_baseline_as_such():
+    """A regressor baseline carried from an earlier evaluation (tools/carry_baseline.py) was measured on
+    an earlier network: the sentence points to the card's note instead of calling it the same network."""
+    from gctm.config import load
+    cfg = load(os.path.join(os.path.dirname(__file__), "..", "configs", "inpaint.toml"))
+    metrics = inpaint_metrics()
+    for t in metrics["by_size"].values():
+        t["regression_nfe1"] = {"psnr": 21.0, "ssim": 0.8, "swd": 30.0}
+    assert "(the same network as a plain L2 regressor: 21.00" in publish.auto_summary(cfg, metrics, default_output="faithful")
+    metrics["carried"] = {"regression_nfe1": "an earlier release's regressor"}
+    carried = publish.auto_summary(cfg, metrics, default_output="faithful")
+    assert "the same network" not in carried
+    assert "(an L2 regressor, see the card's metrics note: 21.00" in carried

@@ -52,6 +52,19 @@ test('README model tables: sketch and inpaint cards get tables of their own meas
   for (const line of rows) assert.ok(!/\| (bicubic|input) /.test(line), `no photo baseline in a sketch or inpaint row: ${line}`);
 });
 
+test('README model tables: an L2 baseline measured on an earlier network is marked as such, not as the same net', () => {
+  const [restore] = readCards('models/zoo').filter((c) => c.tool === 'restore') as any[];
+  const reg = { psnr: 27.99, ssim: 0.8, swd: 60 };
+  const own = { ...restore, metrics: { ...restore.metrics, summary: { ...restore.metrics.summary, regression_nfe1: reg } } };
+  const borrowed = { ...restore, metrics: { ...restore.metrics, summary: { ...restore.metrics.summary, regression_nfe1: { ...reg, note: 'the 32-channel network' } } } };
+  assert.match(zooTable([own]), /\| 27\.99 \|/);
+  assert.match(zooTable([borrowed]), /\| 27\.99 \(an earlier net\) \|/);
+  const by_size = { small: { telea: { psnr: 27.5 }, ns: { psnr: 27.3 }, gctm_denoiser: { psnr: 28.1 }, regression_nfe1: { psnr: 27.9 } } };
+  const inpaint = { id: 'inpaint', tool: 'inpaint', title: 'Inpaint', version: '0.6.0', outputs: ['y', 'g'], default_output: 'faithful', source: { size: 64 }, metrics: { crops: 1, masks: 1, by_size } };
+  assert.match(inpaintTable([inpaint]), /\| 27\.90 \/ – \/ – \| – \|/);
+  assert.match(inpaintTable([{ ...inpaint, metrics: { ...inpaint.metrics, carried: { regression_nfe1: 'an earlier release' } } }]), /\| 27\.90 \/ – \/ – \(an earlier net\) \|/);
+});
+
 test('README peer comparison matches the cards (npm run readme rewrites it)', () => {
   const table = /<!-- peer-table -->\n([\s\S]*?)\n<!-- \/peer-table -->/.exec(readme)?.[1];
   assert.ok(table, 'README has the peer-table markers');

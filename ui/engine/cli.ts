@@ -216,7 +216,8 @@ function num(v: unknown, digits: number): string {
   return typeof v === 'number' ? v.toFixed(digits) : '–';
 }
 
-type Summary = Record<string, Record<string, number>>;
+// A method's row: its numbers, and for a baseline measured on another network a note saying whose.
+type Summary = Record<string, { psnr?: number; ssim?: number; swd?: number; note?: string }>;
 
 /** The README's model table, from the cards (so docs and zoo cannot drift apart). */
 export function zooTable(cards: ModelCard[]): string {
@@ -235,7 +236,7 @@ export function zooTable(cards: ModelCard[]): string {
     const pair = cons ? `${num(cons.one_step_to_ode_db, 1)} / ${num(cons.one_step_to_denoiser_db, 1)}${cons.one_step_to_ode_db > cons.one_step_to_denoiser_db ? '' : ' (not a GCTM jump)'}` : '–';
     const faithful = hasDenoiser(c) ? num(summary.gctm_denoiser?.psnr, 2) : '–';
     const byDefault = hasDenoiser(c) ? (c.default_output ?? 'detailed') : 'detailed';
-    return `| \`${c.id}\` ${c.title} | ${c.version} | ${mb} | ${flops} | ${effectiveSteps(c, 0)}, ${byDefault} | ${num(one.psnr, 2)}${gain} / ${num(one.ssim, 3)} | ${faithful} | ${baseName} ${num(base?.psnr, 2)} | ${num(summary.regression_nfe1?.psnr, 2)} | ${num(summary.gctm_ode?.psnr, 2)} | ${pair} | ${num(one.swd, 1)} / ${num(summary.regression_nfe1?.swd, 1)} |`;
+    return `| \`${c.id}\` ${c.title} | ${c.version} | ${mb} | ${flops} | ${effectiveSteps(c, 0)}, ${byDefault} | ${num(one.psnr, 2)}${gain} / ${num(one.ssim, 3)} | ${faithful} | ${baseName} ${num(base?.psnr, 2)} | ${num(summary.regression_nfe1?.psnr, 2)}${summary.regression_nfe1?.note ? ' (an earlier net)' : ''} | ${num(summary.gctm_ode?.psnr, 2)} | ${pair} | ${num(one.swd, 1)} / ${num(summary.regression_nfe1?.swd, 1)} |`;
   });
   return [
     '| model | version | shipped (fp16) | FLOPs per output px | default: steps, result | Detailed (one step): PSNR (gain) / SSIM | Faithful (denoiser) PSNR | baseline PSNR | same net as L2 regressor | ODE reference (16 Heun steps) | one step to its ODE / to its denoiser, dB (higher: closer) | SWD ×10³, one step / L2 (lower: closer to real patch statistics) |',
