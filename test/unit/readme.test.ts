@@ -65,6 +65,14 @@ test('README model tables: an L2 baseline measured on an earlier network is mark
   assert.match(inpaintTable([{ ...inpaint, metrics: { ...inpaint.metrics, carried: { regression_nfe1: 'an earlier release' } } }]), /\| 27\.90 \/ – \/ – \(an earlier net\) \|/);
 });
 
+test('README restore table: the one-step verdict is the card\'s own (one_step), not a bare comparison of the two distances', () => {
+  const [restore] = readCards('models/zoo').filter((c) => c.tool === 'restore') as any[];
+  const consistency = { one_step_to_ode_db: 26.3, one_step_to_denoiser_db: 25.9 }; // nearer its ODE, by less than the release margin
+  const card = (one_step: string) => ({ ...restore, one_step, metrics: { ...restore.metrics, consistency } });
+  assert.match(zooTable([card('regressor')]), /\| 26\.3 \/ 25\.9 \(not a GCTM jump\) \|/);
+  assert.match(zooTable([card('gctm')]), /\| 26\.3 \/ 25\.9 \|/);
+});
+
 test('README peer comparison matches the cards (npm run readme rewrites it)', () => {
   const table = /<!-- peer-table -->\n([\s\S]*?)\n<!-- \/peer-table -->/.exec(readme)?.[1];
   assert.ok(table, 'README has the peer-table markers');

@@ -233,7 +233,9 @@ export function zooTable(cards: ModelCard[]): string {
     const flops = c.flops_per_output_pixel ? `${(c.flops_per_output_pixel / 1e3).toFixed(1)} k` : '–';
     const gain = typeof one.psnr === 'number' && base && typeof base.psnr === 'number' ? ` (${one.psnr - base.psnr >= 0 ? '+' : ''}${(one.psnr - base.psnr).toFixed(2)})` : '';
     const cons = metrics.consistency;
-    const pair = cons ? `${num(cons.one_step_to_ode_db, 1)} / ${num(cons.one_step_to_denoiser_db, 1)}${cons.one_step_to_ode_db > cons.one_step_to_denoiser_db ? '' : ' (not a GCTM jump)'}` : '–';
+    // the card's verdict where it has one (gctm.publish: at least CONSISTENCY_MARGIN_DB nearer its ODE), as bin/zoo-tables.mjs
+    const regressor = c.one_step ? c.one_step === 'regressor' : !(cons && cons.one_step_to_ode_db > cons.one_step_to_denoiser_db);
+    const pair = cons ? `${num(cons.one_step_to_ode_db, 1)} / ${num(cons.one_step_to_denoiser_db, 1)}${regressor ? ' (not a GCTM jump)' : ''}` : '–';
     const faithful = hasDenoiser(c) ? num(summary.gctm_denoiser?.psnr, 2) : '–';
     const byDefault = hasDenoiser(c) ? (c.default_output ?? 'detailed') : 'detailed';
     return `| \`${c.id}\` ${c.title} | ${c.version} | ${mb} | ${flops} | ${effectiveSteps(c, 0)}, ${byDefault} | ${num(one.psnr, 2)}${gain} / ${num(one.ssim, 3)} | ${faithful} | ${baseName} ${num(base?.psnr, 2)} | ${num(summary.regression_nfe1?.psnr, 2)}${summary.regression_nfe1?.note ? ' (an earlier net)' : ''} | ${num(summary.gctm_ode?.psnr, 2)} | ${pair} | ${num(one.swd, 1)} / ${num(summary.regression_nfe1?.swd, 1)} |`;
