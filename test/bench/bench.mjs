@@ -2,10 +2,12 @@
 // For each model in the build, in headless Chromium on the Figma stand-in (WASM, one thread):
 //   model load, ms per output megapixel, plugin round trip (run request → commitUndo) / bare inference;
 // and the same engine through the CLI (onnxruntime-node): process wall time / bare inference.
-// Then the speed goals of Sketch → image and Inpaint (test/bench/tools.mjs), measured / goal.
+// Then the speed goals of Sketch → image and Inpaint (test/bench/tools.mjs), measured / goal, and the
+// panel's opening time with the page users get (test/bench/open.mjs).
 //   node test/bench/bench.mjs [--dist dist/bench] [--size 256x192] [--model id] [--webgpu]
-//                             [--only restore|sketch|inpaint[,…]] [--reps 3]
-//   --only   the parts to run (default all): restore = the models above, sketch and inpaint = their goals
+//                             [--only restore|sketch|inpaint|open[,…]] [--reps 3]
+//   --only   the parts to run (default all): restore = the models above, sketch and inpaint = their goals,
+//            open = showUI to the panel ready
 //   --reps   timed runs after the first one and a pause (test/bench/settle.mjs); their median is the
 //            warm number (sketch and inpaint: compared with the goal)
 // e.g. the issue's case: npm run bench -- --size 512x512 --model restore-x4 (a 2048×2048 result)
@@ -19,6 +21,7 @@ import { build } from '../../build.mjs';
 import { launchBrowser, openPlayground, runTool, TIMEOUTS } from '../helpers/browser.mjs';
 import { sampleRss } from '../helpers/rss.mjs';
 import { settle, SETTLE_MS } from './settle.mjs';
+import { benchOpen } from './open.mjs';
 import { benchTools, medianRun } from './tools.mjs';
 
 const args = process.argv.slice(2);
@@ -27,7 +30,7 @@ const DIST = opt('--dist', 'dist/bench');
 const [W, H] = opt('--size', '256x192').split('x').map(Number);
 const WEBGPU = args.includes('--webgpu');
 const ONLY = opt('--model', '');
-const PARTS = ['restore', 'sketch', 'inpaint'];
+const PARTS = ['restore', 'sketch', 'inpaint', 'open'];
 const ONLY_PARTS = opt('--only', PARTS.join(',')).split(',').filter(Boolean);
 for (const p of ONLY_PARTS) {
   if (!PARTS.includes(p)) {
@@ -105,7 +108,7 @@ function cliRun(card, pngPath, zooDir, backend = 'cpu') {
 
 async function main() {
   const restore = ONLY_PARTS.includes('restore');
-  const tools = ONLY_PARTS.filter((p) => p !== 'restore');
+  const tools = ONLY_PARTS.filter((p) => p === 'sketch' || p === 'inpaint');
   const built = restore ? await build({ out: DIST, testModels: true, hosted: WEBGPU }) : { models: [] };
   // this part times the Restore tool's models; Sketch and Inpaint have parts of their own (their goals
   // are whole-tool cases: a sketch chained through the upscalers, a hole in a large photo)
@@ -119,10 +122,11 @@ async function main() {
   const png = benchPng(W, H);
   writeFileSync(pngPath, png);
   if (restore) console.log(`Onestep bench: input ${W}×${H}, headless Chromium (Figma-like frame, WASM one thread) and CLI (onnxruntime-node)\n`);
-  else console.log(`Onestep bench: ${tools.join(', ')} (--only), headless Chromium, WASM one thread\n`);
+  else console.log(`Onestep bench: ${ONLY_PARTS.join(', ')} (--only), headless Chromium, WASM one thread\n`);
   const browser = await launchBrowser({ webgpu: WEBGPU });
   const rows = [];
   let toolRows = [];
+  let open = null;
   try {
     for (const { card, path } of models) {
       // The CLI reads every card in its zoo folder: give it one holding just this model.
@@ -172,6 +176,8 @@ async function main() {
       console.log('');
     }
     if (tools.length > 0) toolRows = await benchTools(browser.context, { parts: tools, reps: REPS, dir });
+    // its own build, after the others: the page users get, not the bench's test-model build
+    if (ONLY_PARTS.includes('open')) open = await benchOpen(browser.context, { reps: REPS, dist: `${DIST}-open` });
   } finally {
     await browser.close();
   }
@@ -181,7 +187,7 @@ async function main() {
     for (const r of rows) console.log(`  ${r.id.padEnd(20)} ${r.msPerMp.toFixed(0).padStart(8)}  (${(r.msPerMp / base.msPerMp).toFixed(2)} × ${base.id})`);
   }
   mkdirSync(DIST, { recursive: true });
-  writeFileSync(join(DIST, 'bench.json'), JSON.stringify({ input: [W, H], parts: ONLY_PARTS, rows, tools: toolRows }, null, 2));
+  writeFileSync(join(DIST, 'bench.json'), JSON.stringify({ input: [W, H], parts: ONLY_PARTS, rows, tools: toolRows, open }, null, 2));
 }
 
 main().catch((err) => {

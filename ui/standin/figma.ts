@@ -105,6 +105,8 @@ export class FigmaStandin {
   readonly scrolledTo: string[][] = [];
   commits = 0;
   readonly commitTimes: number[] = [];
+  /** When the plugin called figma.showUI, as wall-clock Date.now() (comparable with the UI frame's clock). */
+  readonly showUiTimes: number[] = [];
   closed = false;
   command = '';
   /**
@@ -383,6 +385,7 @@ export class FigmaStandin {
       get command() { return self.command; },
       showUI(html: string, options?: ShowUIOptions) {
         self.assertOpen('showUI');
+        self.showUiTimes.push(Date.now());
         self.hooks.showUI?.(html, options ?? {});
       },
       ui,
