@@ -2,7 +2,9 @@
 // the restore models in the table ui/engine/cli.ts zooTable makes (PSNR against bicubic or the damaged
 // input), then one table per tool that measures other things: sketch (colourfulness, SWD and stroke F1
 // on held-out drawings; models/gctm/sketch_eval.py) and inpaint (PSNR inside the hole by hole size
-// against OpenCV; models/gctm/inpaint_eval.py). Plain JavaScript on plain card JSON.
+// against OpenCV; models/gctm/inpaint_eval.py). Plain JavaScript on plain card JSON; the cells every
+// table shows alike come from ui/engine/card-cells.ts (its callers load TypeScript).
+import { earlierNetMark, oneStepCell } from '../ui/engine/card-cells.ts';
 
 /** Tools with a table of their own here; every other card goes to the restore table. */
 const OWN_TABLE = new Set(['sketch', 'inpaint']);
@@ -33,13 +35,6 @@ function defaultKey(c) {
   return hasDenoiser(c) && c.default_output === 'faithful' ? 'gctm_denoiser' : 'gctm_nfe1';
 }
 
-function consistency(c, where = '') {
-  const k = c.metrics?.consistency;
-  if (!k) return '–';
-  const regressor = c.one_step ? c.one_step === 'regressor' : !(k.one_step_to_ode_db > k.one_step_to_denoiser_db);
-  return `${num(k.one_step_to_ode_db, 1)} / ${num(k.one_step_to_denoiser_db, 1)}${where}${regressor ? ' (not a GCTM jump)' : ''}`;
-}
-
 /** The sketch models' table (gctm.sketch_eval: metrics.summary.<method>.{colourfulness, swd, stroke_f1}). */
 export function sketchTable(cards) {
   const triple = (m) => (m ? `${num(m.colourfulness, 1)} / ${num(m.swd, 1)} / ${num(m.stroke_f1, 2)}` : '–');
@@ -47,7 +42,7 @@ export function sketchTable(cards) {
     const m = c.metrics ?? {};
     const s = m.summary ?? {};
     const size = c.source?.size ? `${c.source.size}×${c.source.size}` : '–';
-    return `| \`${c.id}\` ${c.title} | ${c.version} | ${shipped(c)} | ${flops(c)} | ${size} | ${byDefault(c)} | ${triple(s[defaultKey(c)])} | ${triple(s.regression_nfe1)} | ${triple(s.gctm_ode)} | ${consistency(c)} | ${m.pairs ?? '–'} (${num(s.targets?.colourfulness, 1)}) |`;
+    return `| \`${c.id}\` ${c.title} | ${c.version} | ${shipped(c)} | ${flops(c)} | ${size} | ${byDefault(c)} | ${triple(s[defaultKey(c)])} | ${triple(s.regression_nfe1)}${earlierNetMark(m)} | ${triple(s.gctm_ode)} | ${oneStepCell(c)} | ${m.pairs ?? '–'} (${num(s.targets?.colourfulness, 1)}) |`;
   });
   return [
     '| sketch model | version | shipped (fp16) | FLOPs per output px | square | default: steps, result | default result: colourfulness / SWD ×10³ / stroke F1 (higher / lower / higher) | same net as L2 regressor | ODE reference (Heun) | one step to its ODE / to its denoiser, dB (higher: closer) | held-out drawings (the real colourings\' colourfulness) |',
@@ -65,7 +60,7 @@ export function inpaintTable(cards) {
     const per = (method) => sizes.map((s) => num(by[s]?.[method]?.psnr, 2)).join(' / ');
     const size = c.source?.size ? `${c.source.size}×${c.source.size}` : '–';
     const held = m.crops !== undefined ? `${m.crops} × ${m.masks}` : '–';
-    return `| \`${c.id}\` ${c.title} | ${c.version} | ${shipped(c)} | ${flops(c)} | ${size} | ${byDefault(c)} | ${per(defaultKey(c))} | ${per('telea')} | ${per('ns')} | ${per('regression_nfe1')}${m.carried?.regression_nfe1 ? ' (an earlier net)' : ''} | ${c.max_hole ?? '–'} | ${consistency(c)} | ${held} |`;
+    return `| \`${c.id}\` ${c.title} | ${c.version} | ${shipped(c)} | ${flops(c)} | ${size} | ${byDefault(c)} | ${per(defaultKey(c))} | ${per('telea')} | ${per('ns')} | ${per('regression_nfe1')}${earlierNetMark(m)} | ${c.max_hole ?? '–'} | ${oneStepCell(c)} | ${held} |`;
   });
   return [
     '| inpaint model | version | shipped (fp16) | FLOPs per output px | window | default: steps, result | default result: PSNR inside the hole, small / medium / large holes (dB) | OpenCV Telea | OpenCV Navier–Stokes | same net as L2 regressor | largest hole above Telea (`max_hole`, px) | one step to its ODE / to its denoiser, dB inside the hole | held-out crops × masks |',

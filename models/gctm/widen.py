@@ -4,20 +4,20 @@ tool gives how its network's weights are placed into the wider one; this module 
 import torch
 
 from . import checkpoint
-from .network import architecture_signature
+from .network import ADDED_LATER, architecture_signature
 from .trainer import build_model
 
 
-def widen_checkpoint(src: str, dst: str, kind: str, option: str, value, widen_state, default=None, seed: int = 0):
+def widen_checkpoint(src: str, dst: str, kind: str, option: str, value, widen_state, seed: int = 0):
     """Writes `src` widened to `net.<option> = value` as a slim checkpoint at `dst` (the EMA as both model
     and EMA, no optimizer state) and returns the wider GCTM. `widen_state(old, new)` writes the old
     state into a fresh wider network's. Refuses another network kind or a value not above the current
-    (`default` where the checkpoint does not name the option)."""
+    (for an option the checkpoint predates, the value it was built with: network.ADDED_LATER)."""
     state = checkpoint.read(src)
     net = dict(state["config"]["net"])
     if net.get("kind") != kind:
         raise SystemExit(f"{src} is a {net.get('kind')} network; only {kind} can be widened this way")
-    current = net.get(option, default)
+    current = net.get(option, ADDED_LATER.get(option))
     if value <= current:
         raise SystemExit(f"{src} has {option} {current} already; give more")
     g = state["config"]["gctm"]

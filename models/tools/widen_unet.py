@@ -48,7 +48,7 @@ def widen_state(old: dict, new: dict) -> dict:
 
 
 def widen(src: str, dst: str, inner_mult: float, seed: int = 0):
-    return widen_checkpoint(src, dst, "unet", "inner_mult", inner_mult, widen_state, default=1.0, seed=seed)
+    return widen_checkpoint(src, dst, "unet", "inner_mult", inner_mult, widen_state, seed=seed)
 
 
 def main(argv=None):

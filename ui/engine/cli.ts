@@ -3,6 +3,7 @@
 import { accessSync, constants, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
+import { earlierNetMark, oneStepCell } from './card-cells';
 import { CLI, USAGE, failureText } from './cli-messages';
 import { EngineError, toFailure } from './errors';
 import { nodeCodecs, openCardModel, readCards } from './node';
@@ -216,14 +217,13 @@ function num(v: unknown, digits: number): string {
   return typeof v === 'number' ? v.toFixed(digits) : '–';
 }
 
-// A method's row: its numbers, and for a baseline measured on another network a note saying whose.
-type Summary = Record<string, { psnr?: number; ssim?: number; swd?: number; note?: string }>;
+type Summary = Record<string, { psnr?: number; ssim?: number; swd?: number }>;
 
 /** The README's model table, from the cards (so docs and zoo cannot drift apart). */
 export function zooTable(cards: ModelCard[]): string {
   const rows = cards.map((c) => {
     // metrics.summary.<method>.{psnr, ssim, swd} and metrics.consistency as models/gctm/evaluate.py writes them.
-    const metrics = (c.metrics ?? {}) as { summary?: Summary; consistency?: { one_step_to_ode_db: number; one_step_to_denoiser_db: number } };
+    const metrics = (c.metrics ?? {}) as { summary?: Summary };
     const summary: Summary = metrics.summary ?? {};
     const one = summary.gctm_nfe1 ?? {};
     const base = summary.bicubic ?? summary.input;
@@ -232,13 +232,9 @@ export function zooTable(cards: ModelCard[]): string {
     const mb = fp16 ? `${(fp16 / 1048576).toFixed(1)} MB` : c.bytes ? `${(c.bytes / 1048576).toFixed(1)} MB` : '–';
     const flops = c.flops_per_output_pixel ? `${(c.flops_per_output_pixel / 1e3).toFixed(1)} k` : '–';
     const gain = typeof one.psnr === 'number' && base && typeof base.psnr === 'number' ? ` (${one.psnr - base.psnr >= 0 ? '+' : ''}${(one.psnr - base.psnr).toFixed(2)})` : '';
-    const cons = metrics.consistency;
-    // the card's verdict where it has one (gctm.publish: at least CONSISTENCY_MARGIN_DB nearer its ODE), as bin/zoo-tables.mjs
-    const regressor = c.one_step ? c.one_step === 'regressor' : !(cons && cons.one_step_to_ode_db > cons.one_step_to_denoiser_db);
-    const pair = cons ? `${num(cons.one_step_to_ode_db, 1)} / ${num(cons.one_step_to_denoiser_db, 1)}${regressor ? ' (not a GCTM jump)' : ''}` : '–';
     const faithful = hasDenoiser(c) ? num(summary.gctm_denoiser?.psnr, 2) : '–';
     const byDefault = hasDenoiser(c) ? (c.default_output ?? 'detailed') : 'detailed';
-    return `| \`${c.id}\` ${c.title} | ${c.version} | ${mb} | ${flops} | ${effectiveSteps(c, 0)}, ${byDefault} | ${num(one.psnr, 2)}${gain} / ${num(one.ssim, 3)} | ${faithful} | ${baseName} ${num(base?.psnr, 2)} | ${num(summary.regression_nfe1?.psnr, 2)}${summary.regression_nfe1?.note ? ' (an earlier net)' : ''} | ${num(summary.gctm_ode?.psnr, 2)} | ${pair} | ${num(one.swd, 1)} / ${num(summary.regression_nfe1?.swd, 1)} |`;
+    return `| \`${c.id}\` ${c.title} | ${c.version} | ${mb} | ${flops} | ${effectiveSteps(c, 0)}, ${byDefault} | ${num(one.psnr, 2)}${gain} / ${num(one.ssim, 3)} | ${faithful} | ${baseName} ${num(base?.psnr, 2)} | ${num(summary.regression_nfe1?.psnr, 2)}${earlierNetMark(metrics)} | ${num(summary.gctm_ode?.psnr, 2)} | ${oneStepCell(c)} | ${num(one.swd, 1)} / ${num(summary.regression_nfe1?.swd, 1)} |`;
   });
   return [
     '| model | version | shipped (fp16) | FLOPs per output px | default: steps, result | Detailed (one step): PSNR (gain) / SSIM | Faithful (denoiser) PSNR | baseline PSNR | same net as L2 regressor | ODE reference (16 Heun steps) | one step to its ODE / to its denoiser, dB (higher: closer) | SWD ×10³, one step / L2 (lower: closer to real patch statistics) |',
